@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * zpool: a size-class allocator for compressed pages, modelled on zsmalloc.
+ *
+ * Objects of 1..ZPOOL_MAX_OBJ bytes are packed densely into spans: runs of
+ * pages obtained with mmap() and returned with munmap() as soon as they hold
+ * no object.  The pool never calls malloc() per object.  It is not a general
+ * purpose allocator: objects are addressed by opaque 64-bit handles, mapped
+ * with zpool_map() and may be moved by zpool_compact(), which asks the owner
+ * (through the migrate callback) to repoint the one reference it holds.
+ */
+#ifndef ZRAMFS_ZPOOL_H
+#define ZRAMFS_ZPOOL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define ZPOOL_MAX_OBJ 4096
+
+struct zpool;
+
+/*
+ * Moves one object during compaction.  The pool calls it with the class lock
+ * held and never with any lock of the owner's.  The owner takes the lock of
+ * whatever @backref names, checks that it still refers to @old_handle and, if
+ * so, copies @size bytes from zpool_map(@old_handle) to zpool_map(@new_handle),
+ * makes it refer to @new_handle and returns 0.  If it no longer refers to
+ * @old_handle (the object is being published or waits to be freed), it
+ * returns -EAGAIN and the pool leaves the object where it is.
+ */
+typedef int (*zpool_migrate_fn)(void *owner, uint32_t backref,
+				uint64_t old_handle, uint64_t new_handle,
+				size_t size);
+
+/* @return a new empty pool, or NULL with errno set. */
+struct zpool *zpool_create(zpool_migrate_fn migrate, void *owner);
+
+/* Frees every span.  The caller guarantees no other call is in progress. */
+void zpool_destroy(struct zpool *pool);
+
+/*
+ * Allocates an object of @size bytes (1..ZPOOL_MAX_OBJ) and records @backref
+ * for the migrate callback.  Thread-safe.
+ * @return 0 and the handle in *@handle (never 0), -EINVAL for a bad size,
+ *         -ENOMEM when no memory could be obtained.
+ */
+int zpool_alloc(struct zpool *pool, size_t size, uint32_t backref,
+		uint64_t *handle);
+
+/* Frees an object.  Thread-safe; the handle must be live. */
+void zpool_free(struct zpool *pool, uint64_t handle);
+
+/*
+ * @return the address of the object.  Takes no lock: the caller guarantees
+ * the object is neither freed nor migrated while it uses the address (for
+ * zstore: it holds the slot lock, which the migrate callback also takes).
+ */
+void *zpool_map(struct zpool *pool, uint64_t handle);
+
+/* @return the bytes the pool holds from the system (all spans). */
+uint64_t zpool_total_bytes(const struct zpool *pool);
+
+/*
+ * Moves objects out of sparse spans into fuller ones of the same class and
+ * releases the spans that empties.
+ * @return the number of 4 KiB pages released by this call.
+ */
+uint64_t zpool_compact(struct zpool *pool);
+
+struct zpool_stats {
+	uint64_t total_bytes;     /* bytes in spans */
+	uint64_t obj_bytes;       /* bytes in live objects, as requested */
+	uint64_t objects;         /* live objects */
+	uint64_t spans;           /* spans held */
+	uint64_t pages_compacted; /* pages released by compaction, ever */
+};
+
+void zpool_get_stats(const struct zpool *pool, struct zpool_stats *st);
+
+/* @return the class size an object of @size bytes occupies (for tests). */
+size_t zpool_class_size(size_t size);
+
+#endif

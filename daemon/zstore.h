@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * zstore: the storage engine of one initialised device.
+ *
+ * A zstore holds disksize / 4096 pages.  Each page is a slot: empty (reads as
+ * zeros), same-filled (one repeated machine word, no memory), compressed (an
+ * object in the zpool) or huge (the raw 4096 bytes in the zpool, because it
+ * did not compress below ZSTORE_HUGE_THRESHOLD).  Reads and writes take any
+ * length at any offset; partial pages are read-modify-write.  Discard empties
+ * whole pages at once and defers the freeing of their memory to the GC queue
+ * (gc_mode async) or frees it before returning (gc_mode sync).
+ *
+ * Every function is thread-safe, except create and destroy, which the caller
+ * must exclude from everything else (the daemon's per-device init lock).
+ * zstore knows nothing of FUSE: functions return 0 or -errno.
+ */
+#ifndef ZRAMFS_ZSTORE_H
+#define ZRAMFS_ZSTORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "zstat.h"
+
+#define ZSTORE_PAGE_SIZE 4096u
+#define ZSTORE_PAGE_SHIFT 12
+/* Compressed pages at least this long are stored raw, as the kernel's
+ * huge_class_size does with zsmalloc's default configuration. */
+#define ZSTORE_HUGE_THRESHOLD 3264u
+/* Default GC queue length in pages (1 GiB of data). */
+#define ZSTORE_GC_QUEUE_DEFAULT (1u << 18)
+
+enum zstore_gc_mode {
+	ZSTORE_GC_ASYNC,
+	ZSTORE_GC_SYNC,
+};
+
+struct zstore_params {
+	uint64_t disksize;            /* bytes, > 0, multiple of 4096 */
+	const char *algorithm;        /* NULL: zcomp_default() */
+	const char *algorithm_params; /* NULL or "": defaults */
+	uint64_t mem_limit;           /* bytes, 0 = none */
+	enum zstore_gc_mode gc_mode;
+	size_t gc_queue_pages;        /* 0: ZSTORE_GC_QUEUE_DEFAULT */
+};
+
+struct zstore;
+
+/* @return 0 and the store in *@out, -EINVAL for bad params, -ENOMEM. */
+int zstore_create(const struct zstore_params *p, struct zstore **out);
+
+/* Drains the GC queue and frees every page. */
+void zstore_destroy(struct zstore *zs);
+
+/*
+ * Reads @len bytes at @off into @buf.
+ * @return 0, -EIO if the range leaves the device (counted as invalid_io) or a
+ *         page fails to decompress (failed_reads), -ENOMEM.
+ */
+int zstore_read(struct zstore *zs, void *buf, size_t len, uint64_t off);
+
+/*
+ * Writes @len bytes at @off.  Pages are written in order; on failure the
+ * pages before the failing one are written and the failing one and those
+ * after it keep their old contents.
+ * @return 0, -ENOSPC if the range leaves the device (invalid_io) or the
+ *         memory limit would be exceeded (failed_writes), -ENOMEM.
+ */
+int zstore_write(struct zstore *zs, const void *buf, size_t len, uint64_t off);
+
+/*
+ * Discards the whole pages inside [@off, @off + @len): they read as zeros on
+ * return; their memory is freed by the GC worker (async) or before return
+ * (sync).  Partial pages at either end are left alone, as the block layer's
+ * discard does.
+ * @return 0, or -EIO if the range leaves the device.
+ */
+int zstore_discard(struct zstore *zs, uint64_t off, uint64_t len);
+
+/*
+ * Makes [@off, @off + @len) read as zeros: discards the whole pages and
+ * writes zeros into the partial pages at either end (PUNCH_HOLE, ZERO_RANGE).
+ * @return as zstore_discard, or as zstore_write for the partial pages.
+ */
+int zstore_zero(struct zstore *zs, uint64_t off, uint64_t len);
+
+/* Compacts the pool. @return the pages released by this call. */
+uint64_t zstore_compact(struct zstore *zs);
+
+/* Sets the memory limit in bytes (0 = none); later writes obey it. */
+void zstore_set_mem_limit(struct zstore *zs, uint64_t bytes);
+
+/* Switches the GC mode; switching to sync drains the queue first. */
+void zstore_set_gc_mode(struct zstore *zs, enum zstore_gc_mode mode);
+enum zstore_gc_mode zstore_gc_mode(const struct zstore *zs);
+
+/* Waits until the GC queue is empty. */
+void zstore_gc_drain(struct zstore *zs);
+
+/* Sets mem_used_max to the current mem_used_total. */
+void zstore_reset_mem_used_max(struct zstore *zs);
+
+uint64_t zstore_disksize(const struct zstore *zs);
+const char *zstore_algorithm(const struct zstore *zs);
+
+struct zstore_stats {
+	struct zstat_mm mm;
+	struct zstat_io io;
+	struct zstat_gc gc;
+};
+
+void zstore_get_stats(struct zstore *zs, struct zstore_stats *st);
+
+#endif
