@@ -1,0 +1,564 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * conf: zramfsd.conf and its drop-ins.
+ *
+ *   [zramfsd]              daemon settings
+ *   mountpoint = /run/zramfs
+ *
+ *   [zramfsN]              one device, created at start-up
+ *   disksize = min(ram / 2, 4G)
+ *   ...
+ *
+ * The key table below is the single description of the format: its parse
+ * functions validate and store, its defaults fill a new device section, and
+ * the man page zramfsd.conf(5) and conf/zramfsd.conf document the same rows.
+ * inih reads the files; a line reader wrapped around it notices section
+ * headers, so that an empty "[zramfs1]" still creates a device with the
+ * defaults, and knows the line of every section for error messages.
+ */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <ini.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/sysinfo.h>
+
+#include "conf.h"
+#include "dev.h"
+#include "log.h"
+#include "size.h"
+#include "sizeexpr.h"
+#include "swap.h"
+#include "zcomp.h"
+#include "zstore.h"
+
+struct conf {
+	char mountpoint[4096];
+	uint64_t ram;
+	unsigned ndevs;
+	struct conf_dev devs[DEV_MAX];
+};
+
+/* The state of one file's parse. */
+struct parse {
+	struct conf *c;
+	const char *file;
+	FILE *fp;
+	int line;
+	char section[64];
+	int first_error; /* line of the first error, 0 if none */
+};
+
+enum scope { SCOPE_DAEMON, SCOPE_DEVICE };
+
+struct key {
+	enum scope scope;
+	const char *name;
+	const char *def; /* default, parsed like a value; NULL: none */
+	/* @return NULL, or why @value is wrong. */
+	const char *(*parse)(struct conf *c, struct conf_dev *d,
+			     const char *value);
+};
+
+static const char *parse_mountpoint(struct conf *c, struct conf_dev *d,
+				    const char *v)
+{
+	if (v[0] != '/')
+		return "must be an absolute path";
+	if (strlen(v) >= sizeof(c->mountpoint))
+		return "too long";
+	strcpy(c->mountpoint, v);
+	return NULL;
+}
+
+static const char *parse_disksize(struct conf *c, struct conf_dev *d,
+				  const char *v)
+{
+	const char *why = "invalid size";
+	uint64_t bytes;
+
+	if (sizeexpr_eval(v, c->ram, &bytes, &why))
+		return why;
+	if (!bytes)
+		return "must be larger than 0";
+	if (bytes < SWAP_MIN_PAGES * 4096ull)
+		return "too small for swap (at least 40K)";
+	d->disksize = bytes;
+	return NULL;
+}
+
+static const char *parse_algorithm(struct conf *c, struct conf_dev *d,
+				   const char *v)
+{
+	if (!zcomp_available(v) || strlen(v) >= sizeof(d->comp_algorithm))
+		return "unknown algorithm (see comp_algorithm)";
+	strcpy(d->comp_algorithm, v);
+	return NULL;
+}
+
+static const char *parse_params(struct conf *c, struct conf_dev *d,
+				const char *v)
+{
+	if (strlen(v) >= sizeof(d->algorithm_params))
+		return "too long";
+	strcpy(d->algorithm_params, v);
+	return NULL; /* checked against the algorithm once both are known */
+}
+
+static const char *parse_mem_limit(struct conf *c, struct conf_dev *d,
+				   const char *v)
+{
+	const char *why = "invalid size";
+
+	if (sizeexpr_eval(v, c->ram, &d->mem_limit, &why))
+		return why;
+	return NULL;
+}
+
+static const char *parse_gc_mode(struct conf *c, struct conf_dev *d,
+				 const char *v)
+{
+	if (!strcmp(v, "async"))
+		d->gc_mode = ZSTORE_GC_ASYNC;
+	else if (!strcmp(v, "sync"))
+		d->gc_mode = ZSTORE_GC_SYNC;
+	else
+		return "must be async or sync";
+	return NULL;
+}
+
+static const char *parse_swap(struct conf *c, struct conf_dev *d,
+			      const char *v)
+{
+	static const char *const yes[] = { "yes", "true", "on", "1" };
+	static const char *const no[] = { "no", "false", "off", "0" };
+	unsigned i;
+
+	for (i = 0; i < 4; i++) {
+		if (!strcmp(v, yes[i])) {
+			d->swap = 1;
+			return NULL;
+		}
+		if (!strcmp(v, no[i])) {
+			d->swap = 0;
+			return NULL;
+		}
+	}
+	return "must be yes or no";
+}
+
+static const char *parse_priority(struct conf *c, struct conf_dev *d,
+				  const char *v)
+{
+	uint64_t p;
+
+	if (!strcmp(v, "-1")) {
+		d->swap_priority = -1;
+		return NULL;
+	}
+	if (size_parse_u64(v, 32767, &p))
+		return "must be -1 or 0..32767";
+	d->swap_priority = (int)p;
+	return NULL;
+}
+
+static const char *parse_discard(struct conf *c, struct conf_dev *d,
+				 const char *v)
+{
+	enum swap_discard dc;
+
+	if (swap_discard_parse(v, &dc))
+		return "must be pages, once, both or none";
+	d->discard = (int)dc;
+	return NULL;
+}
+
+/* The configuration format.  Keep zramfsd.conf(5) and conf/zramfsd.conf in
+ * step with this table. */
+static const struct key keys[] = {
+	{ SCOPE_DAEMON, "mountpoint", CONF_DEFAULT_MOUNTPOINT,
+	  parse_mountpoint },
+	{ SCOPE_DEVICE, "disksize", "min(ram / 2, 4G)", parse_disksize },
+	{ SCOPE_DEVICE, "comp_algorithm", "zstd", parse_algorithm },
+	{ SCOPE_DEVICE, "algorithm_params", "", parse_params },
+	{ SCOPE_DEVICE, "mem_limit", "0", parse_mem_limit },
+	{ SCOPE_DEVICE, "gc_mode", "async", parse_gc_mode },
+	{ SCOPE_DEVICE, "swap", "yes", parse_swap },
+	{ SCOPE_DEVICE, "swap_priority", "100", parse_priority },
+	{ SCOPE_DEVICE, "discard", "both", parse_discard },
+};
+#define NKEYS (sizeof(keys) / sizeof(keys[0]))
+
+static void report(struct parse *p, int line, const char *key,
+		   const char *why)
+{
+	if (!p->first_error)
+		p->first_error = line;
+	if (key)
+		fprintf(stderr, "%s:%d: [%s] %s: %s\n", p->file, line,
+			p->section, key, why);
+	else
+		fprintf(stderr, "%s:%d: [%s]: %s\n", p->file, line, p->section,
+			why);
+}
+
+/* @return the device number of a "zramfsN" section, or -1. */
+static int section_dev(const char *section)
+{
+	char *end;
+	long v;
+
+	if (strncmp(section, "zramfs", 6) || section[6] < '0' ||
+	    section[6] > '9' || (section[6] == '0' && section[7]))
+		return -1;
+	v = strtol(section + 6, &end, 10);
+	if (*end || v < 0 || v >= DEV_MAX)
+		return -1;
+	return (int)v;
+}
+
+static struct conf_dev *find_dev(struct conf *c, int id)
+{
+	unsigned i;
+
+	for (i = 0; i < c->ndevs; i++)
+		if (c->devs[i].id == id)
+			return &c->devs[i];
+	return NULL;
+}
+
+/* Creates the device for [zramfs@id] with every default. */
+static struct conf_dev *add_dev(struct conf *c, int id)
+{
+	struct conf_dev *d = find_dev(c, id);
+	unsigned i;
+
+	if (d)
+		return d;
+	d = &c->devs[c->ndevs++];
+	memset(d, 0, sizeof(*d));
+	d->id = id;
+	for (i = 0; i < NKEYS; i++)
+		if (keys[i].scope == SCOPE_DEVICE &&
+		    keys[i].parse(c, d, keys[i].def))
+			abort(); /* a default that does not parse: a bug */
+	return d;
+}
+
+/* Called for each section header line. */
+static void on_section(struct parse *p, const char *name)
+{
+	int id;
+
+	snprintf(p->section, sizeof(p->section), "%s", name);
+	if (!strcmp(name, "zramfsd"))
+		return;
+	id = section_dev(name);
+	if (id < 0) {
+		report(p, p->line, NULL,
+		       "unknown section (expected zramfsd or zramfsN)");
+		return;
+	}
+	add_dev(p->c, id);
+}
+
+/* inih's line reader: fgets, plus section tracking. */
+static char *reader(char *str, int num, void *stream)
+{
+	struct parse *p = stream;
+	char *s, *end;
+
+	if (!fgets(str, num, p->fp))
+		return NULL;
+	p->line++;
+	for (s = str; *s == ' ' || *s == '\t'; s++)
+		;
+	if (*s == '[') {
+		end = strchr(s, ']');
+		if (end && end - s - 1 < (long)sizeof(p->section)) {
+			char name[64];
+
+			memcpy(name, s + 1, (size_t)(end - s - 1));
+			name[end - s - 1] = '\0';
+			on_section(p, name);
+		}
+	}
+	return str;
+}
+
+static int handler(void *user, const char *section, const char *name,
+		   const char *value)
+{
+	struct parse *p = user;
+	struct conf_dev *d = NULL;
+	enum scope scope;
+	const char *why;
+	unsigned i;
+	int id;
+
+	if (!strcmp(section, "zramfsd")) {
+		scope = SCOPE_DAEMON;
+	} else if ((id = section_dev(section)) >= 0) {
+		scope = SCOPE_DEVICE;
+		d = add_dev(p->c, id);
+	} else {
+		/* Reported once at the section header. */
+		if (!section[0])
+			report(p, p->line, name, "key outside any section");
+		return 1;
+	}
+	for (i = 0; i < NKEYS; i++) {
+		if (keys[i].scope != scope || strcmp(keys[i].name, name))
+			continue;
+		why = keys[i].parse(p->c, d, value);
+		if (why)
+			report(p, p->line, name, why);
+		return 1;
+	}
+	report(p, p->line, name, "unknown key");
+	return 1;
+}
+
+/* @return 0, -ENOENT if the file does not exist, or -EINVAL after
+ * reporting errors. */
+static int parse_file(struct conf *c, const char *file)
+{
+	struct parse p = { .c = c, .file = file };
+	int ret;
+
+	p.fp = fopen(file, "re");
+	if (!p.fp) {
+		if (errno == ENOENT)
+			return -ENOENT;
+		fprintf(stderr, "%s: %s\n", file, strerror(errno));
+		return -EINVAL;
+	}
+	ret = ini_parse_stream(reader, &p, handler, &p);
+	fclose(p.fp);
+	if (ret < 0) {
+		fprintf(stderr, "%s: cannot read the file\n", file);
+		return -EINVAL;
+	}
+	if (ret > 0 && !p.first_error) {
+		/* inih's own syntax error (a line that is neither a section,
+		 * a key = value pair, nor a comment). */
+		fprintf(stderr, "%s:%d: syntax error\n", file, ret);
+		return -EINVAL;
+	}
+	return p.first_error ? -EINVAL : 0;
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Parses "@dir/\*.conf" in name order. */
+static int parse_dropins(struct conf *c, const char *dir)
+{
+	char **names = NULL, path[4096 + 256];
+	size_t n = 0, cap = 0, i;
+	struct dirent *de;
+	int ret = 0;
+	DIR *dp;
+
+	dp = opendir(dir);
+	if (!dp)
+		return errno == ENOENT ? 0 : (fprintf(stderr, "%s: %s\n", dir,
+						      strerror(errno)),
+					      -EINVAL);
+	while ((de = readdir(dp))) {
+		size_t len = strlen(de->d_name);
+
+		if (len < 6 || strcmp(de->d_name + len - 5, ".conf") ||
+		    de->d_name[0] == '.')
+			continue;
+		if (n == cap) {
+			char **p = realloc(names, (cap = cap ? cap * 2 : 16) *
+							  sizeof(*names));
+
+			if (!p) {
+				ret = -ENOMEM;
+				break;
+			}
+			names = p;
+		}
+		names[n] = strdup(de->d_name);
+		if (!names[n]) {
+			ret = -ENOMEM;
+			break;
+		}
+		n++;
+	}
+	closedir(dp);
+	qsort(names, n, sizeof(*names), name_cmp);
+	for (i = 0; i < n; i++) {
+		int r;
+
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		r = parse_file(c, path);
+		if (r && !ret)
+			ret = r == -ENOENT ? 0 : r;
+		free(names[i]);
+	}
+	free(names);
+	return ret;
+}
+
+static int dev_cmp(const void *a, const void *b)
+{
+	return ((const struct conf_dev *)a)->id -
+	       ((const struct conf_dev *)b)->id;
+}
+
+/* Checks what only the whole configuration can tell. */
+static int validate(struct conf *c)
+{
+	unsigned i;
+	int ret = 0;
+
+	for (i = 0; i < c->ndevs; i++) {
+		struct conf_dev *d = &c->devs[i];
+
+		if (zcomp_validate(d->comp_algorithm, d->algorithm_params)) {
+			fprintf(stderr,
+				"[zramfs%d] algorithm_params: '%s' is not "
+				"valid for %s\n",
+				d->id, d->algorithm_params, d->comp_algorithm);
+			ret = -EINVAL;
+		}
+	}
+	return ret;
+}
+
+struct conf *conf_load_ram(const char *path, uint64_t ram)
+{
+	struct conf *c = calloc(1, sizeof(*c));
+	char dir[4096 + 8];
+	int ret;
+
+	if (!c) {
+		fprintf(stderr, "zramfsd: out of memory\n");
+		return NULL;
+	}
+	c->ram = ram;
+	if (parse_mountpoint(c, NULL, CONF_DEFAULT_MOUNTPOINT))
+		abort();
+	ret = parse_file(c, path ? path : CONF_DEFAULT_PATH);
+	if (ret == -ENOENT) {
+		if (path) {
+			fprintf(stderr, "%s: %s\n", path, strerror(ENOENT));
+			goto err;
+		}
+		ret = 0; /* no configuration: built-in defaults */
+	}
+	snprintf(dir, sizeof(dir), "%s.d", path ? path : CONF_DEFAULT_PATH);
+	if (parse_dropins(c, dir) && !ret)
+		ret = -EINVAL;
+	if (!ret)
+		ret = validate(c);
+	if (ret)
+		goto err;
+	qsort(c->devs, c->ndevs, sizeof(c->devs[0]), dev_cmp);
+	return c;
+err:
+	free(c);
+	return NULL;
+}
+
+struct conf *conf_load(const char *path)
+{
+	struct sysinfo si;
+
+	if (sysinfo(&si)) {
+		fprintf(stderr, "zramfsd: sysinfo: %s\n", strerror(errno));
+		return NULL;
+	}
+	return conf_load_ram(path, (uint64_t)si.totalram * si.mem_unit);
+}
+
+void conf_free(struct conf *c)
+{
+	free(c);
+}
+
+const char *conf_mountpoint(const struct conf *c)
+{
+	return c->mountpoint;
+}
+
+unsigned conf_ndevs(const struct conf *c)
+{
+	return c->ndevs;
+}
+
+const struct conf_dev *conf_dev(const struct conf *c, unsigned i)
+{
+	return i < c->ndevs ? &c->devs[i] : NULL;
+}
+
+/* Applies one device's settings through the same attribute code a user's
+ * writes go through. */
+static int apply_dev(const struct conf_dev *cd)
+{
+	static const char *const gc_names[] = { "async", "sync" };
+	char buf[160];
+	struct dev *d;
+	int ret;
+
+	ret = dev_add(cd->id);
+	if (ret < 0)
+		return ret;
+	d = dev_get(cd->id);
+	if (!d)
+		return -ENOENT;
+	ret = dev_store(d, "comp_algorithm", cd->comp_algorithm);
+	if (!ret && cd->algorithm_params[0])
+		ret = dev_store(d, "algorithm_params", cd->algorithm_params);
+	if (!ret) {
+		snprintf(buf, sizeof(buf), "%llu",
+			 (unsigned long long)cd->mem_limit);
+		ret = dev_store(d, "mem_limit", buf);
+	}
+	if (!ret)
+		ret = dev_store(d, "gc_mode", gc_names[cd->gc_mode]);
+	if (!ret) {
+		snprintf(buf, sizeof(buf), "%llu",
+			 (unsigned long long)cd->disksize);
+		ret = dev_store(d, "disksize", buf);
+	}
+	if (!ret && cd->swap) {
+		snprintf(buf, sizeof(buf), "on priority=%d discard=%s",
+			 cd->swap_priority, swap_discard_name(cd->discard));
+		ret = dev_store(d, "swap", buf);
+	}
+	dev_put(d);
+	return ret;
+}
+
+int conf_apply(const struct conf *c)
+{
+	unsigned i;
+	int ret, first = 0;
+
+	for (i = 0; i < c->ndevs; i++) {
+		ret = apply_dev(&c->devs[i]);
+		if (ret) {
+			log_err("zramfs%d: cannot set up from the "
+				"configuration: %s",
+				c->devs[i].id, strerror(-ret));
+			if (!first)
+				first = ret;
+		} else {
+			log_info("zramfs%d: %llu bytes, %s%s", c->devs[i].id,
+				 (unsigned long long)c->devs[i].disksize,
+				 c->devs[i].comp_algorithm,
+				 c->devs[i].swap ? ", swap" : "");
+		}
+	}
+	return first;
+}

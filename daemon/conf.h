@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * conf: zramfsd.conf, parsed with inih.
+ *
+ * One table of keys drives parsing, defaults and validation.  Every error
+ * is reported as "FILE:LINE: [section] key: reason" on stderr and makes the
+ * load fail, so the daemon starts with a configuration that is valid as a
+ * whole or not at all.  The rest of the daemon reads settings only through
+ * the functions below.
+ */
+#ifndef ZRAMFS_CONF_H
+#define ZRAMFS_CONF_H
+
+#include <stdint.h>
+
+#define CONF_DEFAULT_PATH SYSCONFDIR "/zramfs/zramfsd.conf"
+#define CONF_DEFAULT_MOUNTPOINT "/run/zramfs"
+
+struct conf;
+
+/*
+ * Loads @path (NULL: CONF_DEFAULT_PATH, where a missing file means built-in
+ * defaults) and then the drop-ins "@path.d/\*.conf" in name order, later
+ * files overriding earlier ones key by key.  An explicit @path that cannot
+ * be read is an error.  Sizes are evaluated against the machine's RAM.
+ * @return the configuration, or NULL after printing the errors.
+ */
+struct conf *conf_load(const char *path);
+
+/* As conf_load, with "ram" = @ram bytes (for tests). */
+struct conf *conf_load_ram(const char *path, uint64_t ram);
+
+void conf_free(struct conf *c);
+
+const char *conf_mountpoint(const struct conf *c);
+
+/* The number of device sections, and the Nth (in device-number order). */
+unsigned conf_ndevs(const struct conf *c);
+
+struct conf_dev {
+	int id;                     /* N of [zramfsN] */
+	uint64_t disksize;          /* bytes, page-aligned */
+	char comp_algorithm[32];
+	char algorithm_params[128];
+	uint64_t mem_limit;         /* bytes, 0 = none */
+	int gc_mode;                /* enum zstore_gc_mode */
+	int swap;                   /* 0 or 1 */
+	int swap_priority;          /* -1..32767 */
+	int discard;                /* enum swap_discard */
+};
+
+const struct conf_dev *conf_dev(const struct conf *c, unsigned i);
+
+/*
+ * Creates every configured device, sets it up and turns it into swap, in
+ * device order.  A failure is logged and the next device still processed.
+ * @return 0 or the first -errno.
+ */
+int conf_apply(const struct conf *c);
+
+#endif

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * ctl: the daemon's control thread, the one place that keeps privileges.
+ *
+ * FUSE request handlers run without capabilities.  What needs them (attaching
+ * a loop device, swapon, swapoff, unmounting) is posted to this thread with
+ * ctl_call(), which waits for the result.  The same thread receives SIGTERM,
+ * SIGINT and SIGHUP (blocked everywhere else) and hands them to the daemon's
+ * signal callback, so a shutdown that needs swapoff runs while the FUSE
+ * workers keep serving the pages coming back.
+ */
+#ifndef ZRAMFS_CTL_H
+#define ZRAMFS_CTL_H
+
+/* Called on the control thread for each SIGTERM, SIGINT or SIGHUP. */
+typedef void (*ctl_signal_fn)(int signo);
+
+/*
+ * Blocks the handled signals in the calling thread (call it from main()
+ * before any other thread exists, so every thread inherits the mask) and
+ * starts the control thread.
+ * @return 0 or -errno.
+ */
+int ctl_start(ctl_signal_fn on_signal);
+
+/* Stops the control thread after the jobs already posted. */
+void ctl_stop(void);
+
+/*
+ * Runs @fn(@arg) on the control thread and waits for it.  From the control
+ * thread itself it runs @fn at once.
+ * @return what @fn returned.
+ */
+int ctl_call(int (*fn)(void *arg), void *arg);
+
+/* Queues @fn(@arg) to run on the control thread and returns at once.
+ * @return 0 or -ENOMEM. */
+int ctl_post(int (*fn)(void *arg), void *arg);
+
+#endif

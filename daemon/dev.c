@@ -1,0 +1,869 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * dev: devices and their attributes, mirroring /sys/block/zramN.
+ *
+ * Each device carries its settings (algorithm, parameters, mem_limit,
+ * gc_mode) and, once disksize is written, a zstore.  Attributes are a table
+ * of {name, show, store}; every store parses strictly and changes nothing
+ * when it fails.  Turning swap on or off is posted to the control thread
+ * (ctl.c), the only thread that keeps the capabilities for it.
+ *
+ * Locking (outermost first):
+ *  1. dev->swap_lock: the swap state.  Changed only on the control thread,
+ *     which holds it across a whole swap on/off; others hold it briefly.
+ *  2. dev->init_lock (rwlock): zs and the settings.  Data I/O and statistics
+ *     take it shared, disksize/reset/hot_remove exclusive, as the kernel's
+ *     zram->init_lock.
+ *  3. reg_lock: the device table and reference counts.
+ * A device is freed when it has been removed and its last reference is put.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/falloc.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ctl.h"
+#include "dev.h"
+#include "log.h"
+#include "size.h"
+#include "swap.h"
+#include "zcomp.h"
+#include "zstat.h"
+#include "zstore.h"
+
+#define ALGO_MAX 32
+#define PARAMS_MAX 128
+/* Above this, page indices no longer fit zstore's 32-bit back-references. */
+#define DISKSIZE_MAX (16ull << 40)
+
+struct dev {
+	int id;
+	int refs;     /* protected by reg_lock */
+	bool removed; /* protected by reg_lock */
+
+	pthread_rwlock_t init_lock;
+	/* protected by init_lock: */
+	struct zstore *zs; /* NULL until disksize is written */
+	char algorithm[ALGO_MAX];
+	char params[PARAMS_MAX];      /* for params_algo only */
+	char params_algo[ALGO_MAX];
+	uint64_t mem_limit;
+	enum zstore_gc_mode gc_mode;
+	int data_opens;
+
+	pthread_mutex_t swap_lock;
+	/* protected by swap_lock: */
+	bool swap_on;
+	char loop_dev[SWAP_DEV_MAX];
+	int priority;
+	enum swap_discard discard;
+};
+
+static pthread_mutex_t reg_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct dev *devs[DEV_MAX]; /* protected by reg_lock */
+static char mnt[4096];
+
+void dev_registry_init(const char *mountpoint)
+{
+	snprintf(mnt, sizeof(mnt), "%s", mountpoint);
+}
+
+/* Caller holds init_lock exclusively (or owns @d alone). */
+static void dev_defaults(struct dev *d)
+{
+	snprintf(d->algorithm, sizeof(d->algorithm), "%s", zcomp_default());
+	d->params[0] = d->params_algo[0] = '\0';
+	d->mem_limit = 0;
+	d->gc_mode = ZSTORE_GC_ASYNC;
+}
+
+int dev_add(int want)
+{
+	struct dev *d;
+	int id;
+
+	if (want >= DEV_MAX)
+		return -EINVAL;
+	d = calloc(1, sizeof(*d));
+	if (!d)
+		return -ENOMEM;
+	pthread_rwlock_init(&d->init_lock, NULL);
+	pthread_mutex_init(&d->swap_lock, NULL);
+	dev_defaults(d);
+	d->refs = 1; /* the table's */
+
+	pthread_mutex_lock(&reg_lock);
+	if (want >= 0)
+		id = devs[want] ? DEV_MAX : want;
+	else
+		for (id = 0; id < DEV_MAX && devs[id]; id++)
+			;
+	if (id < DEV_MAX) {
+		d->id = id;
+		devs[id] = d;
+	}
+	pthread_mutex_unlock(&reg_lock);
+	if (id == DEV_MAX) {
+		pthread_mutex_destroy(&d->swap_lock);
+		pthread_rwlock_destroy(&d->init_lock);
+		free(d);
+		return want >= 0 ? -EEXIST : -ENOSPC;
+	}
+	return id;
+}
+
+int dev_hot_add(void)
+{
+	return dev_add(-1);
+}
+
+struct dev *dev_get(int id)
+{
+	struct dev *d = NULL;
+
+	if (id < 0 || id >= DEV_MAX)
+		return NULL;
+	pthread_mutex_lock(&reg_lock);
+	if (devs[id]) {
+		d = devs[id];
+		d->refs++;
+	}
+	pthread_mutex_unlock(&reg_lock);
+	return d;
+}
+
+static void dev_free(struct dev *d)
+{
+	zstore_destroy(d->zs);
+	pthread_mutex_destroy(&d->swap_lock);
+	pthread_rwlock_destroy(&d->init_lock);
+	free(d);
+}
+
+void dev_put(struct dev *d)
+{
+	bool last;
+
+	pthread_mutex_lock(&reg_lock);
+	last = --d->refs == 0;
+	pthread_mutex_unlock(&reg_lock);
+	if (last)
+		dev_free(d);
+}
+
+int dev_next(int after)
+{
+	int id;
+
+	pthread_mutex_lock(&reg_lock);
+	for (id = after + 1; id < DEV_MAX && !devs[id]; id++)
+		;
+	pthread_mutex_unlock(&reg_lock);
+	return id < DEV_MAX ? id : -1;
+}
+
+int dev_id(const struct dev *d)
+{
+	return d->id;
+}
+
+int dev_hot_remove(int id)
+{
+	struct dev *d = dev_get(id);
+	int ret = 0;
+
+	if (!d)
+		return -ENOENT;
+	pthread_mutex_lock(&d->swap_lock);
+	pthread_rwlock_wrlock(&d->init_lock);
+	if (d->swap_on || d->data_opens) {
+		ret = -EBUSY;
+	} else {
+		pthread_mutex_lock(&reg_lock);
+		if (devs[id] == d) {
+			devs[id] = NULL;
+			d->refs--; /* the table's; ours keeps it alive */
+		} else {
+			ret = -ENOENT;
+		}
+		pthread_mutex_unlock(&reg_lock);
+	}
+	pthread_rwlock_unlock(&d->init_lock);
+	pthread_mutex_unlock(&d->swap_lock);
+	dev_put(d);
+	return ret;
+}
+
+/* --- the data file ----------------------------------------------------------- */
+
+uint64_t dev_disksize(struct dev *d)
+{
+	uint64_t size;
+
+	pthread_rwlock_rdlock(&d->init_lock);
+	size = d->zs ? zstore_disksize(d->zs) : 0;
+	pthread_rwlock_unlock(&d->init_lock);
+	return size;
+}
+
+int dev_data_open(struct dev *d)
+{
+	pthread_rwlock_wrlock(&d->init_lock);
+	d->data_opens++;
+	pthread_rwlock_unlock(&d->init_lock);
+	return 0;
+}
+
+void dev_data_release(struct dev *d)
+{
+	pthread_rwlock_wrlock(&d->init_lock);
+	d->data_opens--;
+	pthread_rwlock_unlock(&d->init_lock);
+}
+
+ssize_t dev_data_read(struct dev *d, void *buf, size_t size, uint64_t off)
+{
+	ssize_t ret = 0;
+	uint64_t disksize;
+
+	pthread_rwlock_rdlock(&d->init_lock);
+	if (!d->zs)
+		goto out;
+	disksize = zstore_disksize(d->zs);
+	if (off >= disksize)
+		goto out; /* end of file */
+	if (size > disksize - off)
+		size = disksize - off;
+	ret = zstore_read(d->zs, buf, size, off);
+	if (!ret)
+		ret = (ssize_t)size;
+out:
+	pthread_rwlock_unlock(&d->init_lock);
+	return ret;
+}
+
+int dev_data_write(struct dev *d, const void *buf, size_t size, uint64_t off)
+{
+	int ret = -ENOSPC;
+
+	pthread_rwlock_rdlock(&d->init_lock);
+	if (d->zs)
+		ret = zstore_write(d->zs, buf, size, off);
+	pthread_rwlock_unlock(&d->init_lock);
+	return ret;
+}
+
+int dev_data_fallocate(struct dev *d, int mode, uint64_t off, uint64_t len)
+{
+	uint64_t disksize;
+	int ret = 0;
+
+	if (mode != (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE) &&
+	    mode != FALLOC_FL_ZERO_RANGE &&
+	    mode != (FALLOC_FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE))
+		return -EOPNOTSUPP;
+	pthread_rwlock_rdlock(&d->init_lock);
+	if (!d->zs) {
+		ret = mode & FALLOC_FL_KEEP_SIZE ? 0 : -ENOSPC;
+		goto out;
+	}
+	disksize = zstore_disksize(d->zs);
+	if (off >= disksize || len > disksize - off) {
+		/* The file cannot grow; a punch past the end is clipped, as
+		 * on a regular file. */
+		if (!(mode & FALLOC_FL_KEEP_SIZE)) {
+			ret = -ENOSPC;
+			goto out;
+		}
+		if (off >= disksize)
+			goto out;
+		len = disksize - off;
+	}
+	ret = zstore_zero(d->zs, off, len);
+out:
+	pthread_rwlock_unlock(&d->init_lock);
+	return ret;
+}
+
+/* --- attributes ---------------------------------------------------------------- */
+
+/* Copies @buf without surrounding whitespace (one trailing newline is what
+ * `echo` adds). @return 0, or -EINVAL if it does not fit. */
+static int strip(const char *buf, char *out, size_t size)
+{
+	size_t len;
+
+	while (*buf == ' ' || *buf == '\t' || *buf == '\n')
+		buf++;
+	len = strlen(buf);
+	while (len && (buf[len - 1] == ' ' || buf[len - 1] == '\t' ||
+		       buf[len - 1] == '\n'))
+		len--;
+	if (len >= size)
+		return -EINVAL;
+	memcpy(out, buf, len);
+	out[len] = '\0';
+	return 0;
+}
+
+static int show_u64(char *buf, size_t size, uint64_t v)
+{
+	return snprintf(buf, size, "%llu\n", (unsigned long long)v);
+}
+
+static void get_stats(struct dev *d, struct zstore_stats *st)
+{
+	pthread_rwlock_rdlock(&d->init_lock);
+	if (d->zs) {
+		zstore_get_stats(d->zs, st);
+	} else {
+		memset(st, 0, sizeof(*st));
+		st->mm.mem_limit = d->mem_limit;
+	}
+	pthread_rwlock_unlock(&d->init_lock);
+}
+
+static int disksize_show(struct dev *d, char *buf, size_t size)
+{
+	return show_u64(buf, size, dev_disksize(d));
+}
+
+static int disksize_store(struct dev *d, const char *buf)
+{
+	struct zstore_params p = { 0 };
+	uint64_t bytes;
+	int ret;
+
+	ret = size_parse(buf, &bytes);
+	if (ret)
+		return -EINVAL;
+	bytes = size_page_align(bytes);
+	if (!bytes || bytes > DISKSIZE_MAX)
+		return -EINVAL;
+	pthread_rwlock_wrlock(&d->init_lock);
+	if (d->zs) {
+		ret = -EBUSY;
+		goto out;
+	}
+	p.disksize = bytes;
+	p.algorithm = d->algorithm;
+	p.algorithm_params =
+		strcmp(d->params_algo, d->algorithm) ? "" : d->params;
+	p.mem_limit = d->mem_limit;
+	p.gc_mode = d->gc_mode;
+	ret = zstore_create(&p, &d->zs);
+out:
+	pthread_rwlock_unlock(&d->init_lock);
+	return ret;
+}
+
+static int initstate_show(struct dev *d, char *buf, size_t size)
+{
+	int init;
+
+	pthread_rwlock_rdlock(&d->init_lock);
+	init = d->zs != NULL;
+	pthread_rwlock_unlock(&d->init_lock);
+	return snprintf(buf, size, "%d\n", init);
+}
+
+static int reset_store(struct dev *d, const char *buf)
+{
+	uint64_t v;
+	int ret;
+
+	if (size_parse_u64(buf, UINT64_MAX, &v) || !v)
+		return -EINVAL;
+	pthread_mutex_lock(&d->swap_lock);
+	pthread_rwlock_wrlock(&d->init_lock);
+	if (d->swap_on || d->data_opens) {
+		ret = -EBUSY;
+	} else {
+		zstore_destroy(d->zs);
+		d->zs = NULL;
+		dev_defaults(d);
+		ret = 0;
+	}
+	pthread_rwlock_unlock(&d->init_lock);
+	pthread_mutex_unlock(&d->swap_lock);
+	return ret;
+}
+
+static int comp_algorithm_show(struct dev *d, char *buf, size_t size)
+{
+	int ret;
+
+	pthread_rwlock_rdlock(&d->init_lock);
+	ret = zcomp_list(d->algorithm, buf, size);
+	pthread_rwlock_unlock(&d->init_lock);
+	return ret;
+}
+
+static int comp_algorithm_store(struct dev *d, const char *buf)
+{
+	char name[ALGO_MAX];
+	int ret = 0;
+
+	if (strip(buf, name, sizeof(name)) || !zcomp_available(name))
+		return -EINVAL;
+	pthread_rwlock_wrlock(&d->init_lock);
+	if (d->zs)
+		ret = -EBUSY;
+	else
+		memcpy(d->algorithm, name, sizeof(name));
+	pthread_rwlock_unlock(&d->init_lock);
+	return ret;
+}
+
+/*
+ * "[algo=NAME] level=N": as the kernel's algorithm_params, parameters are
+ * kept for one algorithm (the named one, else the one selected now) and
+ * used only if that algorithm is the one selected at initialisation.
+ */
+static int algorithm_params_store(struct dev *d, const char *buf)
+{
+	char in[PARAMS_MAX], params[PARAMS_MAX] = "", algo[ALGO_MAX] = "";
+	char *tok, *save = NULL;
+	size_t used = 0;
+	int ret = 0;
+
+	if (strip(buf, in, sizeof(in)))
+		return -EINVAL;
+	for (tok = strtok_r(in, " \t", &save); tok;
+	     tok = strtok_r(NULL, " \t", &save)) {
+		if (!strncmp(tok, "algo=", 5)) {
+			if (algo[0] || strlen(tok + 5) >= sizeof(algo) ||
+			    !zcomp_available(tok + 5))
+				return -EINVAL;
+			strcpy(algo, tok + 5);
+			continue;
+		}
+		used += snprintf(params + used, sizeof(params) - used, "%s%s",
+				 used ? " " : "", tok);
+		if (used >= sizeof(params))
+			return -EINVAL;
+	}
+	pthread_rwlock_wrlock(&d->init_lock);
+	if (d->zs) {
+		ret = -EBUSY;
+		goto out;
+	}
+	if (!algo[0])
+		strcpy(algo, d->algorithm);
+	ret = zcomp_validate(algo, params);
+	if (ret)
+		goto out;
+	strcpy(d->params_algo, algo);
+	strcpy(d->params, params);
+out:
+	pthread_rwlock_unlock(&d->init_lock);
+	return ret;
+}
+
+static int max_comp_streams_show(struct dev *d, char *buf, size_t size)
+{
+	/* As the kernel since 4.7: one stream per CPU, the value is fixed. */
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return snprintf(buf, size, "%ld\n", n > 0 ? n : 1);
+}
+
+static int max_comp_streams_store(struct dev *d, const char *buf)
+{
+	uint64_t v;
+
+	/* Accepted and ignored, as the kernel does, so zramctl -t works. */
+	if (size_parse_u64(buf, INT32_MAX, &v) || !v)
+		return -EINVAL;
+	return 0;
+}
+
+static int mem_limit_show(struct dev *d, char *buf, size_t size)
+{
+	uint64_t v;
+
+	pthread_rwlock_rdlock(&d->init_lock);
+	v = d->mem_limit;
+	pthread_rwlock_unlock(&d->init_lock);
+	return show_u64(buf, size, v);
+}
+
+static int mem_limit_store(struct dev *d, const char *buf)
+{
+	uint64_t bytes;
+
+	if (size_parse(buf, &bytes))
+		return -EINVAL;
+	bytes = size_page_align(bytes);
+	pthread_rwlock_wrlock(&d->init_lock);
+	d->mem_limit = bytes;
+	if (d->zs)
+		zstore_set_mem_limit(d->zs, bytes);
+	pthread_rwlock_unlock(&d->init_lock);
+	return 0;
+}
+
+static int mem_used_max_show(struct dev *d, char *buf, size_t size)
+{
+	struct zstore_stats st;
+
+	get_stats(d, &st);
+	return show_u64(buf, size, st.mm.mem_used_max);
+}
+
+static int mem_used_max_store(struct dev *d, const char *buf)
+{
+	uint64_t v;
+
+	if (size_parse_u64(buf, UINT64_MAX, &v) || v)
+		return -EINVAL;
+	pthread_rwlock_rdlock(&d->init_lock);
+	if (d->zs)
+		zstore_reset_mem_used_max(d->zs);
+	pthread_rwlock_unlock(&d->init_lock);
+	return 0;
+}
+
+static int compact_store(struct dev *d, const char *buf)
+{
+	uint64_t v;
+	int ret = 0;
+
+	if (size_parse_u64(buf, UINT64_MAX, &v) || v != 1)
+		return -EINVAL;
+	pthread_rwlock_rdlock(&d->init_lock);
+	if (d->zs)
+		zstore_compact(d->zs);
+	else
+		ret = -EINVAL; /* as the kernel: nothing to compact */
+	pthread_rwlock_unlock(&d->init_lock);
+	return ret;
+}
+
+static int mm_stat_show(struct dev *d, char *buf, size_t size)
+{
+	struct zstore_stats st;
+
+	get_stats(d, &st);
+	return zstat_format(&st.mm, zstat_mm_fields, zstat_mm_nfields, buf,
+			    size);
+}
+
+static int io_stat_show(struct dev *d, char *buf, size_t size)
+{
+	struct zstore_stats st;
+
+	get_stats(d, &st);
+	return zstat_format(&st.io, zstat_io_fields, zstat_io_nfields, buf,
+			    size);
+}
+
+static int gc_stat_show(struct dev *d, char *buf, size_t size)
+{
+	struct zstore_stats st;
+
+	get_stats(d, &st);
+	return zstat_format(&st.gc, zstat_gc_fields, zstat_gc_nfields, buf,
+			    size);
+}
+
+static const char *const gc_mode_names[] = {
+	[ZSTORE_GC_ASYNC] = "async",
+	[ZSTORE_GC_SYNC] = "sync",
+};
+
+static int gc_mode_show(struct dev *d, char *buf, size_t size)
+{
+	enum zstore_gc_mode m;
+
+	pthread_rwlock_rdlock(&d->init_lock);
+	m = d->gc_mode;
+	pthread_rwlock_unlock(&d->init_lock);
+	return snprintf(buf, size, "%s\n", gc_mode_names[m]);
+}
+
+static int gc_mode_store(struct dev *d, const char *buf)
+{
+	char word[16];
+	unsigned m;
+
+	if (strip(buf, word, sizeof(word)))
+		return -EINVAL;
+	for (m = 0; m < sizeof(gc_mode_names) / sizeof(gc_mode_names[0]); m++)
+		if (!strcmp(word, gc_mode_names[m]))
+			break;
+	if (m == sizeof(gc_mode_names) / sizeof(gc_mode_names[0]))
+		return -EINVAL;
+	pthread_rwlock_wrlock(&d->init_lock);
+	d->gc_mode = m;
+	if (d->zs)
+		zstore_set_gc_mode(d->zs, m);
+	pthread_rwlock_unlock(&d->init_lock);
+	return 0;
+}
+
+/* --- swap ------------------------------------------------------------------------ */
+
+struct swap_req {
+	struct dev *d;
+	bool on;
+	int priority;
+	enum swap_discard discard;
+};
+
+/* Waits (briefly) for the loop device's release of data to arrive: the
+ * kernel sends it asynchronously after LOOP_CLR_FD. */
+static void wait_data_closed(struct dev *d, int opens)
+{
+	struct timespec ts = { 0, 10 * 1000 * 1000 };
+	int i, now;
+
+	for (i = 0; i < 200; i++) {
+		pthread_rwlock_rdlock(&d->init_lock);
+		now = d->data_opens;
+		pthread_rwlock_unlock(&d->init_lock);
+		if (now < opens)
+			return;
+		nanosleep(&ts, NULL);
+	}
+}
+
+/* Runs on the control thread; caller holds swap_lock. */
+static int do_swap_on(struct swap_req *r)
+{
+	struct dev *d = r->d;
+	unsigned char uuid[16], page[SWAP_PAGE_SIZE];
+	char path[4200], loop[SWAP_DEV_MAX];
+	uint64_t size;
+	int ret, opens;
+
+	pthread_rwlock_rdlock(&d->init_lock);
+	if (!d->zs) {
+		pthread_rwlock_unlock(&d->init_lock);
+		return -EINVAL;
+	}
+	size = zstore_disksize(d->zs);
+	ret = swap_make_uuid(uuid);
+	if (!ret)
+		ret = swap_make_header(page, size, uuid);
+	if (!ret)
+		ret = zstore_write(d->zs, page, sizeof(page), 0);
+	opens = d->data_opens;
+	pthread_rwlock_unlock(&d->init_lock);
+	if (ret) {
+		log_err("zramfs%d: cannot write the swap signature: %s", d->id,
+			strerror(-ret));
+		return ret;
+	}
+
+	snprintf(path, sizeof(path), "%s/zramfs%d/data", mnt, d->id);
+	ret = swap_loop_attach(path, loop, sizeof(loop));
+	if (ret) {
+		log_err("zramfs%d: cannot attach a loop device to %s: %s",
+			d->id, path, strerror(-ret));
+		return ret;
+	}
+	ret = swap_enable(loop, r->priority, r->discard);
+	if (ret) {
+		log_err("zramfs%d: swapon %s: %s", d->id, loop, strerror(-ret));
+		swap_loop_detach(loop);
+		wait_data_closed(d, opens + 1);
+		return ret;
+	}
+	memcpy(d->loop_dev, loop, sizeof(loop));
+	d->priority = r->priority;
+	d->discard = r->discard;
+	d->swap_on = true;
+	log_info("zramfs%d: swap on %s, priority %d, discard %s", d->id, loop,
+		 r->priority, swap_discard_name(r->discard));
+	return 0;
+}
+
+/* Runs on the control thread; caller holds swap_lock. */
+static int do_swap_off(struct dev *d)
+{
+	int ret, opens;
+
+	ret = swap_disable(d->loop_dev);
+	if (ret) {
+		log_err("zramfs%d: swapoff %s: %s; the device stays swap",
+			d->id, d->loop_dev, strerror(-ret));
+		return ret;
+	}
+	pthread_rwlock_rdlock(&d->init_lock);
+	opens = d->data_opens;
+	pthread_rwlock_unlock(&d->init_lock);
+	ret = swap_loop_detach(d->loop_dev);
+	if (ret)
+		log_warn("zramfs%d: detaching %s: %s", d->id, d->loop_dev,
+			 strerror(-ret));
+	else
+		wait_data_closed(d, opens);
+	log_info("zramfs%d: swap off %s", d->id, d->loop_dev);
+	d->swap_on = false;
+	d->loop_dev[0] = '\0';
+	return 0;
+}
+
+static int swap_show(struct dev *d, char *buf, size_t size)
+{
+	int ret;
+
+	pthread_mutex_lock(&d->swap_lock);
+	if (d->swap_on)
+		ret = snprintf(buf, size, "%s priority=%d discard=%s\n",
+			       d->loop_dev, d->priority,
+			       swap_discard_name(d->discard));
+	else
+		ret = snprintf(buf, size, "none\n");
+	pthread_mutex_unlock(&d->swap_lock);
+	return ret;
+}
+
+/* Parses "on [priority=P] [discard=POLICY]" or "off". */
+static int parse_swap(const char *buf, struct swap_req *r)
+{
+	char in[128], *tok, *save = NULL;
+	bool seen_prio = false, seen_discard = false;
+	int i = 0;
+
+	if (strip(buf, in, sizeof(in)))
+		return -EINVAL;
+	r->priority = -1;
+	r->discard = SWAP_DISCARD_BOTH;
+	for (tok = strtok_r(in, " \t", &save); tok;
+	     tok = strtok_r(NULL, " \t", &save), i++) {
+		uint64_t v;
+
+		if (i == 0) {
+			if (strcmp(tok, "on") && strcmp(tok, "off"))
+				return -EINVAL;
+			r->on = !strcmp(tok, "on");
+		} else if (!r->on) {
+			return -EINVAL;
+		} else if (!strncmp(tok, "priority=", 9) && !seen_prio) {
+			seen_prio = true;
+			if (!strcmp(tok + 9, "-1"))
+				continue;
+			if (size_parse_u64(tok + 9, 32767, &v))
+				return -EINVAL;
+			r->priority = (int)v;
+		} else if (!strncmp(tok, "discard=", 8) && !seen_discard) {
+			seen_discard = true;
+			if (swap_discard_parse(tok + 8, &r->discard))
+				return -EINVAL;
+		} else {
+			return -EINVAL;
+		}
+	}
+	return i ? 0 : -EINVAL;
+}
+
+/*
+ * Runs on the control thread, which alone changes swap state: swap
+ * transitions are serialised there and nobody waits for the control thread
+ * while holding swap_lock (the signal path takes it too).
+ */
+static int swap_job(void *arg)
+{
+	struct swap_req *r = arg;
+	struct dev *d = r->d;
+	int ret;
+
+	pthread_mutex_lock(&d->swap_lock);
+	if (r->on && d->swap_on)
+		ret = -EBUSY;
+	else if (!r->on && !d->swap_on)
+		ret = -EINVAL;
+	else
+		ret = r->on ? do_swap_on(r) : do_swap_off(d);
+	pthread_mutex_unlock(&d->swap_lock);
+	return ret;
+}
+
+static int swap_store(struct dev *d, const char *buf)
+{
+	struct swap_req r = { .d = d };
+	int ret;
+
+	ret = parse_swap(buf, &r);
+	if (ret)
+		return ret;
+	return ctl_call(swap_job, &r);
+}
+
+int dev_swapoff_all(void)
+{
+	int id = -1, ret, first = 0;
+
+	while ((id = dev_next(id)) >= 0) {
+		struct dev *d = dev_get(id);
+
+		if (!d)
+			continue;
+		struct swap_req r = { .d = d, .on = false };
+
+		pthread_mutex_lock(&d->swap_lock);
+		ret = d->swap_on;
+		pthread_mutex_unlock(&d->swap_lock);
+		if (ret)
+			ret = ctl_call(swap_job, &r);
+		dev_put(d);
+		if (ret && !first)
+			first = ret;
+	}
+	return first;
+}
+
+void dev_destroy_all(void)
+{
+	int id;
+
+	for (id = 0; id < DEV_MAX; id++) {
+		struct dev *d;
+
+		pthread_mutex_lock(&reg_lock);
+		d = devs[id];
+		devs[id] = NULL;
+		pthread_mutex_unlock(&reg_lock);
+		if (d)
+			dev_put(d);
+	}
+}
+
+/* The table of attributes; fs.c lists them in this order after "data". */
+const struct dev_attr dev_attrs[] = {
+	{ "disksize", disksize_show, disksize_store },
+	{ "initstate", initstate_show, NULL },
+	{ "reset", NULL, reset_store },
+	{ "comp_algorithm", comp_algorithm_show, comp_algorithm_store },
+	{ "algorithm_params", NULL, algorithm_params_store },
+	{ "max_comp_streams", max_comp_streams_show, max_comp_streams_store },
+	{ "mem_limit", mem_limit_show, mem_limit_store },
+	{ "mem_used_max", mem_used_max_show, mem_used_max_store },
+	{ "compact", NULL, compact_store },
+	{ "mm_stat", mm_stat_show, NULL },
+	{ "io_stat", io_stat_show, NULL },
+	{ "gc_mode", gc_mode_show, gc_mode_store },
+	{ "gc_stat", gc_stat_show, NULL },
+	{ "swap", swap_show, swap_store },
+};
+const unsigned dev_nattrs = sizeof(dev_attrs) / sizeof(dev_attrs[0]);
+
+int dev_store(struct dev *d, const char *attr, const char *value)
+{
+	unsigned i;
+
+	for (i = 0; i < dev_nattrs; i++)
+		if (!strcmp(dev_attrs[i].name, attr) && dev_attrs[i].store)
+			return dev_attrs[i].store(d, value);
+	return -ENOENT;
+}

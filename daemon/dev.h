@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * dev: the devices zramfsN and their attributes, the daemon's equivalent of
+ * /sys/block/zramN.  A device exists from hot_add to hot_remove; it is
+ * initialised (has a zstore) from the write of disksize to reset.  The
+ * attribute semantics are the kernel's (Documentation/admin-guide/blockdev/
+ * zram.rst) unless the zramfs interface contract says otherwise.  Nothing
+ * here knows FUSE: fs.c calls in with plain buffers and gets -errno back.
+ */
+#ifndef ZRAMFS_DEV_H
+#define ZRAMFS_DEV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define DEV_MAX 256
+/* Attribute contents never exceed this (sysfs's PAGE_SIZE rule). */
+#define DEV_ATTR_MAX 4096
+
+struct dev;
+
+struct dev_attr {
+	const char *name;
+	/* @return the length written into @buf (< DEV_ATTR_MAX) or -errno. */
+	int (*show)(struct dev *d, char *buf, size_t size);
+	/* @buf is NUL-terminated.  @return 0 or -errno; on error nothing
+	 * changed. */
+	int (*store)(struct dev *d, const char *buf);
+};
+
+extern const struct dev_attr dev_attrs[];
+extern const unsigned dev_nattrs;
+
+/* Remembers where the tree is mounted (the loop device opens data there). */
+void dev_registry_init(const char *mountpoint);
+
+/* Creates the lowest-numbered free device. @return its number or -errno. */
+int dev_hot_add(void);
+
+/* Creates device @id (or the lowest free if @id < 0).
+ * @return its number, -EEXIST, -ENOSPC (all DEV_MAX taken), -ENOMEM. */
+int dev_add(int id);
+
+/* Removes device @id. @return 0, -ENOENT, -EBUSY (data open or swap). */
+int dev_hot_remove(int id);
+
+/* @return device @id with a reference held, or NULL. */
+struct dev *dev_get(int id);
+void dev_put(struct dev *d);
+
+/* @return the first device number above @after, or -1. */
+int dev_next(int after);
+
+int dev_id(const struct dev *d);
+
+/* The data file. */
+uint64_t dev_disksize(struct dev *d);
+int dev_data_open(struct dev *d);
+void dev_data_release(struct dev *d);
+/* @return bytes read (short at the end of the device) or -errno. */
+ssize_t dev_data_read(struct dev *d, void *buf, size_t size, uint64_t off);
+/* @return 0 or -errno (ENOSPC beyond the end or the memory limit). */
+int dev_data_write(struct dev *d, const void *buf, size_t size, uint64_t off);
+/* FALLOC_FL_PUNCH_HOLE|KEEP_SIZE and FALLOC_FL_ZERO_RANGE. */
+int dev_data_fallocate(struct dev *d, int mode, uint64_t off, uint64_t len);
+
+/* Device settings as the configuration file gives them, applied in order
+ * at start-up by main.c. */
+int dev_store(struct dev *d, const char *attr, const char *value);
+
+/*
+ * Turns swap off and detaches the loop device of every device.
+ * @return 0, or the first error (those devices stay swap, and the daemon
+ *         must keep serving them).
+ */
+int dev_swapoff_all(void);
+
+/* Frees every device (at exit, after dev_swapoff_all succeeded). */
+void dev_destroy_all(void);
+
+#endif

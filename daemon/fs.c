@@ -1,0 +1,652 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * fs: the FUSE low-level operations, a thin layer over dev.c.
+ *
+ * The tree is fixed in shape, so inode numbers are computed, not stored:
+ *
+ *   1                     /
+ *   2                     /control
+ *   3, 4                  /control/hot_add, /control/hot_remove
+ *   DEV_INO(n)            /zramfsN
+ *   DEV_INO(n) + 1        /zramfsN/data
+ *   DEV_INO(n) + 2 + i    /zramfsN/<dev_attrs[i].name>
+ *
+ * Attribute files behave as sysfs: the first read of an open file renders
+ * the whole value into a buffer that later reads of the same open file
+ * slice (so reading control/hot_add creates one device per open, not per
+ * read() call); each write at offset 0 is one store.  Everything is opened
+ * with direct_io: no page cache holds attribute values or swap pages.
+ *
+ * Every handler answers its request exactly once; errors travel as positive
+ * errno to one fuse_reply_err().  Handlers run without capabilities: each
+ * worker thread drops them before serving its first request.
+ */
+#include "config.h"
+
+#define FUSE_USE_VERSION 314
+#include <errno.h>
+#include <fuse_lowlevel.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "dev.h"
+#include "fs.h"
+#include "log.h"
+
+#define INO_ROOT 1
+#define INO_CONTROL 2
+#define INO_HOT_ADD 3
+#define INO_HOT_REMOVE 4
+#define INO_DEV_BASE 256
+#define INO_PER_DEV 64
+#define DEV_INO(n) (INO_DEV_BASE + (fuse_ino_t)(n) * INO_PER_DEV)
+#define FILE_DIR 0
+#define FILE_DATA 1
+#define FILE_ATTR0 2
+
+_Static_assert(FILE_ATTR0 + 16 <= INO_PER_DEV, "room for the attributes");
+
+/* Requests of up to this size reach us (max_write, max_pages). */
+#define FS_MAX_IO (1u << 20)
+
+/* What an inode number names. */
+struct node {
+	fuse_ino_t ino;
+	int dev;   /* -1 outside a device */
+	int file;  /* FILE_DIR, FILE_DATA, FILE_ATTR0 + i */
+};
+
+/* Per open attribute or control file. */
+struct handle {
+	int dev;
+	int file;
+	fuse_ino_t ino;
+	bool rendered;
+	size_t len;
+	char buf[DEV_ATTR_MAX];
+};
+
+static __thread unsigned char *io_buf;
+static pthread_key_t io_buf_key;
+
+static void free_io_buf(void *p)
+{
+	free(p);
+}
+
+static const struct dev_attr *node_attr(const struct node *n)
+{
+	return &dev_attrs[n->file - FILE_ATTR0];
+}
+
+/* @return 0 and the node for @ino, or ENOENT. */
+static int decode(fuse_ino_t ino, struct node *n)
+{
+	n->ino = ino;
+	n->dev = -1;
+	n->file = FILE_DIR;
+	if (ino == INO_ROOT || ino == INO_CONTROL || ino == INO_HOT_ADD ||
+	    ino == INO_HOT_REMOVE)
+		return 0;
+	if (ino < INO_DEV_BASE ||
+	    (ino - INO_DEV_BASE) / INO_PER_DEV >= DEV_MAX)
+		return ENOENT;
+	n->dev = (int)((ino - INO_DEV_BASE) / INO_PER_DEV);
+	n->file = (int)((ino - INO_DEV_BASE) % INO_PER_DEV);
+	if (n->file >= FILE_ATTR0 + (int)dev_nattrs)
+		return ENOENT;
+	return 0;
+}
+
+static void fill_stat(const struct node *n, struct dev *d, struct stat *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->st_ino = n->ino;
+	st->st_uid = 0;
+	st->st_gid = 0;
+	st->st_blksize = 4096;
+	if (n->ino == INO_ROOT || n->ino == INO_CONTROL ||
+	    (n->dev >= 0 && n->file == FILE_DIR)) {
+		st->st_mode = S_IFDIR | 0755;
+		st->st_nlink = 2;
+		return;
+	}
+	st->st_nlink = 1;
+	if (n->ino == INO_HOT_ADD) {
+		st->st_mode = S_IFREG | 0444;
+		st->st_size = 4096;
+	} else if (n->ino == INO_HOT_REMOVE) {
+		st->st_mode = S_IFREG | 0200;
+		st->st_size = 4096;
+	} else if (n->file == FILE_DATA) {
+		st->st_mode = S_IFREG | 0600;
+		st->st_size = (off_t)dev_disksize(d);
+		st->st_blocks = st->st_size / 512;
+	} else {
+		const struct dev_attr *a = node_attr(n);
+
+		st->st_mode = S_IFREG | (a->show ? 0444 : 0) |
+			      (a->store ? 0200 : 0);
+		st->st_size = 4096; /* as sysfs */
+	}
+}
+
+/*
+ * Resolves @ino and takes a reference on its device, if any.
+ * @return 0, or ENOENT if it names nothing (any more).
+ */
+static int lookup_node(fuse_ino_t ino, struct node *n, struct dev **d)
+{
+	int ret = decode(ino, n);
+
+	*d = NULL;
+	if (ret || n->dev < 0)
+		return ret;
+	*d = dev_get(n->dev);
+	return *d ? 0 : ENOENT;
+}
+
+static void put(struct dev *d)
+{
+	if (d)
+		dev_put(d);
+}
+
+static void reply_entry(fuse_req_t req, fuse_ino_t ino)
+{
+	struct fuse_entry_param e = { 0 };
+	struct node n;
+	struct dev *d;
+	int ret = lookup_node(ino, &n, &d);
+
+	if (ret) {
+		fuse_reply_err(req, ret);
+		return;
+	}
+	e.ino = ino;
+	/* Devices come and go with hot_add/hot_remove and sizes change with
+	 * disksize: the kernel caches nothing. */
+	e.attr_timeout = 0;
+	e.entry_timeout = 0;
+	fill_stat(&n, d, &e.attr);
+	put(d);
+	fuse_reply_entry(req, &e);
+}
+
+/* @return the device number in "zramfsN", or -1. */
+static int parse_dev_name(const char *name)
+{
+	char *end;
+	long v;
+
+	if (strncmp(name, "zramfs", 6) || name[6] < '0' || name[6] > '9' ||
+	    (name[6] == '0' && name[7]))
+		return -1;
+	v = strtol(name + 6, &end, 10);
+	if (*end || v < 0 || v >= DEV_MAX)
+		return -1;
+	return (int)v;
+}
+
+static void fs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	struct node p;
+	unsigned i;
+	int id;
+
+	if (decode(parent, &p)) {
+		fuse_reply_err(req, ENOENT);
+		return;
+	}
+	if (parent == INO_ROOT) {
+		if (!strcmp(name, "control")) {
+			reply_entry(req, INO_CONTROL);
+			return;
+		}
+		id = parse_dev_name(name);
+		if (id >= 0) {
+			reply_entry(req, DEV_INO(id));
+			return;
+		}
+	} else if (parent == INO_CONTROL) {
+		if (!strcmp(name, "hot_add")) {
+			reply_entry(req, INO_HOT_ADD);
+			return;
+		}
+		if (!strcmp(name, "hot_remove")) {
+			reply_entry(req, INO_HOT_REMOVE);
+			return;
+		}
+	} else if (p.dev >= 0 && p.file == FILE_DIR) {
+		if (!strcmp(name, "data")) {
+			reply_entry(req, DEV_INO(p.dev) + FILE_DATA);
+			return;
+		}
+		for (i = 0; i < dev_nattrs; i++) {
+			if (!strcmp(name, dev_attrs[i].name)) {
+				reply_entry(req, DEV_INO(p.dev) + FILE_ATTR0 + i);
+				return;
+			}
+		}
+	}
+	fuse_reply_err(req, ENOENT);
+}
+
+static void fs_getattr(fuse_req_t req, fuse_ino_t ino,
+		       struct fuse_file_info *fi)
+{
+	struct stat st;
+	struct node n;
+	struct dev *d;
+	int ret;
+
+	ret = lookup_node(ino, &n, &d);
+	if (ret) {
+		fuse_reply_err(req, ret);
+		return;
+	}
+	fill_stat(&n, d, &st);
+	put(d);
+	fuse_reply_attr(req, &st, 0);
+}
+
+/*
+ * The size of a fixed-size file cannot change, but O_TRUNC on an attribute
+ * (echo value > attr) and truncation of data (dd without conv=notrunc) are
+ * accepted and ignored, as on a block device.  Times are ignored; owner and
+ * mode cannot change.
+ */
+static void fs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
+		       int to_set, struct fuse_file_info *fi)
+{
+	if (to_set & (FUSE_SET_ATTR_MODE | FUSE_SET_ATTR_UID |
+		      FUSE_SET_ATTR_GID)) {
+		fuse_reply_err(req, EPERM);
+		return;
+	}
+	fs_getattr(req, ino, fi);
+}
+
+struct dirbuf {
+	char *p;
+	size_t size, cap;
+};
+
+static int dirbuf_add(fuse_req_t req, struct dirbuf *b, const char *name,
+		      fuse_ino_t ino, mode_t mode)
+{
+	struct stat st = { .st_ino = ino, .st_mode = mode };
+	size_t need = fuse_add_direntry(req, NULL, 0, name, NULL, 0);
+
+	if (b->size + need > b->cap) {
+		size_t cap = b->cap ? b->cap * 2 : 4096;
+		char *p;
+
+		while (cap < b->size + need)
+			cap *= 2;
+		p = realloc(b->p, cap);
+		if (!p)
+			return ENOMEM;
+		b->p = p;
+		b->cap = cap;
+	}
+	fuse_add_direntry(req, b->p + b->size, need, name, &st,
+			  (off_t)(b->size + need));
+	b->size += need;
+	return 0;
+}
+
+static void fs_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		       struct fuse_file_info *fi)
+{
+	struct dirbuf b = { 0 };
+	struct node n;
+	char name[32];
+	int ret, id;
+	unsigned i;
+
+	ret = decode(ino, &n);
+	if (!ret && n.file != FILE_DIR)
+		ret = ENOTDIR;
+	if (!ret && n.dev >= 0 && !(id = dev_next(n.dev - 1), id == n.dev))
+		ret = ENOENT;
+	if (ret)
+		goto out;
+	ret = dirbuf_add(req, &b, ".", ino, S_IFDIR);
+	if (!ret)
+		ret = dirbuf_add(req, &b, "..", INO_ROOT, S_IFDIR);
+	if (ino == INO_ROOT) {
+		if (!ret)
+			ret = dirbuf_add(req, &b, "control", INO_CONTROL,
+					 S_IFDIR);
+		for (id = dev_next(-1); !ret && id >= 0; id = dev_next(id)) {
+			snprintf(name, sizeof(name), "zramfs%d", id);
+			ret = dirbuf_add(req, &b, name, DEV_INO(id), S_IFDIR);
+		}
+	} else if (ino == INO_CONTROL) {
+		if (!ret)
+			ret = dirbuf_add(req, &b, "hot_add", INO_HOT_ADD,
+					 S_IFREG);
+		if (!ret)
+			ret = dirbuf_add(req, &b, "hot_remove", INO_HOT_REMOVE,
+					 S_IFREG);
+	} else {
+		if (!ret)
+			ret = dirbuf_add(req, &b, "data",
+					 DEV_INO(n.dev) + FILE_DATA, S_IFREG);
+		for (i = 0; !ret && i < dev_nattrs; i++)
+			ret = dirbuf_add(req, &b, dev_attrs[i].name,
+					 DEV_INO(n.dev) + FILE_ATTR0 + i,
+					 S_IFREG);
+	}
+out:
+	if (ret)
+		fuse_reply_err(req, ret);
+	else if ((size_t)off >= b.size)
+		fuse_reply_buf(req, NULL, 0);
+	else
+		fuse_reply_buf(req, b.p + off,
+			       b.size - (size_t)off < size ? b.size - (size_t)off
+							   : size);
+	free(b.p);
+}
+
+static void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	bool rd = (fi->flags & O_ACCMODE) != O_WRONLY;
+	bool wr = (fi->flags & O_ACCMODE) != O_RDONLY;
+	struct handle *h = NULL;
+	struct node n;
+	struct dev *d;
+	int ret;
+
+	ret = lookup_node(ino, &n, &d);
+	if (ret)
+		goto out;
+	if (n.file == FILE_DIR && n.dev >= 0) {
+		ret = EISDIR;
+	} else if (ino == INO_ROOT || ino == INO_CONTROL) {
+		ret = EISDIR;
+	} else if (n.file == FILE_DATA) {
+		ret = -dev_data_open(d);
+	} else {
+		/* As sysfs: no reading a write-only attribute, no writing a
+		 * read-only one, even for root. */
+		bool can_rd = ino == INO_HOT_ADD ||
+			      (n.dev >= 0 && node_attr(&n)->show);
+		bool can_wr = ino == INO_HOT_REMOVE ||
+			      (n.dev >= 0 && node_attr(&n)->store);
+
+		if ((rd && !can_rd) || (wr && !can_wr)) {
+			ret = EACCES;
+		} else {
+			h = calloc(1, sizeof(*h));
+			if (!h)
+				ret = ENOMEM;
+			else
+				*h = (struct handle){ .dev = n.dev, .file = n.file, .ino = ino };
+		}
+	}
+out:
+	put(d);
+	if (ret) {
+		fuse_reply_err(req, ret);
+		return;
+	}
+	fi->fh = (uintptr_t)h;
+	fi->direct_io = 1;
+	fi->keep_cache = 0;
+	if (fuse_reply_open(req, fi) == -ENOENT && n.file == FILE_DATA) {
+		/* The opener was interrupted: no release will follow. */
+		d = dev_get(n.dev);
+		if (d) {
+			dev_data_release(d);
+			dev_put(d);
+		}
+	}
+}
+
+/* Renders an attribute or control file into its handle. */
+static int render(struct handle *h)
+{
+	struct dev *d;
+	int ret;
+
+	if (h->ino == INO_HOT_ADD) {
+		ret = dev_hot_add();
+		if (ret < 0)
+			return -ret;
+		h->len = (size_t)snprintf(h->buf, sizeof(h->buf), "%d\n", ret);
+		return 0;
+	}
+	d = dev_get(h->dev);
+	if (!d)
+		return ENODEV;
+	ret = dev_attrs[h->file - FILE_ATTR0].show(d, h->buf, sizeof(h->buf));
+	dev_put(d);
+	if (ret < 0)
+		return -ret;
+	h->len = (size_t)ret < sizeof(h->buf) ? (size_t)ret : sizeof(h->buf) - 1;
+	return 0;
+}
+
+static unsigned char *thread_io_buf(void)
+{
+	if (!io_buf) {
+		if (posix_memalign((void **)&io_buf, 4096, FS_MAX_IO))
+			return io_buf = NULL;
+		pthread_setspecific(io_buf_key, io_buf);
+	}
+	return io_buf;
+}
+
+static void fs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		    struct fuse_file_info *fi)
+{
+	struct handle *h = (struct handle *)(uintptr_t)fi->fh;
+	struct node n;
+	struct dev *d;
+	ssize_t got;
+	int ret;
+
+	if (h) {
+		if (!h->rendered) {
+			ret = render(h);
+			if (ret) {
+				fuse_reply_err(req, ret);
+				return;
+			}
+			h->rendered = true;
+		}
+		if ((size_t)off >= h->len)
+			fuse_reply_buf(req, NULL, 0);
+		else
+			fuse_reply_buf(req, h->buf + off,
+				       h->len - (size_t)off < size
+					       ? h->len - (size_t)off
+					       : size);
+		return;
+	}
+	ret = lookup_node(ino, &n, &d);
+	if (ret) {
+		fuse_reply_err(req, ret);
+		return;
+	}
+	if (size > FS_MAX_IO)
+		size = FS_MAX_IO;
+	if (!thread_io_buf()) {
+		got = -ENOMEM;
+	} else {
+		got = dev_data_read(d, io_buf, size, (uint64_t)off);
+	}
+	put(d);
+	if (got < 0)
+		fuse_reply_err(req, (int)-got);
+	else
+		fuse_reply_buf(req, (const char *)io_buf, (size_t)got);
+}
+
+/* @return 0 and the number in @buf, or EINVAL. */
+static int parse_hot_remove(const char *buf, size_t size, int *id)
+{
+	char tmp[32], *end;
+	long v;
+
+	if (size == 0 || size >= sizeof(tmp))
+		return EINVAL;
+	memcpy(tmp, buf, size);
+	tmp[size] = '\0';
+	if (tmp[size - 1] == '\n')
+		tmp[--size] = '\0';
+	if (!size || tmp[0] < '0' || tmp[0] > '9')
+		return EINVAL;
+	v = strtol(tmp, &end, 10);
+	if (*end || v >= DEV_MAX)
+		return EINVAL;
+	*id = (int)v;
+	return 0;
+}
+
+static void fs_write(fuse_req_t req, fuse_ino_t ino, const char *buf,
+		     size_t size, off_t off, struct fuse_file_info *fi)
+{
+	struct handle *h = (struct handle *)(uintptr_t)fi->fh;
+	char value[DEV_ATTR_MAX];
+	struct node n;
+	struct dev *d;
+	int ret, id;
+
+	if (!h) {
+		ret = lookup_node(ino, &n, &d);
+		if (!ret)
+			ret = -dev_data_write(d, buf, size, (uint64_t)off);
+		put(d);
+		goto out;
+	}
+	/* Attributes: one write at offset 0 is one store, as sysfs. */
+	if (off != 0 || size >= sizeof(value) || memchr(buf, '\0', size)) {
+		ret = EINVAL;
+		goto out;
+	}
+	if (h->ino == INO_HOT_REMOVE) {
+		ret = parse_hot_remove(buf, size, &id);
+		if (!ret)
+			ret = -dev_hot_remove(id);
+		goto out;
+	}
+	memcpy(value, buf, size);
+	value[size] = '\0';
+	d = dev_get(h->dev);
+	if (!d) {
+		ret = ENODEV;
+		goto out;
+	}
+	ret = -dev_attrs[h->file - FILE_ATTR0].store(d, value);
+	dev_put(d);
+out:
+	if (ret)
+		fuse_reply_err(req, ret);
+	else
+		fuse_reply_write(req, size);
+}
+
+static void fs_fallocate(fuse_req_t req, fuse_ino_t ino, int mode,
+			 off_t offset, off_t length, struct fuse_file_info *fi)
+{
+	struct node n;
+	struct dev *d;
+	int ret;
+
+	ret = lookup_node(ino, &n, &d);
+	if (!ret && n.file != FILE_DATA)
+		ret = EOPNOTSUPP;
+	else if (!ret && (offset < 0 || length <= 0))
+		ret = EINVAL;
+	else if (!ret)
+		ret = -dev_data_fallocate(d, mode, (uint64_t)offset,
+					  (uint64_t)length);
+	put(d);
+	fuse_reply_err(req, ret);
+}
+
+static void fs_release(fuse_req_t req, fuse_ino_t ino,
+		       struct fuse_file_info *fi)
+{
+	struct handle *h = (struct handle *)(uintptr_t)fi->fh;
+	struct node n;
+	struct dev *d;
+
+	if (h) {
+		free(h);
+	} else if (!decode(ino, &n) && n.file == FILE_DATA &&
+		   (d = dev_get(n.dev))) {
+		dev_data_release(d);
+		dev_put(d);
+	}
+	fuse_reply_err(req, 0);
+}
+
+/* Nothing is cached: flush and fsync have nothing to do. */
+static void fs_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	fuse_reply_err(req, 0);
+}
+
+static void fs_fsync(fuse_req_t req, fuse_ino_t ino, int datasync,
+		     struct fuse_file_info *fi)
+{
+	fuse_reply_err(req, 0);
+}
+
+static void fs_statfs(fuse_req_t req, fuse_ino_t ino)
+{
+	struct statvfs sv = {
+		.f_bsize = 4096, /* discards align to pages */
+		.f_frsize = 4096,
+		.f_namemax = 255,
+	};
+
+	fuse_reply_statfs(req, &sv);
+}
+
+static void fs_init(void *userdata, struct fuse_conn_info *conn)
+{
+	/* Large requests: the loop device sends up to 1 MiB at a time. */
+	conn->max_write = FS_MAX_IO;
+	/* Many direct I/O requests in flight from the loop device. */
+	if (conn->capable & FUSE_CAP_ASYNC_DIO)
+		conn->want |= FUSE_CAP_ASYNC_DIO;
+	conn->max_background = 64;
+	conn->congestion_threshold = 48;
+	/* Splicing measured no gain for 4 KiB pages; keep plain copies. */
+	conn->want &= ~(FUSE_CAP_SPLICE_READ | FUSE_CAP_SPLICE_WRITE |
+			FUSE_CAP_SPLICE_MOVE);
+	conn->want &= ~FUSE_CAP_WRITEBACK_CACHE;
+}
+
+static const struct fuse_lowlevel_ops fs_ops = {
+	.init = fs_init,
+	.lookup = fs_lookup,
+	.getattr = fs_getattr,
+	.setattr = fs_setattr,
+	.readdir = fs_readdir,
+	.open = fs_open,
+	.read = fs_read,
+	.write = fs_write,
+	.fallocate = fs_fallocate,
+	.release = fs_release,
+	.flush = fs_flush,
+	.fsync = fs_fsync,
+	.statfs = fs_statfs,
+};
+
+struct fuse_session *fs_session_new(struct fuse_args *args)
+{
+	if (pthread_key_create(&io_buf_key, free_io_buf))
+		return NULL;
+	return fuse_session_new(args, &fs_ops, sizeof(fs_ops), NULL);
+}

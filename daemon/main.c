@@ -1,0 +1,295 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * zramfsd: kernel zram in userspace.  Start-up, signals and shutdown.
+ *
+ * Start-up order matters: parse the command line and the configuration
+ * (errors end here, before anything exists), mount, daemonize, then lock
+ * memory and mark the process an I/O flusher (neither survives fork), start
+ * the control thread, and serve.  Devices from the configuration are
+ * created and turned into swap by the control thread once the FUSE loop
+ * runs, because swapon reads the device through that loop; then systemd is
+ * told READY=1.
+ *
+ * Shutdown: SIGTERM/SIGINT reach the control thread, which turns swap off on
+ * every device (the workers keep serving the pages coming back).  If a
+ * swapoff fails the daemon logs why and keeps serving: it never exits while
+ * its data is active swap.  Otherwise it detaches the loop devices, lazily
+ * unmounts, and the FUSE loop ends when the kernel drops the connection.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "ctl.h"
+#include "dev.h"
+#include "fs.h"
+#include "log.h"
+#include "priv.h"
+
+#define FUSE_MAX_THREADS 64
+#define FUSE_IDLE_THREADS 8
+
+static struct fuse_session *se;
+static char mountpoint[PATH_MAX];
+static const struct conf *config;
+
+static void usage(FILE *out, int status)
+{
+	fprintf(out,
+		"Usage: zramfsd [options]\n"
+		"\n"
+		"Serve compressed RAM block devices (kernel zram in userspace)\n"
+		"as files under a FUSE mount, and swap on them.\n"
+		"\n"
+		"Options:\n"
+		" -f, --foreground       stay in the foreground, log to stderr\n"
+		" -c, --config FILE      configuration file (default %s)\n"
+		" -m, --mountpoint DIR   where to mount (default %s)\n"
+		" -V, --version          print the version and exit\n"
+		" -h, --help             print this help and exit\n"
+		"\n"
+		"See zramfsd(8) and zramfsd.conf(5).\n",
+		CONF_DEFAULT_PATH, CONF_DEFAULT_MOUNTPOINT);
+	exit(status);
+}
+
+/* Tells systemd (Type=notify) that we are ready, if it asked. */
+static void notify_ready(void)
+{
+	const char *path = getenv("NOTIFY_SOCKET");
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	static const char msg[] = "READY=1";
+	socklen_t len;
+	int fd;
+
+	if (!path || (path[0] != '/' && path[0] != '@') ||
+	    strlen(path) >= sizeof(sa.sun_path))
+		return;
+	memcpy(sa.sun_path, path, strlen(path));
+	if (sa.sun_path[0] == '@')
+		sa.sun_path[0] = '\0';
+	len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(path));
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return;
+	if (sendto(fd, msg, sizeof(msg) - 1, MSG_NOSIGNAL,
+		   (struct sockaddr *)&sa, len) < 0)
+		log_warn("cannot notify systemd: %s", strerror(errno));
+	close(fd);
+}
+
+/* Runs on the control thread once the FUSE loop serves. */
+static int start_devices(void *unused)
+{
+	int ret = conf_apply(config);
+
+	(void)unused;
+	if (ret)
+		log_err("some configured devices could not be set up");
+	notify_ready();
+	log_info("serving %s", mountpoint);
+	return 0;
+}
+
+/* Runs on the control thread. */
+static int keep_admin_caps(void *unused)
+{
+	static const cap_value_t keep[] = { CAP_SYS_ADMIN, CAP_IPC_LOCK };
+
+	(void)unused;
+	return priv_keep_only(keep, 2);
+}
+
+/* Runs on the control thread, which may still unmount. */
+static int unmount_job(void *unused)
+{
+	(void)unused;
+	fuse_session_unmount(se);
+	return 0;
+}
+
+/* Runs on the control thread. */
+static void on_signal(int signo)
+{
+	int ret;
+
+	if (signo == SIGHUP)
+		return; /* reserved for reloading; ignored for now */
+	log_info("%s: turning swap off", strsignal(signo));
+	ret = dev_swapoff_all();
+	if (ret) {
+		log_err("not exiting: a device is still active swap (%s); "
+			"free memory and send the signal again",
+			strerror(-ret));
+		return;
+	}
+	fuse_session_exit(se);
+	/* Detaching the mount ends the connection once nothing holds a file
+	 * open, which wakes every worker out of its read of /dev/fuse. */
+	if (umount2(mountpoint, MNT_DETACH) && errno != EINVAL)
+		log_warn("unmounting %s: %s", mountpoint, strerror(errno));
+}
+
+static int make_mountpoint(const char *dir)
+{
+	if (mkdir(dir, 0755) && errno != EEXIST)
+		return -errno;
+	if (!realpath(dir, mountpoint))
+		return -errno;
+	return 0;
+}
+
+static void harden(void)
+{
+	int ret;
+
+	ret = priv_lock_memory();
+	if (ret)
+		log_warn("cannot lock memory: %s: pages may be swapped out to "
+			 "ourselves under pressure", strerror(-ret));
+	ret = priv_set_io_flusher();
+	if (ret)
+		log_warn("cannot mark the daemon an I/O flusher: %s",
+			 strerror(-ret));
+	ret = priv_set_oom_score_adj(-1000);
+	if (ret)
+		log_warn("cannot set oom_score_adj: %s", strerror(-ret));
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "foreground", no_argument, NULL, 'f' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "mountpoint", required_argument, NULL, 'm' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *conf_path = NULL, *mnt_opt = NULL;
+	char *fuse_argv[] = { argv[0], "-o",
+			      "fsname=zramfs,subtype=zramfsd,default_permissions",
+			      NULL };
+	struct fuse_args args = FUSE_ARGS_INIT(3, fuse_argv);
+	struct fuse_loop_config *lcfg;
+	int foreground = 0, c, ret, status = EXIT_FAILURE;
+
+	while ((c = getopt_long(argc, argv, "fc:m:Vh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			foreground = 1;
+			break;
+		case 'c':
+			conf_path = optarg;
+			break;
+		case 'm':
+			mnt_opt = optarg;
+			break;
+		case 'V':
+			printf("zramfsd %s\n", PACKAGE_VERSION);
+			return EXIT_SUCCESS;
+		case 'h':
+			usage(stdout, EXIT_SUCCESS);
+			break;
+		default:
+			usage(stderr, EXIT_FAILURE);
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "zramfsd: unexpected argument '%s'\n",
+			argv[optind]);
+		usage(stderr, EXIT_FAILURE);
+	}
+	log_init(1);
+
+	/* Configuration errors end here, with nothing created. */
+	config = conf_load(conf_path);
+	if (!config)
+		return EXIT_FAILURE;
+	if (!mnt_opt)
+		mnt_opt = conf_mountpoint(config);
+	ret = make_mountpoint(mnt_opt);
+	if (ret) {
+		fprintf(stderr, "zramfsd: %s: %s\n", mnt_opt, strerror(-ret));
+		goto out_conf;
+	}
+	dev_registry_init(mountpoint);
+
+	se = fs_session_new(&args);
+	if (!se) {
+		fprintf(stderr, "zramfsd: cannot create the FUSE session\n");
+		goto out_conf;
+	}
+	if (fuse_session_mount(se, mountpoint)) {
+		fprintf(stderr, "zramfsd: cannot mount on %s\n", mountpoint);
+		goto out_session;
+	}
+	if (fuse_daemonize(foreground)) {
+		fprintf(stderr, "zramfsd: cannot daemonize\n");
+		goto out_unmount;
+	}
+	log_init(foreground);
+	harden();
+	if (priv_no_new_privs())
+		log_warn("cannot set no_new_privs");
+
+	ret = ctl_start(on_signal);
+	if (ret) {
+		log_err("cannot start the control thread: %s", strerror(-ret));
+		goto out_unmount;
+	}
+	/* The control thread keeps what swapon, swapoff and umount need; this
+	 * thread, and so every FUSE worker it starts, keeps nothing but the
+	 * right to lock memory (see priv.h). */
+	ret = ctl_call(keep_admin_caps, NULL);
+	if (!ret)
+		ret = priv_drop_thread_caps();
+	if (ret)
+		log_warn("cannot reduce capabilities: %s", strerror(-ret));
+	lcfg = fuse_loop_cfg_create();
+	if (!lcfg) {
+		log_err("out of memory");
+		goto out_ctl;
+	}
+	fuse_loop_cfg_set_max_threads(lcfg, FUSE_MAX_THREADS);
+	fuse_loop_cfg_set_idle_threads(lcfg, FUSE_IDLE_THREADS);
+	fuse_loop_cfg_set_clone_fd(lcfg, 0);
+
+	/* Queued now, run by the control thread while the loop serves. */
+	ret = ctl_post(start_devices, NULL);
+	if (ret) {
+		log_err("cannot start the devices: %s", strerror(-ret));
+	} else {
+		ret = fuse_session_loop_mt(se, lcfg);
+		status = ret ? EXIT_FAILURE : EXIT_SUCCESS;
+		if (ret)
+			log_err("the FUSE loop failed: %s", strerror(abs(ret)));
+		else
+			log_info("exiting");
+	}
+	fuse_loop_cfg_destroy(lcfg);
+out_ctl:
+	ctl_call(unmount_job, NULL);
+	ctl_stop();
+	dev_destroy_all();
+	goto out_session;
+out_unmount:
+	fuse_session_unmount(se);
+out_session:
+	fuse_session_destroy(se);
+out_conf:
+	conf_free((struct conf *)config);
+	return status;
+}

@@ -1,0 +1,409 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * swap: the swap signature, the loop device and swapon/swapoff.
+ *
+ * The pieces, in the order the daemon uses them:
+ *
+ *   swap_make_header()   page 0 of the device, as mkswap(8) writes it
+ *   swap_loop_attach()   data file  --LOOP_CONFIGURE-->  /dev/loopN
+ *   swap_enable()        swapon(2) /dev/loopN
+ *   swap_disable()       swapoff(2) /dev/loopN
+ *   swap_loop_detach()   LOOP_CLR_FD /dev/loopN
+ *
+ * Why a loop device at all: the kernel swaps only onto a block device, or
+ * onto a file whose blocks map to one (bmap or swap_activate), which the
+ * blocks of a FUSE file do not.  Why direct I/O: without it every page the
+ * kernel swaps out would be copied into the page cache of the data file on
+ * its way to the daemon, using the very memory swap is meant to free.
+ *
+ * The loop device is attached without LO_FLAGS_AUTOCLEAR.  Autoclear tears
+ * the device down when its last opener closes it, and the daemon closes its
+ * own descriptor right after LOOP_CONFIGURE, before swapon(2) opens the
+ * device: the device would vanish in that window.  It would also detach
+ * behind the daemon's back after an administrator's swapoff(8), leaving the
+ * daemon's `swap` attribute naming a device that is gone or, worse, has been
+ * reused.  So the daemon owns the loop device's lifetime and detaches it
+ * explicitly; after a crash, `losetup -d` does.
+ *
+ * Not here: writing the header into the device (the storage engine does
+ * that), logging, and any bookkeeping of which device is whose.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/loop.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <sys/swap.h>
+#include <sys/sysmacros.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "swap.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/*
+ * Defined by the kernel's include/linux/swap.h and by swapon(8), but not by
+ * every libc.
+ */
+#ifndef SWAP_FLAG_DISCARD
+#define SWAP_FLAG_DISCARD 0x10000
+#endif
+#ifndef SWAP_FLAG_DISCARD_ONCE
+#define SWAP_FLAG_DISCARD_ONCE 0x20000
+#endif
+#ifndef SWAP_FLAG_DISCARD_PAGES
+#define SWAP_FLAG_DISCARD_PAGES 0x40000
+#endif
+
+/* Times a lost LOOP_CTL_GET_FREE race is retried before giving up. */
+#define LOOP_ATTACH_TRIES 16
+/* LOOP_CLR_FD: EBUSY retries, and polls for the detach to complete. */
+#define LOOP_DETACH_TRIES   20
+#define LOOP_DETACH_WAIT_MS 50
+
+/* ---- the signature ----------------------------------------------------- */
+
+/*
+ * The version-1 header: the kernel's union swap_header (include/linux/swap.h)
+ * without the bad-page list, which is always empty here.  The magic sits in
+ * the last 10 bytes of the page, after everything below.
+ */
+struct swap_header_v1 {
+	char bootbits[1024]; /* room for a disk label; left zero */
+	uint32_t version;
+	uint32_t last_page;
+	uint32_t nr_badpages;
+	unsigned char uuid[16];
+	char volume_name[16];
+};
+
+_Static_assert(offsetof(struct swap_header_v1, version) == 1024,
+	       "version must follow the boot bits");
+_Static_assert(offsetof(struct swap_header_v1, uuid) == 1036,
+	       "uuid offset as in the kernel's union swap_header");
+_Static_assert(offsetof(struct swap_header_v1, volume_name) == 1052,
+	       "volume_name offset as in the kernel's union swap_header");
+
+static const char swap_magic[10] = {'S', 'W', 'A', 'P', 'S',
+				    'P', 'A', 'C', 'E', '2'};
+
+int swap_make_header(void *page, uint64_t size, const unsigned char uuid[16])
+{
+	struct swap_header_v1 hdr;
+	uint64_t pages = size / SWAP_PAGE_SIZE;
+
+	if (pages < SWAP_MIN_PAGES)
+		return -EINVAL;
+	if (pages - 1 > UINT32_MAX)
+		return -EFBIG;
+
+	memset(&hdr, 0, sizeof(hdr));
+	hdr.version = 1;
+	hdr.last_page = (uint32_t)(pages - 1);
+	hdr.nr_badpages = 0;
+	memcpy(hdr.uuid, uuid, sizeof(hdr.uuid));
+
+	/* @page need not be aligned: copy, do not cast. */
+	memset(page, 0, SWAP_PAGE_SIZE);
+	memcpy(page, &hdr, sizeof(hdr));
+	memcpy((char *)page + SWAP_PAGE_SIZE - sizeof(swap_magic), swap_magic,
+	       sizeof(swap_magic));
+	return 0;
+}
+
+int swap_make_uuid(unsigned char uuid[16])
+{
+	/* GRND_INSECURE (Linux 5.6) never blocks; older kernels reject it. */
+	unsigned int flags = GRND_INSECURE;
+	size_t got = 0;
+
+	while (got < 16) {
+		ssize_t n = getrandom(uuid + got, 16 - got, flags);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EINVAL && flags) {
+				flags = 0;
+				continue;
+			}
+			return -errno;
+		}
+		got += (size_t)n;
+	}
+	uuid[6] = (uuid[6] & 0x0f) | 0x40; /* version 4: random */
+	uuid[8] = (uuid[8] & 0x3f) | 0x80; /* variant: RFC 4122 */
+	return 0;
+}
+
+/* ---- discard policies -------------------------------------------------- */
+
+/*
+ * swapon(2) flags per policy, as swapon(8) sets them for --discard=POLICY.
+ * "both" is the bare SWAP_FLAG_DISCARD, which the kernel reads as both
+ * policies; adding ONCE and PAGES together would mean "once" only.
+ */
+static const struct {
+	const char *name;
+	int flags;
+} discard_table[] = {
+	[SWAP_DISCARD_NONE] = {"none", 0},
+	[SWAP_DISCARD_PAGES] = {"pages",
+				SWAP_FLAG_DISCARD | SWAP_FLAG_DISCARD_PAGES},
+	[SWAP_DISCARD_ONCE] = {"once",
+			       SWAP_FLAG_DISCARD | SWAP_FLAG_DISCARD_ONCE},
+	[SWAP_DISCARD_BOTH] = {"both", SWAP_FLAG_DISCARD},
+};
+
+int swap_discard_parse(const char *s, enum swap_discard *out)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(discard_table); i++) {
+		if (strcmp(s, discard_table[i].name) == 0) {
+			*out = (enum swap_discard)i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+const char *swap_discard_name(enum swap_discard d)
+{
+	if ((size_t)d >= ARRAY_SIZE(discard_table))
+		return NULL;
+	return discard_table[d].name;
+}
+
+/* ---- swapon / swapoff -------------------------------------------------- */
+
+int swap_enable(const char *dev, int priority, enum swap_discard d)
+{
+	int flags;
+
+	if ((size_t)d >= ARRAY_SIZE(discard_table))
+		return -EINVAL;
+	if (priority < -1 || priority > SWAP_FLAG_PRIO_MASK)
+		return -EINVAL;
+
+	flags = discard_table[d].flags;
+	if (priority >= 0)
+		flags |=
+			SWAP_FLAG_PREFER | ((priority << SWAP_FLAG_PRIO_SHIFT) &
+					    SWAP_FLAG_PRIO_MASK);
+	if (swapon(dev, flags) < 0)
+		return -errno;
+	return 0;
+}
+
+int swap_disable(const char *dev)
+{
+	if (swapoff(dev) < 0)
+		return -errno;
+	return 0;
+}
+
+/*
+ * Undoes the octal escapes (\040 for a space, ...) the kernel's seq_file
+ * puts in the paths of /proc/swaps, in place.
+ */
+static void unescape_octal(char *s)
+{
+	char *out = s;
+
+	while (*s) {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' &&
+		    s[2] <= '7' && s[3] >= '0' && s[3] <= '7') {
+			*out++ = (char)((s[1] - '0') << 6 | (s[2] - '0') << 3 |
+					(s[3] - '0'));
+			s += 4;
+		} else {
+			*out++ = *s++;
+		}
+	}
+	*out = '\0';
+}
+
+bool swap_is_active(const char *dev)
+{
+	struct stat want, st;
+	char *line = NULL;
+	size_t cap = 0;
+	bool found = false;
+	FILE *f;
+
+	if (stat(dev, &want) < 0 || !S_ISBLK(want.st_mode))
+		return false;
+	f = fopen("/proc/swaps", "re");
+	if (!f)
+		return false;
+
+	/* A header line, then one line per area, starting with its path. */
+	if (getline(&line, &cap, f) < 0)
+		goto out;
+	while (!found && getline(&line, &cap, f) > 0) {
+		char *end = line + strcspn(line, " \t\n");
+
+		*end = '\0';
+		unescape_octal(line);
+		found = stat(line, &st) == 0 && S_ISBLK(st.st_mode) &&
+			st.st_rdev == want.st_rdev;
+	}
+out:
+	free(line);
+	fclose(f);
+	return found;
+}
+
+/* ---- the loop device --------------------------------------------------- */
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+/*
+ * One attempt: take the device LOOP_CTL_GET_FREE names and configure it.
+ * @return 0, -EBUSY if another process configured it first, or -errno.
+ */
+static int loop_try_attach(int ctl, int file, const char *path, char *dev,
+			   size_t devlen)
+{
+	struct loop_config cfg;
+	struct loop_info64 info;
+	int nr, fd, err = 0;
+
+	nr = ioctl(ctl, LOOP_CTL_GET_FREE);
+	if (nr < 0)
+		return -errno;
+	snprintf(dev, devlen, "/dev/loop%d", nr);
+
+	fd = open(dev, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.fd = (uint32_t)file;
+	cfg.block_size = SWAP_PAGE_SIZE;
+	cfg.info.lo_flags = LO_FLAGS_DIRECT_IO;
+	/* Informational only (losetup reads sysfs); a long path is cut. */
+	memcpy(cfg.info.lo_file_name, path,
+	       strnlen(path, sizeof(cfg.info.lo_file_name) - 1));
+	if (ioctl(fd, LOOP_CONFIGURE, &cfg) < 0) {
+		err = -errno;
+		goto out;
+	}
+
+	/* Older kernels quietly drop direct I/O they cannot do. */
+	if (ioctl(fd, LOOP_GET_STATUS64, &info) < 0)
+		err = -errno;
+	else if (!(info.lo_flags & LO_FLAGS_DIRECT_IO))
+		err = -EOPNOTSUPP;
+	if (err)
+		ioctl(fd, LOOP_CLR_FD, 0);
+out:
+	close(fd);
+	return err;
+}
+
+int swap_loop_attach(const char *path, char *dev, size_t devlen)
+{
+	int ctl, file, err = -EBUSY, i;
+
+	if (devlen < SWAP_DEV_MAX)
+		return -ENAMETOOLONG;
+
+	/*
+	 * Open with O_DIRECT, as losetup --direct-io does: a file that
+	 * refuses it cannot back a direct-I/O loop device, and a FUSE server
+	 * sees the flag in its open request.
+	 */
+	file = open(path, O_RDWR | O_CLOEXEC | O_DIRECT);
+	if (file < 0)
+		return errno == EINVAL ? -EOPNOTSUPP : -errno;
+	ctl = open("/dev/loop-control", O_RDWR | O_CLOEXEC);
+	if (ctl < 0) {
+		err = -errno;
+		goto out_file;
+	}
+
+	for (i = 0; i < LOOP_ATTACH_TRIES && err == -EBUSY; i++)
+		err = loop_try_attach(ctl, file, path, dev, devlen);
+
+	close(ctl);
+out_file:
+	/* The loop device holds its own reference to the file. */
+	close(file);
+	if (err)
+		dev[0] = '\0';
+	return err;
+}
+
+/* @return whether the loop device with @rdev still has a backing file. */
+static bool loop_is_bound(dev_t rdev)
+{
+	char path[64];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/sys/dev/block/%u:%u/loop", major(rdev),
+		 minor(rdev));
+	return stat(path, &st) == 0;
+}
+
+int swap_loop_detach(const char *dev)
+{
+	struct stat st;
+	int fd, err = 0, i;
+
+	if (stat(dev, &st) < 0)
+		return -errno;
+	if (!S_ISBLK(st.st_mode))
+		return -ENOTBLK;
+	/*
+	 * The kernel would accept LOOP_CLR_FD under active swap and detach
+	 * at swapoff: refuse instead, so detaching never happens by surprise.
+	 */
+	if (swap_is_active(dev))
+		return -EBUSY;
+
+	fd = open(dev, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	/*
+	 * Current kernels never say EBUSY here (they defer the detach to the
+	 * last close, see below); retried for any kernel or race that does.
+	 */
+	for (i = 0; i < LOOP_DETACH_TRIES; i++) {
+		err = ioctl(fd, LOOP_CLR_FD, 0) < 0 ? -errno : 0;
+		if (err != -EBUSY)
+			break;
+		sleep_ms(LOOP_DETACH_WAIT_MS);
+	}
+	close(fd);
+	if (err)
+		return err;
+
+	/*
+	 * Newer kernels finish the detach at the last close, which may be
+	 * another opener's.  Wait for it, so that on success the data file
+	 * is really released; if it is not, the kernel still finishes the
+	 * detach later, and calling again is harmless.
+	 */
+	for (i = 0; i < LOOP_DETACH_TRIES; i++) {
+		if (!loop_is_bound(st.st_rdev))
+			return 0;
+		sleep_ms(LOOP_DETACH_WAIT_MS);
+	}
+	return -EBUSY;
+}

@@ -1,0 +1,349 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * zcomp: the compressors behind one small vtable (see zcomp.h).
+ *
+ * zcomp_backends[] lists the backends (struct zcomp_ops, zcomp_impl.h); a
+ * name, its levels, its parameters and its contexts are all looked up in
+ * that table.  A struct zcomp is just a backend and a level, immutable, so
+ * any number of threads share it without a lock.
+ *
+ * Working memory is per thread and per backend, not per struct zcomp: the
+ * libraries take the level with every call, so one LZ4 state or ZSTD_CCtx
+ * serves every compressor of its backend in that thread.  A thread's
+ * contexts hang off one process-wide pthread key:
+ *
+ *   pthread_getspecific(zcomp_key) -> struct zcomp_thread
+ *                                       ctx[backend][ZCOMP_CCTX | ZCOMP_DCTX]
+ *
+ * Each slot is filled on the thread's first (de)compression with that
+ * backend, so the hot path is one pthread_getspecific() and two loads: no
+ * lock, no allocation.  The key's destructor frees everything when the
+ * thread exits.  The main thread usually never exits that way, so when the
+ * last struct zcomp is destroyed the calling thread's contexts are freed
+ * too (they would only be made again on next use).
+ *
+ * This module does not choose what to do with an incompressible page: it
+ * reports -ENOSPC and the caller stores the page raw.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "zcomp.h"
+#include "zcomp_impl.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* The first one is the default. */
+static const struct zcomp_ops *const zcomp_backends[] = {
+	&zcomp_lz4_ops,
+	&zcomp_lz4hc_ops,
+	&zcomp_zstd_ops,
+};
+
+#define ZCOMP_NR_BACKENDS ARRAY_SIZE(zcomp_backends)
+
+struct zcomp {
+	const struct zcomp_ops *ops;
+	unsigned int id; /* index of ops in zcomp_backends[] */
+	int level;
+};
+
+/* One thread's contexts; only that thread touches them. */
+struct zcomp_thread {
+	void *ctx[ZCOMP_NR_BACKENDS][ZCOMP_NR_CTX];
+};
+
+static pthread_key_t zcomp_key;
+static pthread_once_t zcomp_key_once = PTHREAD_ONCE_INIT;
+static int zcomp_key_err;      /* written once, under zcomp_key_once */
+static atomic_uint zcomp_live; /* struct zcomps not yet destroyed */
+
+/* --- per-thread contexts -------------------------------------------------- */
+
+static void zcomp_thread_free(void *arg)
+{
+	struct zcomp_thread *t = arg;
+	size_t i, k;
+
+	for (i = 0; i < ZCOMP_NR_BACKENDS; i++)
+		for (k = 0; k < ZCOMP_NR_CTX; k++)
+			if (t->ctx[i][k])
+				zcomp_backends[i]->ctx[k].destroy(t->ctx[i][k]);
+	free(t);
+}
+
+static void zcomp_key_init(void)
+{
+	zcomp_key_err = pthread_key_create(&zcomp_key, zcomp_thread_free);
+}
+
+/*
+ * Finds the calling thread's context of @kind for @zc's backend, making it
+ * on first use.  zcomp_create() has made the key before any @zc exists.
+ * @return 0 and *@ctx (NULL if the backend needs none), or -ENOMEM.
+ */
+static int zcomp_thread_ctx(const struct zcomp *zc, enum zcomp_ctx_kind kind,
+			    void **ctx)
+{
+	const struct zcomp_ctx_ops *cops = &zc->ops->ctx[kind];
+	struct zcomp_thread *t;
+	void **slot;
+
+	*ctx = NULL;
+	if (!cops->create)
+		return 0;
+	t = pthread_getspecific(zcomp_key);
+	if (!t) {
+		t = calloc(1, sizeof(*t));
+		if (!t)
+			return -ENOMEM;
+		if (pthread_setspecific(zcomp_key, t)) {
+			free(t);
+			return -ENOMEM;
+		}
+	}
+	slot = &t->ctx[zc->id][kind];
+	if (!*slot) {
+		*slot = cops->create();
+		if (!*slot)
+			return -ENOMEM;
+	}
+	*ctx = *slot;
+	return 0;
+}
+
+/* Frees the calling thread's contexts now rather than at its exit. */
+static void zcomp_thread_release(void)
+{
+	struct zcomp_thread *t = pthread_getspecific(zcomp_key);
+
+	if (t) {
+		pthread_setspecific(zcomp_key, NULL);
+		zcomp_thread_free(t);
+	}
+}
+
+/* --- names and parameters ------------------------------------------------- */
+
+/* @return the index of backend @name in zcomp_backends[], or -1. */
+static int zcomp_find(const char *name)
+{
+	size_t i;
+
+	if (!name)
+		return -1;
+	for (i = 0; i < ZCOMP_NR_BACKENDS; i++)
+		if (!strcmp(zcomp_backends[i]->name, name))
+			return (int)i;
+	return -1;
+}
+
+/*
+ * "level=N": a decimal integer, optionally negative, nothing around it, in
+ * the backend's range and not 0.
+ */
+static int zcomp_set_level(struct zcomp *zc, const char *val)
+{
+	const char *digits = val[0] == '-' ? val + 1 : val;
+	char *end;
+	long v;
+
+	if (!isdigit((unsigned char)digits[0]))
+		return -EINVAL;
+	errno = 0;
+	v = strtol(val, &end, 10);
+	if (errno || *end || v < zc->ops->level_min ||
+	    v > zc->ops->level_max || v == 0)
+		return -EINVAL;
+	zc->level = (int)v;
+	return 0;
+}
+
+/* The keys of algorithm_params; a key given twice takes the last value. */
+static const struct zcomp_param {
+	const char *key;
+	int (*set)(struct zcomp *zc, const char *val);
+} zcomp_params[] = {
+	{ "level", zcomp_set_level },
+};
+
+/* Applies one "key=value" token of @len bytes to @zc. */
+static int zcomp_parse_token(struct zcomp *zc, const char *tok, size_t len)
+{
+	const char *eq = memchr(tok, '=', len);
+	char val[32];
+	size_t klen, vlen, i;
+
+	if (!eq)
+		return -EINVAL;
+	klen = (size_t)(eq - tok);
+	vlen = len - klen - 1;
+	if (vlen >= sizeof(val)) /* no valid value is that long */
+		return -EINVAL;
+	memcpy(val, eq + 1, vlen);
+	val[vlen] = '\0';
+
+	for (i = 0; i < ARRAY_SIZE(zcomp_params); i++)
+		if (strlen(zcomp_params[i].key) == klen &&
+		    !memcmp(zcomp_params[i].key, tok, klen))
+			return zcomp_params[i].set(zc, val);
+	return -EINVAL;
+}
+
+/* Fills @zc from @name and @params (NULL counts as ""). */
+static int zcomp_parse(const char *name, const char *params, struct zcomp *zc)
+{
+	const char *p = params ? params : "";
+	const char *tok;
+	int id, ret;
+
+	id = zcomp_find(name);
+	if (id < 0)
+		return -EINVAL;
+	zc->ops = zcomp_backends[id];
+	zc->id = (unsigned int)id;
+	zc->level = zc->ops->level_default;
+
+	for (;;) {
+		while (isspace((unsigned char)*p))
+			p++;
+		if (!*p)
+			return 0;
+		tok = p;
+		while (*p && !isspace((unsigned char)*p))
+			p++;
+		ret = zcomp_parse_token(zc, tok, (size_t)(p - tok));
+		if (ret)
+			return ret;
+	}
+}
+
+/* --- the API -------------------------------------------------------------- */
+
+int zcomp_validate(const char *name, const char *params)
+{
+	struct zcomp zc;
+
+	return zcomp_parse(name, params, &zc);
+}
+
+int zcomp_create(const char *name, const char *params, struct zcomp **out)
+{
+	struct zcomp conf, *zc;
+	int ret;
+
+	ret = zcomp_parse(name, params, &conf);
+	if (ret)
+		return ret;
+	pthread_once(&zcomp_key_once, zcomp_key_init);
+	if (zcomp_key_err)
+		return -ENOMEM;
+	zc = malloc(sizeof(*zc));
+	if (!zc)
+		return -ENOMEM;
+	*zc = conf;
+	atomic_fetch_add(&zcomp_live, 1);
+	*out = zc;
+	return 0;
+}
+
+void zcomp_destroy(struct zcomp *zc)
+{
+	if (!zc)
+		return;
+	free(zc);
+	if (atomic_fetch_sub(&zcomp_live, 1) == 1)
+		zcomp_thread_release();
+}
+
+const char *zcomp_name(const struct zcomp *zc)
+{
+	return zc->ops->name;
+}
+
+int zcomp_level(const struct zcomp *zc)
+{
+	return zc->level;
+}
+
+int zcomp_compress(const struct zcomp *zc, const void *src, size_t src_len,
+		   void *dst, size_t dst_cap)
+{
+	void *ctx;
+	int ret;
+
+	if (src_len > ZCOMP_MAX_LEN)
+		return -ENOSPC; /* too big to compress: the caller stores it */
+	if (dst_cap > ZCOMP_MAX_LEN)
+		dst_cap = ZCOMP_MAX_LEN;
+	ret = zcomp_thread_ctx(zc, ZCOMP_CCTX, &ctx);
+	if (ret)
+		return ret;
+	return zc->ops->compress(ctx, zc->level, src, src_len, dst, dst_cap);
+}
+
+int zcomp_decompress(const struct zcomp *zc, const void *src, size_t src_len,
+		     void *dst, size_t dst_len)
+{
+	void *ctx;
+	int ret;
+
+	if (src_len > ZCOMP_MAX_LEN || dst_len > ZCOMP_MAX_LEN)
+		return -EIO; /* nothing zcomp_compress made */
+	ret = zcomp_thread_ctx(zc, ZCOMP_DCTX, &ctx);
+	if (ret)
+		return ret;
+	return zc->ops->decompress(ctx, src, src_len, dst, dst_len);
+}
+
+bool zcomp_available(const char *name)
+{
+	return zcomp_find(name) >= 0;
+}
+
+const char *zcomp_default(void)
+{
+	return zcomp_backends[0]->name;
+}
+
+/*
+ * Appends @s at offset *@len of @buf (@size bytes), truncating and keeping
+ * @buf terminated, and advances *@len by the full length (as snprintf).
+ */
+static void zcomp_puts(char *buf, size_t size, size_t *len, const char *s)
+{
+	size_t n = strlen(s), room, c;
+
+	if (*len + 1 < size) {
+		room = size - *len - 1;
+		c = n < room ? n : room;
+		memcpy(buf + *len, s, c);
+		buf[*len + c] = '\0';
+	} else if (size && *len == 0) {
+		buf[0] = '\0';
+	}
+	*len += n;
+}
+
+int zcomp_list(const char *active, char *buf, size_t size)
+{
+	size_t len = 0, i;
+
+	for (i = 0; i < ZCOMP_NR_BACKENDS; i++) {
+		const char *name = zcomp_backends[i]->name;
+		bool on = active && !strcmp(active, name);
+
+		zcomp_puts(buf, size, &len, i ? " " : "");
+		zcomp_puts(buf, size, &len, on ? "[" : "");
+		zcomp_puts(buf, size, &len, name);
+		zcomp_puts(buf, size, &len, on ? "]" : "");
+	}
+	zcomp_puts(buf, size, &len, "\n");
+	return (int)len;
+}

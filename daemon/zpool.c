@@ -1,0 +1,716 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * zpool: the size-class allocator that holds zramfs's compressed pages,
+ * modelled on the kernel's zsmalloc.  It packs objects of 1..4096 bytes
+ * densely into runs of pages taken from mmap(), hands out opaque handles,
+ * gives memory back to the system as soon as a run is empty and, on request,
+ * moves objects out of sparse runs so that more of them empty.
+ *
+ * It is not a general purpose allocator: it knows nothing of what it stores,
+ * it never calls malloc() per object, an object is only reachable through
+ * its handle, and the one reference to it the owner holds must be repointed
+ * (through the migrate callback) when compaction moves it.
+ *
+ * Size classes
+ *
+ * An object of n bytes lives in the class of n rounded up to 16 bytes, and
+ * at least 32: 255 classes of 32, 48, ..., 4096 bytes, the last one for pages
+ * stored raw.  Rounding wastes at most 15 bytes an object (under 1% for the
+ * sizes compressed pages have).  Each class gets memory in spans: 2..16 pages
+ * from one mmap(), cut into equal slots.  What is left past the last slot is
+ * the tail, never used.  At start-up each class picks the span length whose
+ * tail is the smallest fraction of the span, but takes a shorter span when
+ * its tail is within 1/32 of that best: a class holds up to about one span
+ * partly empty, 255 classes hold that much, and short spans waste less in
+ * all but the largest pools, and empty (and are released) more readily.
+ * Measured on the realistic page mix of tests/common/pagegen.c, 256 MiB of
+ * data: 3.0% over compr_data_size, where kernel zsmalloc holds 2.9%.
+ * For class 1168, 8 pages:
+ *
+ *     0       1168      2336                     31536     32704  32768
+ *     +---------+---------+-------- ... ---------+---------+------+
+ *     | slot 0  | slot 1  |                      | slot 27 | tail |
+ *     +---------+---------+-------- ... ---------+---------+------+
+ *     span memory: 28 slots, 64 bytes of tail (0.2%)
+ *
+ * The metadata of a span is one malloc()ed struct zspan (never one per
+ * object).  Besides list links and counts it holds three arrays with one
+ * entry per slot: the owner's backref (for the migrate callback), the stack
+ * of free slot indices, and how much smaller than its class the object is
+ * (to keep obj_bytes exact without the caller passing the size to free):
+ *
+ *     struct zclass (one per size)        struct zspan (one per span)
+ *     +----------------------+            +------------------------------+
+ *     | lock                 |            | node (in lists[group])       |
+ *     | lists[0..7] partial  |<---------->| cls, base -----> span memory |
+ *     | lists[8]    full     |            | objs, inuse, group           |
+ *     | size, objs, span_len |            | backref[objs]  (uint32_t)    |
+ *     +----------------------+            | free_idx[objs] (uint16_t)    |
+ *                                         | slack[objs]    (uint8_t)     |
+ *                                         +------------------------------+
+ *
+ * A handle is the address of the struct zspan (16-byte aligned, so its low
+ * four bits are dropped) and the slot index, never 0:
+ *
+ *     63                                             16 15             0
+ *     +------------------------------------------------+---------------+
+ *     |           (uintptr_t)span >> 4                 |   slot index  |
+ *     +------------------------------------------------+---------------+
+ *
+ * zpool_map() is therefore base + index * class size, two loads and no
+ * lock: a span's address, base and class never change while it holds an
+ * object, and the caller guarantees the object is not freed or moved.
+ *
+ * Fullness groups
+ *
+ * A class keeps its spans on nine lists by fullness: eight partial groups
+ * by eighths of the slots in use, and one of full spans (a span never stays
+ * listed empty: it is unlinked and released by whoever empties it).  An
+ * allocation takes the head of the fullest partial group, so objects gather
+ * in few spans and the others can empty; a span that moves to another group
+ * goes to its head, so one just freed from full is the next one filled.
+ * Compaction moves objects from the head of the sparsest group to the head
+ * of the fullest.
+ *
+ * Compaction
+ *
+ * Per class, while the sparsest span can be emptied into the free slots of
+ * the others: take a free slot in the fullest other span, ask the owner to
+ * copy the object there and repoint its reference (the migrate callback),
+ * then free the old slot.  If the owner answers -EAGAIN (it does not refer
+ * to the object yet or any more: being published, or waiting to be freed),
+ * the new slot is given back, the object stays, and the span is not tried
+ * again in this pass.  The span emptied is released with the class lock
+ * dropped, so allocation in that class waits for at most one span's moves.
+ * If the sparsest span cannot be emptied, no other can either (it has the
+ * most free slots, so the others have fewer places to go for more objects),
+ * and the class is done.
+ *
+ * Locking
+ *
+ *   1. pool->compact_lock: serialises zpool_compact() (one pass at a time,
+ *      so the per-pass marks of refused spans stay meaningful).
+ *   2. cls->lock: the span lists of a class and the bookkeeping of its spans
+ *      (inuse, free stack, backrefs, slack, group).
+ *   3. the owner's lock, taken by the migrate callback.
+ *
+ * Locks are taken in that order only.  The callback runs with the class lock
+ * held; in return the owner never calls zpool_alloc() or zpool_free() while
+ * holding a lock its callback takes.  mmap(), munmap() and malloc() are never
+ * called with a class lock held.  The pool-wide counters are relaxed atomics
+ * so that statistics need no lock; zpool_map() takes none.
+ *
+ * Known limits: spans are counted in 4 KiB pages (on systems with larger
+ * pages mmap() rounds each span up); every span is its own mapping, so a
+ * very large pool can approach vm.max_map_count when neighbours do not
+ * merge; the span metadata (7 bytes a slot) is not counted in total_bytes,
+ * like zsmalloc's.
+ */
+#include "config.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdalign.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "zpool.h"
+
+#define ZPOOL_PAGE_SIZE	 4096u
+#define ZPOOL_STEP	 16u
+#define ZPOOL_MIN_CLASS	 32u
+#define ZPOOL_NR_CLASSES ((ZPOOL_MAX_OBJ - ZPOOL_MIN_CLASS) / ZPOOL_STEP + 1)
+
+#define ZSPAN_MIN_PAGES 2u
+#define ZSPAN_MAX_PAGES 16u
+#define ZSPAN_MAX_OBJS	(ZSPAN_MAX_PAGES * ZPOOL_PAGE_SIZE / ZPOOL_MIN_CLASS)
+/* A shorter span is preferred if its tail is within 1/n of the best. */
+#define ZSPAN_TAIL_TOLERANCE 32u
+
+/* Groups 0..7: partial spans by eighths in use; group 8: full spans. */
+#define ZSPAN_NR_PARTIAL 8u
+#define ZSPAN_FULL	 ZSPAN_NR_PARTIAL
+#define ZSPAN_NR_GROUPS	 (ZSPAN_NR_PARTIAL + 1)
+
+#define ZHANDLE_IDX_BITS    16
+#define ZHANDLE_ALIGN_SHIFT 4
+#define ZHANDLE_ALIGN	    (1u << ZHANDLE_ALIGN_SHIFT)
+/* Span addresses at or above 2^52 do not fit the handle. */
+#define ZHANDLE_ADDR_BITS (64 - ZHANDLE_IDX_BITS + ZHANDLE_ALIGN_SHIFT)
+
+static_assert(ZPOOL_MAX_OBJ % ZPOOL_STEP == 0, "classes must end at max");
+static_assert(ZPOOL_MIN_CLASS % ZPOOL_STEP == 0, "classes must be steps");
+static_assert(ZPOOL_NR_CLASSES == 255, "one class per 16-byte step");
+static_assert(ZSPAN_MAX_OBJS <= (1u << ZHANDLE_IDX_BITS),
+	      "a slot index must fit in the handle");
+static_assert(ZSPAN_MAX_OBJS <= UINT16_MAX,
+	      "slot counts and indices must fit in uint16_t");
+static_assert(ZPOOL_MIN_CLASS <= UINT8_MAX + 1u,
+	      "class size - object size must fit in uint8_t");
+static_assert(sizeof(uintptr_t) <= sizeof(uint64_t),
+	      "a span address must fit in a handle");
+static_assert(ZSPAN_MAX_PAGES * ZPOOL_PAGE_SIZE <= UINT32_MAX,
+	      "span lengths are 32-bit");
+
+/* A circular doubly linked list with a head node, as the kernel's. */
+struct zlist {
+	struct zlist *next, *prev;
+};
+
+static void zlist_init(struct zlist *head)
+{
+	head->next = head;
+	head->prev = head;
+}
+
+static bool zlist_empty(const struct zlist *head)
+{
+	return head->next == head;
+}
+
+static void zlist_add(struct zlist *node, struct zlist *head)
+{
+	node->next = head->next;
+	node->prev = head;
+	head->next->prev = node;
+	head->next = node;
+}
+
+static void zlist_del(struct zlist *node)
+{
+	node->prev->next = node->next;
+	node->next->prev = node->prev;
+	node->next = node;
+	node->prev = node;
+}
+
+struct zclass;
+
+struct zspan {
+	struct zlist node;     /* in cls->lists[group]; cls->lock */
+	struct zclass *cls;    /* immutable */
+	char *base;	       /* immutable: the span memory */
+	uint32_t size;	       /* immutable: the class size */
+	uint16_t objs;	       /* immutable: slots in the span */
+	uint16_t inuse;	       /* cls->lock: live objects */
+	uint8_t group;	       /* cls->lock: the list it is on */
+	uint32_t refused_pass; /* cls->lock: pass in which the owner refused */
+	uint32_t *backref;     /* cls->lock: [objs], the owner's backrefs */
+	uint16_t *free_idx;    /* cls->lock: stack of objs - inuse free slots */
+	uint8_t *slack;	       /* cls->lock: [objs], class - object size */
+};
+
+static struct zspan *zspan_of(struct zlist *node)
+{
+	return (struct zspan *)(void *)((char *)node -
+					offsetof(struct zspan, node));
+}
+
+struct zclass {
+	alignas(64) pthread_mutex_t lock;
+	struct zlist lists[ZSPAN_NR_GROUPS]; /* lock */
+	uint64_t nr_spans;		     /* lock */
+	uint64_t nr_inuse;		     /* lock: objects in all spans */
+	uint32_t pass;			     /* lock: compaction passes */
+	uint32_t size;			     /* immutable */
+	uint32_t span_bytes;		     /* immutable */
+	uint16_t objs;			     /* immutable: slots per span */
+};
+
+struct zpool {
+	zpool_migrate_fn migrate;
+	void *owner;
+	pthread_mutex_t compact_lock;
+	_Atomic uint64_t total_bytes;
+	_Atomic uint64_t obj_bytes;
+	_Atomic uint64_t objects;
+	_Atomic uint64_t spans;
+	_Atomic uint64_t pages_compacted;
+	struct zclass classes[ZPOOL_NR_CLASSES];
+};
+
+/* --- statistics -------------------------------------------------------- */
+
+static void zstat_add(_Atomic uint64_t *stat, uint64_t v)
+{
+	atomic_fetch_add_explicit(stat, v, memory_order_relaxed);
+}
+
+static void zstat_sub(_Atomic uint64_t *stat, uint64_t v)
+{
+	atomic_fetch_sub_explicit(stat, v, memory_order_relaxed);
+}
+
+static uint64_t zstat_read(const _Atomic uint64_t *stat)
+{
+	return atomic_load_explicit(stat, memory_order_relaxed);
+}
+
+/* --- handles ----------------------------------------------------------- */
+
+static uint64_t zhandle_encode(const struct zspan *span, unsigned int idx)
+{
+	uint64_t addr = (uint64_t)(uintptr_t)span;
+
+	return (addr >> ZHANDLE_ALIGN_SHIFT) << ZHANDLE_IDX_BITS | idx;
+}
+
+static struct zspan *zhandle_span(uint64_t handle)
+{
+	uint64_t addr = (handle >> ZHANDLE_IDX_BITS) << ZHANDLE_ALIGN_SHIFT;
+
+	return (struct zspan *)(uintptr_t)addr;
+}
+
+static unsigned int zhandle_idx(uint64_t handle)
+{
+	return handle & ((1u << ZHANDLE_IDX_BITS) - 1);
+}
+
+/* --- classes ----------------------------------------------------------- */
+
+static unsigned int zpool_class_index(size_t size)
+{
+	if (size <= ZPOOL_MIN_CLASS)
+		return 0;
+	return (size + ZPOOL_STEP - 1) / ZPOOL_STEP -
+	       ZPOOL_MIN_CLASS / ZPOOL_STEP;
+}
+
+/*
+ * @return the class size an object of @size bytes occupies, or 0 if @size
+ * is not 1..ZPOOL_MAX_OBJ.
+ */
+size_t zpool_class_size(size_t size)
+{
+	if (size == 0 || size > ZPOOL_MAX_OBJ)
+		return 0;
+	return ZPOOL_MIN_CLASS + zpool_class_index(size) * ZPOOL_STEP;
+}
+
+/*
+ * Chooses the span length of a class: the fewest pages whose tail, as a
+ * fraction of the span, is within 1/ZSPAN_TAIL_TOLERANCE of the smallest.
+ */
+static void zclass_set_geometry(struct zclass *cls, uint32_t size)
+{
+	uint64_t best_tail = 0, best_bytes = 0, tail, bytes;
+	unsigned int pages;
+
+	for (pages = ZSPAN_MIN_PAGES; pages <= ZSPAN_MAX_PAGES; pages++) {
+		bytes = (uint64_t)pages * ZPOOL_PAGE_SIZE;
+		tail = bytes % size;
+		if (!best_bytes || tail * best_bytes < best_tail * bytes) {
+			best_tail = tail;
+			best_bytes = bytes;
+		}
+	}
+	/* tail / bytes <= best_tail / best_bytes + 1 / tolerance */
+	for (pages = ZSPAN_MIN_PAGES; pages <= ZSPAN_MAX_PAGES; pages++) {
+		bytes = (uint64_t)pages * ZPOOL_PAGE_SIZE;
+		tail = bytes % size;
+		if (tail * best_bytes * ZSPAN_TAIL_TOLERANCE <=
+		    best_tail * bytes * ZSPAN_TAIL_TOLERANCE +
+			    bytes * best_bytes)
+			break;
+	}
+	cls->size = size;
+	cls->span_bytes = pages * ZPOOL_PAGE_SIZE;
+	cls->objs = cls->span_bytes / size;
+}
+
+static unsigned int zspan_group(const struct zspan *span)
+{
+	if (span->inuse == span->objs)
+		return ZSPAN_FULL;
+	return span->inuse * ZSPAN_NR_PARTIAL / span->objs;
+}
+
+/* Caller holds cls->lock.  Moves @span to the head of its fullness group. */
+static void zclass_regroup(struct zclass *cls, struct zspan *span)
+{
+	unsigned int group = zspan_group(span);
+
+	if (group == span->group)
+		return;
+	zlist_del(&span->node);
+	zlist_add(&span->node, &cls->lists[group]);
+	span->group = group;
+}
+
+/* Caller holds cls->lock.  @span holds no object yet. */
+static void zclass_link(struct zclass *cls, struct zspan *span)
+{
+	span->group = zspan_group(span);
+	span->refused_pass = cls->pass - 1;
+	zlist_add(&span->node, &cls->lists[span->group]);
+	cls->nr_spans++;
+}
+
+/* Caller holds cls->lock.  @span holds no object any more. */
+static void zclass_unlink(struct zclass *cls, struct zspan *span)
+{
+	assert(span->inuse == 0);
+	zlist_del(&span->node);
+	cls->nr_spans--;
+}
+
+/* Caller holds cls->lock.  @return the fullest span with a free slot. */
+static struct zspan *zclass_fullest_partial(struct zclass *cls,
+					    const struct zspan *except)
+{
+	struct zlist *node;
+	unsigned int group;
+
+	for (group = ZSPAN_NR_PARTIAL; group-- > 0;) {
+		for (node = cls->lists[group].next; node != &cls->lists[group];
+		     node = node->next) {
+			struct zspan *span = zspan_of(node);
+
+			if (span != except)
+				return span;
+		}
+	}
+	return NULL;
+}
+
+/* Caller holds cls->lock.  @span is not full.  @return a slot index. */
+static unsigned int zclass_take_slot(struct zclass *cls, struct zspan *span)
+{
+	unsigned int idx;
+
+	assert(span->inuse < span->objs);
+	idx = span->free_idx[span->objs - span->inuse - 1];
+	span->inuse++;
+	cls->nr_inuse++;
+	zclass_regroup(cls, span);
+	return idx;
+}
+
+/* Caller holds cls->lock.  If @span empties, the caller unlinks it. */
+static void zclass_put_slot(struct zclass *cls, struct zspan *span,
+			    unsigned int idx)
+{
+	assert(span->inuse > 0);
+	span->free_idx[span->objs - span->inuse] = idx;
+	span->inuse--;
+	cls->nr_inuse--;
+	zclass_regroup(cls, span);
+}
+
+/* --- spans ------------------------------------------------------------- */
+
+/* Called without cls->lock.  @return a new empty span, or NULL. */
+static struct zspan *zspan_create(struct zpool *pool, struct zclass *cls)
+{
+	size_t objs = cls->objs;
+	struct zspan *span;
+	unsigned int i;
+	void *meta, *base;
+
+	if (posix_memalign(&meta, ZHANDLE_ALIGN,
+			   sizeof(*span) + objs * (sizeof(*span->backref) +
+						   sizeof(*span->free_idx) +
+						   sizeof(*span->slack))))
+		return NULL;
+	if ((uint64_t)(uintptr_t)meta >> ZHANDLE_ADDR_BITS)
+		goto err_meta;
+	base = mmap(NULL, cls->span_bytes, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (base == MAP_FAILED)
+		goto err_meta;
+
+	span = meta;
+	memset(span, 0, sizeof(*span));
+	zlist_init(&span->node);
+	span->cls = cls;
+	span->base = base;
+	span->size = cls->size;
+	span->objs = objs;
+	span->backref = (uint32_t *)(span + 1);
+	span->free_idx = (uint16_t *)(span->backref + objs);
+	span->slack = (uint8_t *)(span->free_idx + objs);
+	/* Slot 0 on top: a new span fills from its start. */
+	for (i = 0; i < objs; i++)
+		span->free_idx[i] = objs - 1 - i;
+
+	zstat_add(&pool->total_bytes, cls->span_bytes);
+	zstat_add(&pool->spans, 1);
+	return span;
+
+err_meta:
+	free(meta);
+	return NULL;
+}
+
+/* Called without cls->lock, @span unlinked and empty. */
+static void zspan_release(struct zpool *pool, struct zspan *span)
+{
+	uint32_t bytes = span->cls->span_bytes;
+
+	munmap(span->base, bytes);
+	free(span);
+	zstat_sub(&pool->total_bytes, bytes);
+	zstat_sub(&pool->spans, 1);
+}
+
+/* --- the pool ---------------------------------------------------------- */
+
+struct zpool *zpool_create(zpool_migrate_fn migrate, void *owner)
+{
+	struct zpool *pool;
+	unsigned int i, g;
+	int rc;
+
+	pool = aligned_alloc(alignof(struct zpool), sizeof(*pool));
+	if (!pool)
+		return NULL;
+	memset(pool, 0, sizeof(*pool));
+	pool->migrate = migrate;
+	pool->owner = owner;
+	rc = pthread_mutex_init(&pool->compact_lock, NULL);
+	if (rc)
+		goto err_pool;
+	for (i = 0; i < ZPOOL_NR_CLASSES; i++) {
+		struct zclass *cls = &pool->classes[i];
+
+		rc = pthread_mutex_init(&cls->lock, NULL);
+		if (rc)
+			goto err_classes;
+		for (g = 0; g < ZSPAN_NR_GROUPS; g++)
+			zlist_init(&cls->lists[g]);
+		zclass_set_geometry(cls, ZPOOL_MIN_CLASS + i * ZPOOL_STEP);
+	}
+	return pool;
+
+err_classes:
+	while (i-- > 0)
+		pthread_mutex_destroy(&pool->classes[i].lock);
+	pthread_mutex_destroy(&pool->compact_lock);
+err_pool:
+	free(pool);
+	errno = rc;
+	return NULL;
+}
+
+void zpool_destroy(struct zpool *pool)
+{
+	unsigned int i, g;
+
+	if (!pool)
+		return;
+	for (i = 0; i < ZPOOL_NR_CLASSES; i++) {
+		struct zclass *cls = &pool->classes[i];
+
+		for (g = 0; g < ZSPAN_NR_GROUPS; g++) {
+			while (!zlist_empty(&cls->lists[g])) {
+				struct zspan *span =
+					zspan_of(cls->lists[g].next);
+
+				zlist_del(&span->node);
+				zspan_release(pool, span);
+			}
+		}
+		pthread_mutex_destroy(&cls->lock);
+	}
+	pthread_mutex_destroy(&pool->compact_lock);
+	free(pool);
+}
+
+int zpool_alloc(struct zpool *pool, size_t size, uint32_t backref,
+		uint64_t *handle)
+{
+	struct zclass *cls;
+	struct zspan *span;
+	unsigned int idx;
+
+	if (size == 0 || size > ZPOOL_MAX_OBJ)
+		return -EINVAL;
+	cls = &pool->classes[zpool_class_index(size)];
+
+	pthread_mutex_lock(&cls->lock);
+	span = zclass_fullest_partial(cls, NULL);
+	if (!span) {
+		pthread_mutex_unlock(&cls->lock);
+		span = zspan_create(pool, cls);
+		if (!span)
+			return -ENOMEM;
+		pthread_mutex_lock(&cls->lock);
+		/*
+		 * Take the slot from the new span even if another thread
+		 * freed one meanwhile: a listed span is never empty.
+		 */
+		zclass_link(cls, span);
+	}
+	idx = zclass_take_slot(cls, span);
+	span->backref[idx] = backref;
+	span->slack[idx] = cls->size - size;
+	pthread_mutex_unlock(&cls->lock);
+
+	zstat_add(&pool->objects, 1);
+	zstat_add(&pool->obj_bytes, size);
+	*handle = zhandle_encode(span, idx);
+	return 0;
+}
+
+void zpool_free(struct zpool *pool, uint64_t handle)
+{
+	struct zspan *span = zhandle_span(handle);
+	unsigned int idx = zhandle_idx(handle);
+	struct zclass *cls = span->cls;
+	size_t size;
+	bool empty;
+
+	assert(handle && idx < span->objs);
+	pthread_mutex_lock(&cls->lock);
+	size = cls->size - span->slack[idx];
+	zclass_put_slot(cls, span, idx);
+	empty = span->inuse == 0;
+	if (empty)
+		zclass_unlink(cls, span);
+	pthread_mutex_unlock(&cls->lock);
+
+	zstat_sub(&pool->objects, 1);
+	zstat_sub(&pool->obj_bytes, size);
+	if (empty)
+		zspan_release(pool, span);
+}
+
+void *zpool_map(struct zpool *pool, uint64_t handle)
+{
+	const struct zspan *span = zhandle_span(handle);
+
+	return span->base + (size_t)zhandle_idx(handle) * span->size;
+}
+
+uint64_t zpool_total_bytes(const struct zpool *pool)
+{
+	return zstat_read(&pool->total_bytes);
+}
+
+void zpool_get_stats(const struct zpool *pool, struct zpool_stats *st)
+{
+	st->total_bytes = zstat_read(&pool->total_bytes);
+	st->obj_bytes = zstat_read(&pool->obj_bytes);
+	st->objects = zstat_read(&pool->objects);
+	st->spans = zstat_read(&pool->spans);
+	st->pages_compacted = zstat_read(&pool->pages_compacted);
+}
+
+/* --- compaction -------------------------------------------------------- */
+
+/*
+ * Caller holds cls->lock.  @return the sparsest span the owner has not
+ * refused a move from in this pass, or NULL.
+ */
+static struct zspan *zclass_sparsest_partial(struct zclass *cls)
+{
+	struct zlist *node;
+	unsigned int group;
+
+	for (group = 0; group < ZSPAN_NR_PARTIAL; group++) {
+		for (node = cls->lists[group].next; node != &cls->lists[group];
+		     node = node->next) {
+			struct zspan *span = zspan_of(node);
+
+			if (span->refused_pass != cls->pass)
+				return span;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * Moves every object of @src into the fullest other spans of the class.
+ * Caller holds cls->lock, and has checked that the other spans have room.
+ * @return 0, or -EAGAIN if the owner refused to move an object (which then
+ * stays in @src with its handle).
+ */
+static int zclass_evacuate(struct zpool *pool, struct zclass *cls,
+			   struct zspan *src)
+{
+	uint64_t is_free[ZSPAN_MAX_OBJS / 64] = {0};
+	unsigned int i, idx, new_idx;
+	struct zspan *dst;
+	int rc;
+
+	/* The slots freed below must not be visited: take a snapshot. */
+	for (i = 0; i < (unsigned int)(src->objs - src->inuse); i++) {
+		idx = src->free_idx[i];
+		is_free[idx / 64] |= UINT64_C(1) << (idx % 64);
+	}
+	for (idx = 0; idx < src->objs && src->inuse; idx++) {
+		if (is_free[idx / 64] & UINT64_C(1) << (idx % 64))
+			continue;
+		dst = zclass_fullest_partial(cls, src);
+		if (!dst)
+			return -ENOSPC;
+		new_idx = zclass_take_slot(cls, dst);
+		dst->backref[new_idx] = src->backref[idx];
+		dst->slack[new_idx] = src->slack[idx];
+		rc = pool->migrate(pool->owner, src->backref[idx],
+				   zhandle_encode(src, idx),
+				   zhandle_encode(dst, new_idx), cls->size);
+		if (rc) {
+			zclass_put_slot(cls, dst, new_idx);
+			return -EAGAIN;
+		}
+		zclass_put_slot(cls, src, idx);
+	}
+	return 0;
+}
+
+/*
+ * @return the pages released from @cls.  Each span is tried at most once,
+ * and at most as many as the class holds at the start, so that a pass ends
+ * even while other threads keep allocating and freeing.
+ */
+static uint64_t zclass_compact(struct zpool *pool, struct zclass *cls)
+{
+	uint64_t pages = 0, free_slots, budget;
+	struct zspan *src;
+
+	pthread_mutex_lock(&cls->lock);
+	cls->pass++;
+	budget = cls->nr_spans;
+	while (budget-- > 0 && (src = zclass_sparsest_partial(cls))) {
+		free_slots = cls->nr_spans * cls->objs - cls->nr_inuse;
+		/* Room elsewhere for src's objects?  If not, none can empty. */
+		if (free_slots - (src->objs - src->inuse) < src->inuse)
+			break;
+		if (zclass_evacuate(pool, cls, src)) {
+			src->refused_pass = cls->pass;
+			continue;
+		}
+		zclass_unlink(cls, src);
+		pthread_mutex_unlock(&cls->lock);
+
+		zspan_release(pool, src);
+		pages += cls->span_bytes / ZPOOL_PAGE_SIZE;
+
+		pthread_mutex_lock(&cls->lock);
+	}
+	pthread_mutex_unlock(&cls->lock);
+	return pages;
+}
+
+uint64_t zpool_compact(struct zpool *pool)
+{
+	uint64_t pages = 0;
+	unsigned int i;
+
+	if (!pool->migrate)
+		return 0;
+	pthread_mutex_lock(&pool->compact_lock);
+	for (i = 0; i < ZPOOL_NR_CLASSES; i++)
+		pages += zclass_compact(pool, &pool->classes[i]);
+	pthread_mutex_unlock(&pool->compact_lock);
+	zstat_add(&pool->pages_compacted, pages);
+	return pages;
+}
