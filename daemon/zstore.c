@@ -176,30 +176,38 @@ static void slot_set(struct zstore *zs, uint64_t idx, uint64_t handle,
 
 /* --- pages ------------------------------------------------------------------ */
 
-/* @return true if @page is one machine word repeated, and the word. */
+/*
+ * @return true if @page is one machine word repeated, and the word.  The
+ * page may be unaligned (a FUSE write at any offset): words are loaded with
+ * memcpy, which compiles to plain loads.
+ */
 static bool page_same_filled(const void *page, uint64_t *word)
 {
-	const uint64_t *w = page;
+	const unsigned char *p = page;
+	uint64_t first, w;
 	size_t i;
 
-	for (i = 1; i < ZSTORE_PAGE_SIZE / sizeof(*w); i++)
-		if (w[i] != w[0])
+	memcpy(&first, p, sizeof(first));
+	for (i = sizeof(w); i < ZSTORE_PAGE_SIZE; i += sizeof(w)) {
+		memcpy(&w, p + i, sizeof(w));
+		if (w != first)
 			return false;
-	*word = w[0];
+	}
+	*word = first;
 	return true;
 }
 
 static void page_fill(void *page, uint64_t word)
 {
-	uint64_t *w = page;
+	unsigned char *p = page;
 	size_t i;
 
 	if (word == 0) {
 		memset(page, 0, ZSTORE_PAGE_SIZE);
 		return;
 	}
-	for (i = 0; i < ZSTORE_PAGE_SIZE / sizeof(*w); i++)
-		w[i] = word;
+	for (i = 0; i < ZSTORE_PAGE_SIZE; i += sizeof(word))
+		memcpy(p + i, &word, sizeof(word));
 }
 
 /* Updates the counters for a slot going from @old to @new flags. */
