@@ -679,11 +679,13 @@ static int do_swap_on(struct swap_req *r)
 		return ret;
 	}
 	memcpy(d->loop_dev, loop, sizeof(loop));
+	/* Without a priority the kernel picks one (-2, -3, ...): show that. */
 	d->priority = r->priority;
+	swap_find(loop, &d->priority);
 	d->discard = r->discard;
 	d->swap_on = true;
 	log_info("zramfs%d: swap on %s, priority %d, discard %s", d->id, loop,
-		 r->priority, swap_discard_name(r->discard));
+		 d->priority, swap_discard_name(r->discard));
 	return 0;
 }
 

@@ -232,35 +232,47 @@ static void unescape_octal(char *s)
 	*out = '\0';
 }
 
-bool swap_is_active(const char *dev)
+int swap_find(const char *dev, int *priority)
 {
 	struct stat want, st;
 	char *line = NULL;
 	size_t cap = 0;
-	bool found = false;
+	int ret = -ENOENT;
 	FILE *f;
 
 	if (stat(dev, &want) < 0 || !S_ISBLK(want.st_mode))
-		return false;
+		return -ENOENT;
 	f = fopen("/proc/swaps", "re");
 	if (!f)
-		return false;
+		return -errno;
 
-	/* A header line, then one line per area, starting with its path. */
+	/* A header line, then one line per area: path, type, size, used,
+	 * priority, separated by blanks. */
 	if (getline(&line, &cap, f) < 0)
 		goto out;
-	while (!found && getline(&line, &cap, f) > 0) {
+	while (ret && getline(&line, &cap, f) > 0) {
 		char *end = line + strcspn(line, " \t\n");
+		char *rest = *end ? end + 1 : end;
+		long prio;
 
 		*end = '\0';
 		unescape_octal(line);
-		found = stat(line, &st) == 0 && S_ISBLK(st.st_mode) &&
-			st.st_rdev == want.st_rdev;
+		if (stat(line, &st) || !S_ISBLK(st.st_mode) ||
+		    st.st_rdev != want.st_rdev)
+			continue;
+		ret = 0;
+		if (priority && sscanf(rest, "%*s %*s %*s %ld", &prio) == 1)
+			*priority = (int)prio;
 	}
 out:
 	free(line);
 	fclose(f);
-	return found;
+	return ret;
+}
+
+bool swap_is_active(const char *dev)
+{
+	return swap_find(dev, NULL) == 0;
 }
 
 /* ---- the loop device --------------------------------------------------- */

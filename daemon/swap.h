@@ -121,6 +121,13 @@ int swap_disable(const char *dev);
  * are compared by device number, not by name, so "/dev/loop3" matches an
  * entry listed under another path of the same device.  False on any error.
  */
+/*
+ * Looks @dev up in /proc/swaps (by device number, not by name) and stores
+ * the priority the kernel gave it in *@priority if not NULL.
+ * @return 0, or -ENOENT if it is not active swap.
+ */
+int swap_find(const char *dev, int *priority);
+
 bool swap_is_active(const char *dev);
 
 #endif

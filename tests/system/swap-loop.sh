@@ -103,6 +103,15 @@ set -- $(losetup -n -O DIO,LOG-SEC "$dev")
 pass "attach: $dev dio=1 logical_block_size=4096 autoclear=0 TYPE=swap"
 
 # --- swapon/swapoff with each policy ------------------------------------------
+# One test with swap at a time (the lock tests/system/lib.sh's swap_lock
+# takes): swap areas are global, another test's pages must not land here.
+lockdir=/run/lock
+[ -d "$lockdir" ] && [ -w "$lockdir" ] || lockdir=${TMPDIR:-/tmp}
+if command -v flock >/dev/null; then
+	exec {lockfd}>"${ZRAMFS_TEST_LOCK:-$lockdir/zramfs-test-swap.lock}"
+	flock -w 1800 "$lockfd" || fail "another test held the swap lock"
+fi
+
 # prio_of DEV: its priority as swapon(8) shows it, empty if not swap.
 prio_of() {
 	swapon --show=NAME,PRIO --noheadings --raw |

@@ -1,0 +1,607 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# lib.sh: what every system test sources.  System tests run zramfsd for real
+# (FUSE, loop devices, swap, memory cgroups), so they need root; they are
+# plain scripts with automake's exit codes: 0 pass, 77 skip, anything else
+# fail.  Under CI=true a skip is a failure, so a CI runner that lost its
+# privileges cannot go green by skipping everything.
+#
+# Cleanup is a stack: at_exit pushes a command, one trap on EXIT/INT/TERM
+# pops and runs them all, newest first, whatever state the test died in.
+# A test registers the cleanup for a thing *before* it creates the thing.
+# Cleanup only ever touches what this test made: its own mountpoint, the
+# loop devices whose backing file lies under that mountpoint, the swap on
+# those loop devices, and its own cgroup.
+#
+# Layout of a test's private state, all under one mktemp directory ($WORK):
+#	$WORK/mnt          the mountpoint ($MNT)
+#	$WORK/zramfsd.log  the daemon's stderr (shown when the test fails)
+#	$WORK/zramfsd.conf an empty config, so /etc/zramfs cannot leak in
+
+_lib_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+: "${top_srcdir:=$(cd "$_lib_dir/../.." && pwd)}"
+: "${top_builddir:=$top_srcdir}"
+export top_srcdir top_builddir
+: "${ZRAMFSD:=$top_builddir/zramfsd}"
+: "${DATATOOL:=$top_builddir/tests/system/datatool}"
+: "${SWAPLOAD:=$top_builddir/tests/system/swapload}"
+
+TEST_NAME=$(basename "$0" .sh)
+export LC_ALL=C
+
+# ---- reporting --------------------------------------------------------------
+
+note() { echo "# $*"; }
+ok() { echo "ok: $*"; }
+# fail MSG: the test fails.  (Within the cleanup it only reports, so that
+# the rest of the cleanup still runs.)
+fail() {
+	echo "FAIL: $TEST_NAME: $*" >&2
+	[ -z "${_in_cleanup:-}" ] || return 1
+	exit 1
+}
+skip() {
+	if [ "${CI:-}" = true ]; then
+		echo "FAIL: $TEST_NAME: cannot run: $* (CI=true: no skipping)" >&2
+		exit 1
+	fi
+	echo "SKIP: $TEST_NAME: $*"
+	exit 77
+}
+
+# expect_eq WHAT GOT WANT
+expect_eq() {
+	[ "$2" = "$3" ] || fail "$1: expected '$3', got '$2'"
+	ok "$1 = '$3'"
+}
+
+# expect_match WHAT GOT ERE
+expect_match() {
+	[[ $2 =~ $3 ]] || fail "$1: '$2' does not match /$3/"
+	ok "$1 '$2' matches /$3/"
+}
+
+# strerror NAME: the message bash prints for errno NAME.
+strerror() {
+	case $1 in
+	EINVAL) echo "Invalid argument" ;;
+	EBUSY) echo "Device or resource busy" ;;
+	ENOSPC) echo "No space left on device" ;;
+	ENOENT) echo "No such file or directory" ;;
+	ENODEV) echo "No such device" ;;
+	ENXIO) echo "No such device or address" ;;
+	EACCES) echo "Permission denied" ;;
+	EPERM) echo "Operation not permitted" ;;
+	EIO) echo "Input/output error" ;;
+	EROFS) echo "Read-only file system" ;;
+	ERANGE) echo "Numerical result out of range" ;;
+	EEXIST) echo "File exists" ;;
+	EFBIG) echo "File too large" ;;
+	EOPNOTSUPP) echo "Operation not supported" ;;
+	*) echo "unknown errno name $1" >&2; return 1 ;;
+	esac
+}
+
+# expect_fail ERRNO[|ERRNO...] CMD...: CMD must fail with (one of) those
+# errors, judged by the strerror text in its output.
+expect_fail() {
+	local names=$1 out name text
+	shift
+	if out=$("$@" 2>&1); then
+		fail "'$*' succeeded; expected $names"
+	fi
+	local IFS='|'
+	for name in $names; do
+		text=$(strerror "$name") || fail "bad errno name $name"
+		if [[ $out == *"$text"* ]]; then
+			unset IFS
+			ok "'$*' fails with $name"
+			return 0
+		fi
+	done
+	unset IFS
+	fail "'$*': expected $names, got: $out"
+}
+
+# expect_fail_any CMD...: CMD must fail, for whatever reason.
+expect_fail_any() {
+	local out
+	if out=$("$@" 2>&1); then
+		fail "'$*' succeeded; expected a failure"
+	fi
+	ok "'$*' fails (${out##*: })"
+}
+
+require_root_fuse() {
+	[ "$(id -u)" = 0 ] || skip "needs root"
+	[ -c /dev/fuse ] || skip "needs /dev/fuse"
+	[ -c /dev/loop-control ] || skip "needs /dev/loop-control"
+}
+
+require_cmd() {
+	local c
+	for c; do
+		command -v "$c" >/dev/null 2>&1 || skip "needs $c"
+	done
+}
+
+require_built() {
+	local f
+	for f; do
+		[ -x "$f" ] || fail "$f: not built (run make check, or set" \
+			"top_builddir)"
+	done
+}
+
+# ---- cleanup stack ----------------------------------------------------------
+
+_cleanup=()
+_exit_status=0
+
+# at_exit CMD [ARG...]: run CMD ARG... at exit (newest first).
+at_exit() {
+	local cmd
+	printf -v cmd '%q ' "$@"
+	_cleanup+=("$cmd")
+}
+
+_run_cleanup() {
+	_exit_status=$?
+	local i
+	set +eu
+	trap '' INT TERM
+	_in_cleanup=1
+	for ((i = ${#_cleanup[@]} - 1; i >= 0; i--)); do
+		eval "${_cleanup[i]}"
+	done
+	_cleanup=()
+	exit "$_exit_status"
+}
+trap _run_cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# make_workdir: creates $WORK (once) and registers its removal.
+make_workdir() {
+	[ -z "${WORK:-}" ] || return 0
+	local base=/run
+	[ -d "$base" ] && [ -w "$base" ] || base=${TMPDIR:-/tmp}
+	at_exit _remove_workdir
+	WORK=$(mktemp -d "$base/zramfs-test.$TEST_NAME.XXXXXX") ||
+		fail "mktemp"
+}
+
+_remove_workdir() {
+	[ -n "${WORK:-}" ] && [ -d "$WORK" ] || return 0
+	# Never recurse into a mount that is somehow still there.
+	if _is_mounted "$WORK/mnt"; then
+		note "leaving $WORK: $WORK/mnt is still mounted"
+		return 0
+	fi
+	rm -rf --one-file-system "$WORK"
+}
+
+# timebox SECONDS: a watchdog.  After SECONDS the test gets SIGTERM (its
+# cleanup runs); if it is stuck in a FUSE call for 60 s more, the daemon
+# gets SIGKILL, which aborts the FUSE connection and unsticks it.
+timebox() {
+	make_workdir
+	(
+		trap 'kill "$sp" 2>/dev/null; exit 0' TERM
+		sleep "$1" &
+		sp=$!
+		wait "$sp"
+		echo "FAIL: $TEST_NAME: timed out after $1 s" >&2
+		kill -TERM $$ 2>/dev/null
+		sleep 60 &
+		sp=$!
+		wait "$sp"
+		pid=$(cat "$WORK/daemon.pid" 2>/dev/null) || exit 0
+		comm=$(basename "$ZRAMFSD")
+		[ "$(cat "/proc/$pid/comm" 2>/dev/null)" = "${comm:0:15}" ] &&
+			kill -KILL "$pid" 2>/dev/null
+	) &
+	_watchdog=$!
+	at_exit kill "$_watchdog"
+}
+
+# ---- processes and mounts ---------------------------------------------------
+
+# _pid_alive PID: true while PID exists and is not a zombie.
+_pid_alive() {
+	local stat
+	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+	stat=${stat##*) }
+	[ "${stat%% *}" != Z ]
+}
+
+# wait_pid_exit PID SECONDS: true once PID has exited (not reaped).
+wait_pid_exit() {
+	local deadline=$((SECONDS + $2))
+	while _pid_alive "$1"; do
+		[ "$SECONDS" -lt "$deadline" ] || return 1
+		sleep 0.1
+	done
+}
+
+_is_mounted() {
+	awk -v m="$1" '$2 == m { found = 1 } END { exit !found }' /proc/mounts
+}
+
+# ---- the daemon -------------------------------------------------------------
+
+DAEMON_PID=
+DAEMON_STATUS=
+MNT=
+
+# start_daemon [ARG...]: runs zramfsd -f on a private mountpoint and waits
+# until it serves.  Sets MNT, DAEMON_PID, DAEMON_LOG.
+start_daemon() {
+	require_built "$ZRAMFSD"
+	make_workdir
+	MNT=$WORK/mnt
+	DAEMON_LOG=$WORK/zramfsd.log
+	mkdir -p "$MNT" || fail "mkdir $MNT"
+	printf '# empty: the built-in defaults\n' >"$WORK/zramfsd.conf"
+	if [ -z "${_stop_registered:-}" ]; then
+		at_exit stop_daemon
+		_stop_registered=1
+	fi
+
+	# In a process group of its own (set -m), so that a ^C meant for the
+	# test does not hit the daemon while it serves swap: the cleanup stops
+	# it in order, after the test's processes are gone.
+	set -m
+	"$ZRAMFSD" -f -c "$WORK/zramfsd.conf" -m "$MNT" "$@" \
+		</dev/null 2>>"$DAEMON_LOG" &
+	DAEMON_PID=$!
+	set +m
+	echo "$DAEMON_PID" >"$WORK/daemon.pid"
+
+	local deadline=$((SECONDS + 10))
+	while [ ! -e "$MNT/control/hot_add" ]; do
+		if ! _pid_alive "$DAEMON_PID"; then
+			DAEMON_STATUS=0
+			wait "$DAEMON_PID" || DAEMON_STATUS=$?
+			DAEMON_PID=
+			fail "zramfsd exited with status $DAEMON_STATUS" \
+				"before serving; log: $(cat "$DAEMON_LOG")"
+		fi
+		[ "$SECONDS" -lt "$deadline" ] ||
+			fail "zramfsd: $MNT/control/hot_add missing after 10 s"
+		sleep 0.05
+	done
+	_is_mounted "$MNT" || fail "$MNT is not in /proc/mounts"
+	ok "zramfsd (pid $DAEMON_PID) serves $MNT"
+}
+
+# daemon_kill SIGNAL SECONDS: signals the daemon and waits for it to exit.
+# Sets DAEMON_STATUS; returns 1 (daemon still running) on timeout.
+daemon_kill() {
+	[ -n "$DAEMON_PID" ] || fail "daemon_kill: no daemon"
+	kill "-$1" "$DAEMON_PID" || return 1
+	wait_pid_exit "$DAEMON_PID" "$2" || return 1
+	DAEMON_STATUS=0
+	wait "$DAEMON_PID" || DAEMON_STATUS=$?
+	DAEMON_PID=
+	rm -f "$WORK/daemon.pid"
+}
+
+# wait_child PID SECONDS: waits for a child to exit; sets CHILD_STATUS.
+# Returns 1 if it is still running after SECONDS.
+wait_child() {
+	wait_pid_exit "$1" "$2" || return 1
+	CHILD_STATUS=0
+	wait "$1" || CHILD_STATUS=$?
+}
+
+daemon_rss() {
+	awk '/^VmRSS:/ { printf "%.0f\n", $2 * 1024 }' "/proc/$DAEMON_PID/status"
+}
+
+# _our_loops: the loop devices whose backing file lies under $MNT.  (The
+# mountpoint is private to this test, so these are ours whoever attached
+# them.)  Reads only /sys, never the FUSE mount.
+_our_loops() {
+	local l back
+	for l in /sys/block/loop*; do
+		back=$(cat "$l/loop/backing_file" 2>/dev/null) || continue
+		case $back in
+		"$MNT"/*) echo "/dev/${l##*/}" ;;
+		esac
+	done
+}
+
+_in_proc_swaps() {
+	awk -v d="$1" 'NR > 1 && $1 == d { found = 1 } END { exit !found }' \
+		/proc/swaps
+}
+
+_release_our_loops() {
+	local loop
+	for loop in $(_our_loops); do
+		if _in_proc_swaps "$loop"; then
+			note "cleanup: swapoff $loop"
+			timeout -k 5 120 swapoff "$loop" ||
+				note "cleanup: swapoff $loop failed"
+		fi
+		note "cleanup: losetup -d $loop"
+		losetup -d "$loop" || note "cleanup: losetup -d $loop failed"
+	done
+}
+
+# The cleanup start_daemon registers: swap off (through the daemon while it
+# still serves, so the pages can come back), SIGTERM, SIGKILL after 30 s,
+# then whatever loop devices, swap and mount are left.
+stop_daemon() {
+	local d s
+	if [ -n "$DAEMON_PID" ] && _pid_alive "$DAEMON_PID"; then
+		for d in $(timeout -k 1 5 ls "$MNT" 2>/dev/null); do
+			[[ $d =~ ^zramfs[0-9]+$ ]] || continue
+			s=$(timeout -k 1 5 cat "$MNT/$d/swap" 2>/dev/null) ||
+				continue
+			[[ $s == /dev/loop* ]] || continue
+			note "cleanup: $d: swap off (was: $s)"
+			timeout -k 5 120 bash -c 'echo off >"$1"' _ \
+				"$MNT/$d/swap" || note "cleanup: $d: swap off failed"
+		done
+		if ! daemon_kill TERM 30; then
+			note "cleanup: zramfsd ignored SIGTERM for 30 s"
+			_release_our_loops
+			if ! daemon_kill TERM 5; then
+				kill -KILL "$DAEMON_PID"
+				wait "$DAEMON_PID"
+				DAEMON_PID=
+			fi
+		fi
+		[ "${DAEMON_STATUS:-0}" = 0 ] ||
+			note "cleanup: zramfsd exited with status $DAEMON_STATUS"
+	elif [ -n "$DAEMON_PID" ]; then
+		DAEMON_STATUS=0
+		wait "$DAEMON_PID" 2>/dev/null || DAEMON_STATUS=$?
+		DAEMON_PID=
+		note "cleanup: zramfsd had already died (status $DAEMON_STATUS)"
+	fi
+	_release_our_loops
+	if _is_mounted "$MNT"; then
+		note "cleanup: umount -l $MNT"
+		umount -l "$MNT" || note "cleanup: umount $MNT failed"
+	fi
+	rmdir "$MNT" 2>/dev/null
+	if [ "$_exit_status" != 0 ] && [ "$_exit_status" != 77 ] &&
+		[ -s "$DAEMON_LOG" ]; then
+		echo "--- zramfsd log (last 100 lines) ---" >&2
+		tail -n 100 "$DAEMON_LOG" >&2
+		echo "--- end of zramfsd log ---" >&2
+	fi
+}
+
+# ---- devices and attributes -------------------------------------------------
+
+dev_dir() { echo "$MNT/zramfs$1"; }
+
+# attr DEV NAME: the attribute's value (trailing newline stripped).
+attr() { cat "$MNT/zramfs$1/$2"; }
+
+# attr_raw DEV NAME: the attribute exactly, newline shown as \n.
+attr_raw() {
+	local v
+	v=$(cat "$MNT/zramfs$1/$2" && echo x) || return 1
+	v=${v%x}
+	printf '%s' "${v//$'\n'/\\n}"
+}
+
+# wattr DEV NAME VALUE: writes VALUE and a newline, as echo would.
+wattr() { printf '%s\n' "$3" >"$MNT/zramfs$1/$2"; }
+
+# wctl NAME VALUE: the same for control/NAME.
+wctl() { printf '%s\n' "$2" >"$MNT/control/$1"; }
+
+# new_dev SIZE [ALGO]: hot_add, set the algorithm and the size; prints N.
+new_dev() {
+	local n
+	n=$(cat "$MNT/control/hot_add") || fail "read control/hot_add"
+	[[ $n =~ ^[0-9]+$ ]] || fail "control/hot_add returned '$n'"
+	if [ -n "${2:-}" ]; then
+		wattr "$n" comp_algorithm "$2" ||
+			fail "zramfs$n: comp_algorithm $2"
+	fi
+	wattr "$n" disksize "$1" || fail "zramfs$n: disksize $1"
+	echo "$n"
+}
+
+_mm_names=(orig_data_size compr_data_size mem_used_total mem_limit
+	mem_used_max same_pages pages_compacted huge_pages huge_pages_since)
+_gc_names=(pending queued_total freed_total max_pending)
+
+# _field FILE POSITION NAME: one whitespace-separated number from FILE.
+_field() {
+	local v
+	v=$(awk -v f="$2" '{ print $f }' "$1") || fail "read $1"
+	[[ $v =~ ^[0-9]+$ ]] || fail "$1: field $2 ($3) is '$v', not a number"
+	echo "$v"
+}
+
+_field_pos() {
+	local name=$1 i
+	shift
+	for ((i = 1; i <= $#; i++)); do
+		[ "${!i}" = "$name" ] && { echo "$i"; return 0; }
+	done
+	fail "unknown field $name"
+}
+
+# mm_field DEV NAME: one field of mm_stat, by the kernel's name.
+mm_field() {
+	local pos
+	pos=$(_field_pos "$2" "${_mm_names[@]}") || exit 1
+	_field "$MNT/zramfs$1/mm_stat" "$pos" "$2"
+}
+
+# gc_field DEV NAME: pending, queued_total, freed_total or max_pending.
+gc_field() {
+	local pos
+	pos=$(_field_pos "$2" "${_gc_names[@]}") || exit 1
+	_field "$MNT/zramfs$1/gc_stat" "$pos" "$2"
+}
+
+# wait_gc_drained DEV [SECONDS]: until gc_stat pending is 0.
+wait_gc_drained() {
+	local deadline=$((SECONDS + ${2:-60})) p
+	while p=$(gc_field "$1" pending) && [ "$p" != 0 ]; do
+		[ "$SECONDS" -lt "$deadline" ] ||
+			fail "zramfs$1: gc_stat pending still $p after ${2:-60} s"
+		sleep 0.05
+	done
+}
+
+# swap_on DEV [ARG...]: writes "on ARG..." to swap; sets SWAP_LOOP.
+swap_on() {
+	local d=$1 s
+	shift
+	wattr "$d" swap "on${*:+ $*}" || fail "zramfs$d: swap on $*"
+	s=$(attr "$d" swap) || fail "zramfs$d: read swap"
+	SWAP_LOOP=${s%% *}
+	[[ $SWAP_LOOP =~ ^/dev/loop[0-9]+$ ]] ||
+		fail "zramfs$d: swap reads '$s' after swap on"
+	ok "zramfs$d: swap on $* -> $s"
+}
+
+# swap_lock: one test with swap at a time.  Swap areas are global: a second
+# test's pages would land on whichever area has the higher priority, and a
+# swapoff would pull in pages that are not its own.  Call it before timebox.
+swap_lock() {
+	require_cmd flock
+	local dir=/run/lock
+	[ -d "$dir" ] && [ -w "$dir" ] || dir=${TMPDIR:-/tmp}
+	exec {_swap_lock_fd}>"${ZRAMFS_TEST_LOCK:-$dir/zramfs-test-swap.lock}"
+	flock -w 1800 "$_swap_lock_fd" ||
+		fail "another zramfs test held the swap lock for 30 minutes"
+}
+
+# _zswap_on: whether zswap would catch swapped pages before the device.
+_zswap_on() {
+	[ "$(cat /sys/module/zswap/parameters/enabled 2>/dev/null)" = Y ]
+}
+
+# ---- memory cgroups ---------------------------------------------------------
+
+CG=
+CG_VER=
+CG_PID=
+
+# cg_create LIMIT: a memory cgroup of our own (v1 or v2) limited to LIMIT
+# bytes of memory and unlimited swap.  Sets CG and CG_VER.
+cg_create() {
+	local parent
+	if [ -f /sys/fs/cgroup/cgroup.controllers ]; then
+		grep -qw memory /sys/fs/cgroup/cgroup.controllers ||
+			skip "cgroup v2 without the memory controller"
+		CG_VER=2 parent=/sys/fs/cgroup
+	elif [ -f /sys/fs/cgroup/memory/memory.limit_in_bytes ]; then
+		CG_VER=1 parent=/sys/fs/cgroup/memory
+	elif [ -f /sys/fs/cgroup/unified/cgroup.controllers ] &&
+		grep -qw memory /sys/fs/cgroup/unified/cgroup.controllers; then
+		CG_VER=2 parent=/sys/fs/cgroup/unified
+	else
+		skip "no memory cgroup (v1 or v2) mounted"
+	fi
+	if [ "$CG_VER" = 2 ]; then
+		grep -qw memory "$parent/cgroup.subtree_control" ||
+			skip "memory controller not enabled in" \
+				"$parent/cgroup.subtree_control"
+	fi
+	CG=$parent/zramfs-test-$TEST_NAME-$$
+	at_exit cg_destroy
+	mkdir "$CG" || fail "mkdir $CG"
+	cg_set_limit "$1"
+	if [ "$CG_VER" = 1 ]; then
+		[ ! -e "$CG/memory.swappiness" ] ||
+			echo 100 >"$CG/memory.swappiness" ||
+			fail "$CG/memory.swappiness"
+		[ ! -e "$CG/memory.memsw.limit_in_bytes" ] ||
+			echo -1 >"$CG/memory.memsw.limit_in_bytes" ||
+			fail "$CG/memory.memsw.limit_in_bytes"
+	else
+		[ ! -e "$CG/memory.swap.max" ] ||
+			echo max >"$CG/memory.swap.max" ||
+			fail "$CG/memory.swap.max"
+	fi
+	# zswap would keep the pages to itself, away from the device.
+	if _zswap_on; then
+		if [ -e "$CG/memory.zswap.max" ]; then
+			echo 0 >"$CG/memory.zswap.max" || fail "$CG/memory.zswap.max"
+		else
+			skip "zswap is enabled and cannot be turned off for one" \
+				"cgroup here: swapped pages would not reach the device"
+		fi
+	fi
+	ok "cgroup v$CG_VER $CG, memory limit $1"
+}
+
+# cg_set_limit BYTES|max
+cg_set_limit() {
+	local v=$1
+	if [ "$CG_VER" = 1 ]; then
+		[ "$v" != max ] || v=-1
+		echo "$v" >"$CG/memory.limit_in_bytes" ||
+			fail "$CG/memory.limit_in_bytes = $v"
+	else
+		echo "$v" >"$CG/memory.max" || fail "$CG/memory.max = $v"
+	fi
+}
+
+# cg_run OUTFILE CMD...: runs CMD in the background inside the cgroup,
+# stdout and stderr to OUTFILE.  Sets CG_PID.
+cg_run() {
+	local out=$1
+	shift
+	[ -n "$CG_PID" ] || at_exit cg_kill
+	(
+		echo "$BASHPID" >"$CG/cgroup.procs" || exit 126
+		exec "$@"
+	) >"$out" 2>&1 &
+	CG_PID=$!
+}
+
+# cg_kill: SIGKILL everything in the cgroup and wait for it to empty.
+cg_kill() {
+	[ -n "$CG" ] && [ -d "$CG" ] || return 0
+	local deadline=$((SECONDS + 30)) pids
+	while pids=$(cat "$CG/cgroup.procs" 2>/dev/null) && [ -n "$pids" ]; do
+		# shellcheck disable=SC2086
+		kill -KILL $pids 2>/dev/null
+		if [ "$SECONDS" -ge "$deadline" ]; then
+			note "cleanup: $CG still has processes: $pids"
+			return 1
+		fi
+		sleep 0.1
+	done
+	if [ -n "$CG_PID" ]; then
+		wait "$CG_PID" 2>/dev/null
+		CG_PID=
+	fi
+}
+
+cg_destroy() {
+	[ -n "$CG" ] && [ -d "$CG" ] || return 0
+	cg_kill
+	local i
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		rmdir "$CG" 2>/dev/null && return 0
+		sleep 0.5
+	done
+	note "cleanup: cannot remove $CG"
+}
+
+# pid_vmswap PID: the process's VmSwap in bytes.
+pid_vmswap() {
+	awk '/^VmSwap:/ { printf "%.0f\n", $2 * 1024 }' "/proc/$1/status"
+}
+
+# swap_used LOOP: bytes of swap in use on LOOP, from /proc/swaps.
+swap_used() {
+	awk -v d="$1" 'NR > 1 && $1 == d { printf "%.0f\n", $4 * 1024; found = 1 }
+		END { if (!found) print 0 }' /proc/swaps
+}
+
+mib() { echo "$(($1 / 1048576)) MiB"; }
