@@ -148,6 +148,13 @@ static void dev_free(struct dev *d)
 	free(d);
 }
 
+void dev_hold(struct dev *d)
+{
+	pthread_mutex_lock(&reg_lock);
+	d->refs++;
+	pthread_mutex_unlock(&reg_lock);
+}
+
 void dev_put(struct dev *d)
 {
 	bool last;
@@ -694,11 +701,15 @@ static int do_swap_off(struct dev *d)
 {
 	int ret, opens;
 
-	ret = swap_disable(d->loop_dev);
-	if (ret) {
-		log_err("zramfs%d: swapoff %s: %s; the device stays swap",
-			d->id, d->loop_dev, strerror(-ret));
-		return ret;
+	/* Someone may have run swapoff(8) on the loop device: then only the
+	 * detach is left to do. */
+	if (swap_is_active(d->loop_dev)) {
+		ret = swap_disable(d->loop_dev);
+		if (ret) {
+			log_err("zramfs%d: swapoff %s: %s; the device stays swap",
+				d->id, d->loop_dev, strerror(-ret));
+			return ret;
+		}
 	}
 	pthread_rwlock_rdlock(&d->init_lock);
 	opens = d->data_opens;
@@ -841,22 +852,23 @@ void dev_destroy_all(void)
 	}
 }
 
-/* The table of attributes; fs.c lists them in this order after "data". */
+/* The table of attributes; fs.c lists them in this order after "data".
+ * Columns: name, show, store, store runs on the control thread. */
 const struct dev_attr dev_attrs[] = {
-	{ "disksize", disksize_show, disksize_store },
-	{ "initstate", initstate_show, NULL },
-	{ "reset", NULL, reset_store },
-	{ "comp_algorithm", comp_algorithm_show, comp_algorithm_store },
-	{ "algorithm_params", NULL, algorithm_params_store },
-	{ "max_comp_streams", max_comp_streams_show, max_comp_streams_store },
-	{ "mem_limit", mem_limit_show, mem_limit_store },
-	{ "mem_used_max", mem_used_max_show, mem_used_max_store },
-	{ "compact", NULL, compact_store },
-	{ "mm_stat", mm_stat_show, NULL },
-	{ "io_stat", io_stat_show, NULL },
-	{ "gc_mode", gc_mode_show, gc_mode_store },
-	{ "gc_stat", gc_stat_show, NULL },
-	{ "swap", swap_show, swap_store },
+	{ "disksize", disksize_show, disksize_store, false },
+	{ "initstate", initstate_show, NULL, false },
+	{ "reset", NULL, reset_store, false },
+	{ "comp_algorithm", comp_algorithm_show, comp_algorithm_store, false },
+	{ "algorithm_params", NULL, algorithm_params_store, false },
+	{ "max_comp_streams", max_comp_streams_show, max_comp_streams_store, false },
+	{ "mem_limit", mem_limit_show, mem_limit_store, false },
+	{ "mem_used_max", mem_used_max_show, mem_used_max_store, false },
+	{ "compact", NULL, compact_store, false },
+	{ "mm_stat", mm_stat_show, NULL, false },
+	{ "io_stat", io_stat_show, NULL, false },
+	{ "gc_mode", gc_mode_show, gc_mode_store, false },
+	{ "gc_stat", gc_stat_show, NULL, false },
+	{ "swap", swap_show, swap_store, true },
 };
 const unsigned dev_nattrs = sizeof(dev_attrs) / sizeof(dev_attrs[0]);
 

@@ -28,6 +28,10 @@ struct dev_attr {
 	/* @buf is NUL-terminated.  @return 0 or -errno; on error nothing
 	 * changed. */
 	int (*store)(struct dev *d, const char *buf);
+	/* The store may take long and needs other FUSE requests served
+	 * meanwhile (swapon reads the device through FUSE): fs.c runs it on
+	 * the control thread instead of blocking a FUSE worker. */
+	bool on_ctl;
 };
 
 extern const struct dev_attr dev_attrs[];
@@ -49,6 +53,8 @@ int dev_hot_remove(int id);
 /* @return device @id with a reference held, or NULL. */
 struct dev *dev_get(int id);
 void dev_put(struct dev *d);
+/* Takes another reference on a device already held. */
+void dev_hold(struct dev *d);
 
 /* @return the first device number above @after, or -1. */
 int dev_next(int after);

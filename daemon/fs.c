@@ -28,11 +28,13 @@
 #include <fuse_lowlevel.h>
 #include <pthread.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "ctl.h"
 #include "dev.h"
 #include "fs.h"
 #include "log.h"
@@ -44,6 +46,7 @@
 #define INO_DEV_BASE 256
 #define INO_PER_DEV 64
 #define DEV_INO(n) (INO_DEV_BASE + (fuse_ino_t)(n) * INO_PER_DEV)
+#define FILE_CONTROL (-1) /* hot_add, hot_remove */
 #define FILE_DIR 0
 #define FILE_DATA 1
 #define FILE_ATTR0 2
@@ -60,11 +63,13 @@ struct node {
 	int file;  /* FILE_DIR, FILE_DATA, FILE_ATTR0 + i */
 };
 
-/* Per open attribute or control file. */
+/* Per open file.  Holding the device reference for the whole open keeps
+ * the registry's lock off the I/O path. */
 struct handle {
-	int dev;
+	struct dev *d; /* NULL for control files */
 	int file;
 	fuse_ino_t ino;
+	/* attribute and control files only: */
 	bool rendered;
 	size_t len;
 	char buf[DEV_ATTR_MAX];
@@ -78,6 +83,15 @@ static void free_io_buf(void *p)
 	free(p);
 }
 
+static void release_handle(struct handle *h)
+{
+	if (h->file == FILE_DATA)
+		dev_data_release(h->d);
+	if (h->d)
+		dev_put(h->d);
+	free(h);
+}
+
 static const struct dev_attr *node_attr(const struct node *n)
 {
 	return &dev_attrs[n->file - FILE_ATTR0];
@@ -89,9 +103,12 @@ static int decode(fuse_ino_t ino, struct node *n)
 	n->ino = ino;
 	n->dev = -1;
 	n->file = FILE_DIR;
-	if (ino == INO_ROOT || ino == INO_CONTROL || ino == INO_HOT_ADD ||
-	    ino == INO_HOT_REMOVE)
+	if (ino == INO_ROOT || ino == INO_CONTROL)
 		return 0;
+	if (ino == INO_HOT_ADD || ino == INO_HOT_REMOVE) {
+		n->file = FILE_CONTROL;
+		return 0;
+	}
 	if (ino < INO_DEV_BASE ||
 	    (ino - INO_DEV_BASE) / INO_PER_DEV >= DEV_MAX)
 		return ENOENT;
@@ -366,14 +383,12 @@ static void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 
 	ret = lookup_node(ino, &n, &d);
 	if (ret)
-		goto out;
-	if (n.file == FILE_DIR && n.dev >= 0) {
+		goto err;
+	if (n.file == FILE_DIR) {
 		ret = EISDIR;
-	} else if (ino == INO_ROOT || ino == INO_CONTROL) {
-		ret = EISDIR;
-	} else if (n.file == FILE_DATA) {
-		ret = -dev_data_open(d);
-	} else {
+		goto err;
+	}
+	if (n.file != FILE_DATA) {
 		/* As sysfs: no reading a write-only attribute, no writing a
 		 * read-only one, even for root. */
 		bool can_rd = ino == INO_HOT_ADD ||
@@ -383,37 +398,37 @@ static void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 
 		if ((rd && !can_rd) || (wr && !can_wr)) {
 			ret = EACCES;
-		} else {
-			h = calloc(1, sizeof(*h));
-			if (!h)
-				ret = ENOMEM;
-			else
-				*h = (struct handle){ .dev = n.dev, .file = n.file, .ino = ino };
+			goto err;
 		}
 	}
-out:
-	put(d);
-	if (ret) {
-		fuse_reply_err(req, ret);
-		return;
+	/* The data file needs no value buffer. */
+	h = calloc(1, n.file == FILE_DATA ? offsetof(struct handle, buf)
+					  : sizeof(*h));
+	if (!h) {
+		ret = ENOMEM;
+		goto err;
 	}
+	h->d = d; /* the reference is the handle's until release */
+	h->file = n.file;
+	h->ino = ino;
+	if (n.file == FILE_DATA)
+		dev_data_open(d);
 	fi->fh = (uintptr_t)h;
 	fi->direct_io = 1;
 	fi->keep_cache = 0;
-	if (fuse_reply_open(req, fi) == -ENOENT && n.file == FILE_DATA) {
+	if (fuse_reply_open(req, fi) == -ENOENT) {
 		/* The opener was interrupted: no release will follow. */
-		d = dev_get(n.dev);
-		if (d) {
-			dev_data_release(d);
-			dev_put(d);
-		}
+		release_handle(h);
 	}
+	return;
+err:
+	put(d);
+	fuse_reply_err(req, ret);
 }
 
 /* Renders an attribute or control file into its handle. */
 static int render(struct handle *h)
 {
-	struct dev *d;
 	int ret;
 
 	if (h->ino == INO_HOT_ADD) {
@@ -423,11 +438,8 @@ static int render(struct handle *h)
 		h->len = (size_t)snprintf(h->buf, sizeof(h->buf), "%d\n", ret);
 		return 0;
 	}
-	d = dev_get(h->dev);
-	if (!d)
-		return ENODEV;
-	ret = dev_attrs[h->file - FILE_ATTR0].show(d, h->buf, sizeof(h->buf));
-	dev_put(d);
+	ret = dev_attrs[h->file - FILE_ATTR0].show(h->d, h->buf,
+						   sizeof(h->buf));
 	if (ret < 0)
 		return -ret;
 	h->len = (size_t)ret < sizeof(h->buf) ? (size_t)ret : sizeof(h->buf) - 1;
@@ -448,46 +460,36 @@ static void fs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		    struct fuse_file_info *fi)
 {
 	struct handle *h = (struct handle *)(uintptr_t)fi->fh;
-	struct node n;
-	struct dev *d;
 	ssize_t got;
 	int ret;
 
-	if (h) {
-		if (!h->rendered) {
-			ret = render(h);
-			if (ret) {
-				fuse_reply_err(req, ret);
-				return;
-			}
-			h->rendered = true;
-		}
-		if ((size_t)off >= h->len)
-			fuse_reply_buf(req, NULL, 0);
+	if (h->file == FILE_DATA) {
+		if (size > FS_MAX_IO)
+			size = FS_MAX_IO;
+		if (!thread_io_buf())
+			got = -ENOMEM;
 		else
-			fuse_reply_buf(req, h->buf + off,
-				       h->len - (size_t)off < size
-					       ? h->len - (size_t)off
-					       : size);
+			got = dev_data_read(h->d, io_buf, size, (uint64_t)off);
+		if (got < 0)
+			fuse_reply_err(req, (int)-got);
+		else
+			fuse_reply_buf(req, (const char *)io_buf, (size_t)got);
 		return;
 	}
-	ret = lookup_node(ino, &n, &d);
-	if (ret) {
-		fuse_reply_err(req, ret);
-		return;
+	if (!h->rendered) {
+		ret = render(h);
+		if (ret) {
+			fuse_reply_err(req, ret);
+			return;
+		}
+		h->rendered = true;
 	}
-	if (size > FS_MAX_IO)
-		size = FS_MAX_IO;
-	if (!thread_io_buf()) {
-		got = -ENOMEM;
-	} else {
-		got = dev_data_read(d, io_buf, size, (uint64_t)off);
-	}
-	put(d);
-	if (got < 0)
-		fuse_reply_err(req, (int)-got);
+	if ((size_t)off >= h->len)
+		fuse_reply_buf(req, NULL, 0);
 	else
-		fuse_reply_buf(req, (const char *)io_buf, (size_t)got);
+		fuse_reply_buf(req, h->buf + off,
+			       h->len - (size_t)off < size ? h->len - (size_t)off
+							   : size);
 }
 
 /* @return 0 and the number in @buf, or EINVAL. */
@@ -511,20 +513,63 @@ static int parse_hot_remove(const char *buf, size_t size, int *id)
 	return 0;
 }
 
+/* A store that runs on the control thread, which answers the request. */
+struct slow_store {
+	fuse_req_t req;
+	struct dev *d; /* a reference of its own */
+	const struct dev_attr *attr;
+	size_t size;
+	char value[];
+};
+
+static int slow_store_job(void *arg)
+{
+	struct slow_store *s = arg;
+	int ret = s->attr->store(s->d, s->value);
+
+	if (ret)
+		fuse_reply_err(s->req, -ret);
+	else
+		fuse_reply_write(s->req, s->size);
+	dev_put(s->d);
+	free(s);
+	return 0;
+}
+
+/* @return 0 once the control thread owns @req, or a positive errno. */
+static int post_slow_store(fuse_req_t req, struct handle *h, const char *value,
+			   size_t size)
+{
+	struct slow_store *s = malloc(sizeof(*s) + size + 1);
+	int ret;
+
+	if (!s)
+		return ENOMEM;
+	s->req = req;
+	s->d = h->d;
+	dev_hold(s->d);
+	s->attr = &dev_attrs[h->file - FILE_ATTR0];
+	s->size = size;
+	memcpy(s->value, value, size + 1);
+	ret = ctl_post(slow_store_job, s);
+	if (ret) {
+		dev_put(s->d);
+		free(s);
+		return -ret;
+	}
+	return 0;
+}
+
 static void fs_write(fuse_req_t req, fuse_ino_t ino, const char *buf,
 		     size_t size, off_t off, struct fuse_file_info *fi)
 {
 	struct handle *h = (struct handle *)(uintptr_t)fi->fh;
+	const struct dev_attr *attr;
 	char value[DEV_ATTR_MAX];
-	struct node n;
-	struct dev *d;
 	int ret, id;
 
-	if (!h) {
-		ret = lookup_node(ino, &n, &d);
-		if (!ret)
-			ret = -dev_data_write(d, buf, size, (uint64_t)off);
-		put(d);
+	if (h->file == FILE_DATA) {
+		ret = -dev_data_write(h->d, buf, size, (uint64_t)off);
 		goto out;
 	}
 	/* Attributes: one write at offset 0 is one store, as sysfs. */
@@ -540,13 +585,14 @@ static void fs_write(fuse_req_t req, fuse_ino_t ino, const char *buf,
 	}
 	memcpy(value, buf, size);
 	value[size] = '\0';
-	d = dev_get(h->dev);
-	if (!d) {
-		ret = ENODEV;
+	attr = &dev_attrs[h->file - FILE_ATTR0];
+	if (attr->on_ctl) {
+		ret = post_slow_store(req, h, value, size);
+		if (!ret)
+			return; /* answered by the control thread */
 		goto out;
 	}
-	ret = -dev_attrs[h->file - FILE_ATTR0].store(d, value);
-	dev_put(d);
+	ret = -attr->store(h->d, value);
 out:
 	if (ret)
 		fuse_reply_err(req, ret);
@@ -557,36 +603,23 @@ out:
 static void fs_fallocate(fuse_req_t req, fuse_ino_t ino, int mode,
 			 off_t offset, off_t length, struct fuse_file_info *fi)
 {
-	struct node n;
-	struct dev *d;
+	struct handle *h = (struct handle *)(uintptr_t)fi->fh;
 	int ret;
 
-	ret = lookup_node(ino, &n, &d);
-	if (!ret && n.file != FILE_DATA)
+	if (h->file != FILE_DATA)
 		ret = EOPNOTSUPP;
-	else if (!ret && (offset < 0 || length <= 0))
+	else if (offset < 0 || length <= 0)
 		ret = EINVAL;
-	else if (!ret)
-		ret = -dev_data_fallocate(d, mode, (uint64_t)offset,
+	else
+		ret = -dev_data_fallocate(h->d, mode, (uint64_t)offset,
 					  (uint64_t)length);
-	put(d);
 	fuse_reply_err(req, ret);
 }
 
 static void fs_release(fuse_req_t req, fuse_ino_t ino,
 		       struct fuse_file_info *fi)
 {
-	struct handle *h = (struct handle *)(uintptr_t)fi->fh;
-	struct node n;
-	struct dev *d;
-
-	if (h) {
-		free(h);
-	} else if (!decode(ino, &n) && n.file == FILE_DATA &&
-		   (d = dev_get(n.dev))) {
-		dev_data_release(d);
-		dev_put(d);
-	}
+	release_handle((struct handle *)(uintptr_t)fi->fh);
 	fuse_reply_err(req, 0);
 }
 

@@ -108,6 +108,12 @@ for spec in "priority=5:5:discard=(pages|once|both|none)" \
 	check_swap_off "$SWAP_LOOP"
 done
 
+# swapoff(8) run behind the daemon's back: "off" still detaches the loop.
+swap_on "$d" priority=9
+swapoff "$SWAP_LOOP" || fail "swapoff $SWAP_LOOP by hand"
+wattr "$d" swap off || fail "swap off after a swapoff by hand"
+check_swap_off "$SWAP_LOOP"
+
 # Swap off, the device is an ordinary device again.
 wattr "$d" reset 1 || fail "reset after swap off"
 expect_eq "initstate after reset" "$(attr "$d" initstate)" 0
