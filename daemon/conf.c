@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/sysinfo.h>
+#include <unistd.h>
 
 #include "conf.h"
 #include "dev.h"
@@ -38,6 +39,7 @@
 
 struct conf {
 	char mountpoint[4096];
+	unsigned threads; /* FUSE workers, 0 = automatic */
 	uint64_t ram;
 	unsigned ndevs;
 	struct conf_dev devs[DEV_MAX];
@@ -72,6 +74,17 @@ static const char *parse_mountpoint(struct conf *c, struct conf_dev *d,
 	if (strlen(v) >= sizeof(c->mountpoint))
 		return "too long";
 	strcpy(c->mountpoint, v);
+	return NULL;
+}
+
+static const char *parse_threads(struct conf *c, struct conf_dev *d,
+				 const char *v)
+{
+	uint64_t n;
+
+	if (size_parse_u64(v, CONF_THREADS_MAX, &n))
+		return "must be 0 (automatic) to 256";
+	c->threads = (unsigned)n;
 	return NULL;
 }
 
@@ -182,6 +195,7 @@ static const char *parse_discard(struct conf *c, struct conf_dev *d,
 static const struct key keys[] = {
 	{ SCOPE_DAEMON, "mountpoint", CONF_DEFAULT_MOUNTPOINT,
 	  parse_mountpoint },
+	{ SCOPE_DAEMON, "threads", "0", parse_threads },
 	{ SCOPE_DEVICE, "disksize", "min(ram / 2, 4G)", parse_disksize },
 	{ SCOPE_DEVICE, "comp_algorithm", "zstd", parse_algorithm },
 	{ SCOPE_DEVICE, "algorithm_params", "", parse_params },
@@ -439,6 +453,7 @@ struct conf *conf_load_ram(const char *path, uint64_t ram)
 {
 	struct conf *c = calloc(1, sizeof(*c));
 	char dir[4096 + 8];
+	unsigned i;
 	int ret;
 
 	if (!c) {
@@ -446,8 +461,9 @@ struct conf *conf_load_ram(const char *path, uint64_t ram)
 		return NULL;
 	}
 	c->ram = ram;
-	if (parse_mountpoint(c, NULL, CONF_DEFAULT_MOUNTPOINT))
-		abort();
+	for (i = 0; i < NKEYS; i++)
+		if (keys[i].scope == SCOPE_DAEMON && keys[i].parse(c, NULL, keys[i].def))
+			abort(); /* a default that does not parse: a bug */
 	ret = parse_file(c, path ? path : CONF_DEFAULT_PATH);
 	if (ret == -ENOENT) {
 		if (path) {
@@ -489,6 +505,16 @@ void conf_free(struct conf *c)
 const char *conf_mountpoint(const struct conf *c)
 {
 	return c->mountpoint;
+}
+
+unsigned conf_threads(const struct conf *c)
+{
+	long n;
+
+	if (c->threads)
+		return c->threads;
+	n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n > 0 && n < CONF_THREADS_MAX ? (unsigned)n + 1 : 3;
 }
 
 unsigned conf_ndevs(const struct conf *c)

@@ -34,6 +34,16 @@ void conf_free(struct conf *c);
 
 const char *conf_mountpoint(const struct conf *c);
 
+#define CONF_THREADS_MAX 256
+
+/*
+ * @return the number of FUSE worker threads: the "threads" key, or if it is
+ * 0, one more than the CPUs online (at least 3).  The pool is fixed: libfuse
+ * 3.14 ends and restarts workers beyond its idle count for every burst,
+ * which costs more than the requests.
+ */
+unsigned conf_threads(const struct conf *c);
+
 /* The number of device sections, and the Nth (in device-number order). */
 unsigned conf_ndevs(const struct conf *c);
 

@@ -9,8 +9,10 @@
  * (ctl.c), the only thread that keeps the capabilities for it.
  *
  * Locking (outermost first):
- *  1. dev->swap_lock: the swap state.  Changed only on the control thread,
- *     which holds it across a whole swap on/off; others hold it briefly.
+ *  1. dev->swap_lock: the swap state, held briefly.  Only the control thread
+ *     changes it: it marks the device swap_busy, turns swap on or off
+ *     without the lock (swapon reads the device through FUSE, so no FUSE
+ *     worker may wait for it meanwhile), then records the result.
  *  2. dev->init_lock (rwlock): zs and the settings.  Data I/O and statistics
  *     take it shared, disksize/reset/hot_remove exclusive, as the kernel's
  *     zram->init_lock.
@@ -60,7 +62,8 @@ struct dev {
 	int data_opens;
 
 	pthread_mutex_t swap_lock;
-	/* protected by swap_lock: */
+	/* protected by swap_lock, written only by the control thread: */
+	bool swap_busy; /* a swap on/off is under way */
 	bool swap_on;
 	char loop_dev[SWAP_DEV_MAX];
 	int priority;
@@ -191,7 +194,7 @@ int dev_hot_remove(int id)
 		return -ENOENT;
 	pthread_mutex_lock(&d->swap_lock);
 	pthread_rwlock_wrlock(&d->init_lock);
-	if (d->swap_on || d->data_opens) {
+	if (d->swap_on || d->swap_busy || d->data_opens) {
 		ret = -EBUSY;
 	} else {
 		pthread_mutex_lock(&reg_lock);
@@ -391,7 +394,7 @@ static int reset_store(struct dev *d, const char *buf)
 		return -EINVAL;
 	pthread_mutex_lock(&d->swap_lock);
 	pthread_rwlock_wrlock(&d->init_lock);
-	if (d->swap_on || d->data_opens) {
+	if (d->swap_on || d->swap_busy || d->data_opens) {
 		ret = -EBUSY;
 	} else {
 		zstore_destroy(d->zs);
@@ -643,7 +646,7 @@ static void wait_data_closed(struct dev *d, int opens)
 	}
 }
 
-/* Runs on the control thread; caller holds swap_lock. */
+/* Runs on the control thread, with the device marked swap_busy. */
 static int do_swap_on(struct swap_req *r)
 {
 	struct dev *d = r->d;
@@ -685,18 +688,21 @@ static int do_swap_on(struct swap_req *r)
 		wait_data_closed(d, opens + 1);
 		return ret;
 	}
-	memcpy(d->loop_dev, loop, sizeof(loop));
 	/* Without a priority the kernel picks one (-2, -3, ...): show that. */
+	swap_find(loop, &r->priority);
+	pthread_mutex_lock(&d->swap_lock);
+	memcpy(d->loop_dev, loop, sizeof(loop));
 	d->priority = r->priority;
-	swap_find(loop, &d->priority);
 	d->discard = r->discard;
 	d->swap_on = true;
+	pthread_mutex_unlock(&d->swap_lock);
 	log_info("zramfs%d: swap on %s, priority %d, discard %s", d->id, loop,
 		 d->priority, swap_discard_name(r->discard));
 	return 0;
 }
 
-/* Runs on the control thread; caller holds swap_lock. */
+/* Runs on the control thread, with the device marked swap_busy; loop_dev
+ * needs no lock to be read there, the control thread alone writes it. */
 static int do_swap_off(struct dev *d)
 {
 	int ret, opens;
@@ -721,8 +727,10 @@ static int do_swap_off(struct dev *d)
 	else
 		wait_data_closed(d, opens);
 	log_info("zramfs%d: swap off %s", d->id, d->loop_dev);
+	pthread_mutex_lock(&d->swap_lock);
 	d->swap_on = false;
 	d->loop_dev[0] = '\0';
+	pthread_mutex_unlock(&d->swap_lock);
 	return 0;
 }
 
@@ -781,15 +789,15 @@ static int parse_swap(const char *buf, struct swap_req *r)
 }
 
 /*
- * Runs on the control thread, which alone changes swap state: swap
- * transitions are serialised there and nobody waits for the control thread
- * while holding swap_lock (the signal path takes it too).
+ * Runs on the control thread, which alone changes swap state, so swap
+ * transitions are serialised there.  While one is under way the device is
+ * swap_busy: reset and hot_remove answer EBUSY instead of waiting.
  */
 static int swap_job(void *arg)
 {
 	struct swap_req *r = arg;
 	struct dev *d = r->d;
-	int ret;
+	int ret = 0;
 
 	pthread_mutex_lock(&d->swap_lock);
 	if (r->on && d->swap_on)
@@ -797,7 +805,15 @@ static int swap_job(void *arg)
 	else if (!r->on && !d->swap_on)
 		ret = -EINVAL;
 	else
-		ret = r->on ? do_swap_on(r) : do_swap_off(d);
+		d->swap_busy = true;
+	pthread_mutex_unlock(&d->swap_lock);
+	if (ret)
+		return ret;
+
+	ret = r->on ? do_swap_on(r) : do_swap_off(d);
+
+	pthread_mutex_lock(&d->swap_lock);
+	d->swap_busy = false;
 	pthread_mutex_unlock(&d->swap_lock);
 	return ret;
 }

@@ -38,9 +38,6 @@
 #include "log.h"
 #include "priv.h"
 
-#define FUSE_MAX_THREADS 64
-#define FUSE_IDLE_THREADS 8
-
 static struct fuse_session *se;
 static char mountpoint[PATH_MAX];
 static const struct conf *config;
@@ -263,8 +260,9 @@ int main(int argc, char **argv)
 		log_err("out of memory");
 		goto out_ctl;
 	}
-	fuse_loop_cfg_set_max_threads(lcfg, FUSE_MAX_THREADS);
-	fuse_loop_cfg_set_idle_threads(lcfg, FUSE_IDLE_THREADS);
+	/* A fixed pool: as many idle threads as threads at most. */
+	fuse_loop_cfg_set_max_threads(lcfg, conf_threads(config));
+	fuse_loop_cfg_set_idle_threads(lcfg, conf_threads(config));
 	fuse_loop_cfg_set_clone_fd(lcfg, 0);
 
 	/* Queued now, run by the control thread while the loop serves. */

@@ -68,8 +68,9 @@ static void test_defaults(void)
 	write_file("empty.conf", "");
 	c = load("empty.conf", 8 * G);
 	ok(c && conf_ndevs(c) == 0 &&
-		   !strcmp(conf_mountpoint(c), "/run/zramfs"),
-	   "an empty file: no devices, mountpoint /run/zramfs");
+		   !strcmp(conf_mountpoint(c), "/run/zramfs") &&
+		   conf_threads(c) >= 3,
+	   "an empty file: no devices, mountpoint /run/zramfs, >= 3 threads");
 	conf_free(c);
 
 	write_file("one.conf", "[zramfs0]\n");
@@ -98,6 +99,7 @@ static void test_keys(void)
 		   "; comment\n"
 		   "[zramfsd]\n"
 		   "mountpoint = /run/zz\n"
+		   "threads = 5\n"
 		   "[zramfs3]\n"
 		   "disksize = 25%\n"
 		   "comp_algorithm = lz4\n"
@@ -114,6 +116,7 @@ static void test_keys(void)
 	if (!c)
 		return;
 	ok(!strcmp(conf_mountpoint(c), "/run/zz"), "mountpoint");
+	ok(conf_threads(c) == 5, "threads");
 	ok(conf_ndevs(c) == 2 && conf_dev(c, 0)->id == 1 &&
 		   conf_dev(c, 1)->id == 3,
 	   "devices come in number order");
@@ -184,6 +187,7 @@ static void test_errors(void)
 		{ "[zramfs0]\ndiscard = sometimes\n", ":2: [zramfs0] discard:" },
 		{ "[zramfsd]\nmountpoint = run/zramfs\n",
 		  ":2: [zramfsd] mountpoint: must be an absolute path" },
+		{ "[zramfsd]\nthreads = 1000\n", ":2: [zramfsd] threads: must be" },
 		{ "[zramfsd]\ndisksize = 1G\n", ":2: [zramfsd] disksize: "
 						"unknown key" },
 		{ "[zram0]\ndisksize = 1G\n", ":1: [zram0]: unknown section" },
