@@ -370,6 +370,18 @@ static bool in_range(const struct zstore *zs, uint64_t off, uint64_t len)
 	return len <= zs->disksize && off <= zs->disksize - len;
 }
 
+/* Splits I/O at page boundaries: @return the length of the piece at @off
+ * (at most @len), its page in *@idx and its offset in the page in *@pos. */
+static size_t page_piece(uint64_t off, size_t len, uint64_t *idx, size_t *pos)
+{
+	size_t n;
+
+	*idx = off >> ZSTORE_PAGE_SHIFT;
+	*pos = off & (ZSTORE_PAGE_SIZE - 1);
+	n = ZSTORE_PAGE_SIZE - *pos;
+	return n < len ? n : len;
+}
+
 /* --- public interface ----------------------------------------------------- */
 
 int zstore_read(struct zstore *zs, void *buf, size_t len, uint64_t off)
@@ -382,12 +394,9 @@ int zstore_read(struct zstore *zs, void *buf, size_t len, uint64_t off)
 		return -EIO;
 	}
 	while (len) {
-		uint64_t idx = off >> ZSTORE_PAGE_SHIFT;
-		size_t pos = off & (ZSTORE_PAGE_SIZE - 1);
-		size_t n = ZSTORE_PAGE_SIZE - pos;
+		uint64_t idx;
+		size_t pos, n = page_piece(off, len, &idx, &pos);
 
-		if (n > len)
-			n = len;
 		if (n == ZSTORE_PAGE_SIZE) {
 			ret = read_page(zs, idx, dst, NULL);
 		} else {
@@ -414,12 +423,9 @@ int zstore_write(struct zstore *zs, const void *buf, size_t len, uint64_t off)
 		return -ENOSPC;
 	}
 	while (len) {
-		uint64_t idx = off >> ZSTORE_PAGE_SHIFT;
-		size_t pos = off & (ZSTORE_PAGE_SIZE - 1);
-		size_t n = ZSTORE_PAGE_SIZE - pos;
+		uint64_t idx;
+		size_t pos, n = page_piece(off, len, &idx, &pos);
 
-		if (n > len)
-			n = len;
 		if (n == ZSTORE_PAGE_SIZE)
 			ret = write_page(zs, idx, src, -1);
 		else

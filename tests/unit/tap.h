@@ -51,6 +51,30 @@ tap_ok(int cond, const char *file, int line, const char *fmt, ...)
 		exit(1);                                                 \
 	} while (0)
 
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* @s with newlines and tabs made visible, for one line of TAP output.
+ * The result lives in one of four rotating buffers. */
+static inline const char *tap_show(const char *s)
+{
+	static char bufs[4][128];
+	static unsigned int next;
+	char *b = bufs[next++ % 4], *p = b;
+
+	if (!s)
+		return "(null)";
+	for (; *s && p < b + sizeof(bufs[0]) - 3; s++) {
+		if (*s == '\n' || *s == '\t') {
+			*p++ = '\\';
+			*p++ = *s == '\n' ? 'n' : 't';
+		} else {
+			*p++ = *s;
+		}
+	}
+	*p = '\0';
+	return b;
+}
+
 static inline int tap_done(void)
 {
 	printf("1..%u\n", tap_count);

@@ -14,28 +14,6 @@
 #include "size.h"
 #include "tap.h"
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-
-/* @s with newlines and tabs made visible, for one line of TAP output. */
-static const char *show(const char *s)
-{
-	static char bufs[4][128];
-	static unsigned int next;
-	char *b = bufs[next++ % 4], *p = b;
-
-	if (!s)
-		return "(null)";
-	for (; *s && p < b + sizeof(bufs[0]) - 3; s++) {
-		if (*s == '\n' || *s == '\t') {
-			*p++ = '\\';
-			*p++ = *s == '\n' ? 'n' : 't';
-		} else {
-			*p++ = *s;
-		}
-	}
-	*p = '\0';
-	return b;
-}
 
 static const struct parse_case {
 	const char *s;
@@ -159,12 +137,12 @@ static void test_parse(void)
 		if (c->ret)
 			ok(ret == c->ret && v == 12345,
 			   "size_parse(\"%s\") = %d (want %d), no output",
-			   show(c->s), ret, c->ret);
+			   tap_show(c->s), ret, c->ret);
 		else
 			ok(ret == 0 && v == c->bytes,
 			   "size_parse(\"%s\") = %d, %" PRIu64 " (want %" PRIu64
 			   ")",
-			   show(c->s), ret, v, c->bytes);
+			   tap_show(c->s), ret, v, c->bytes);
 	}
 }
 
@@ -179,7 +157,7 @@ static void test_parse_u64(void)
 
 		ok(ret == c->ret && v == (c->ret ? 12345 : c->val),
 		   "size_parse_u64(\"%s\", %" PRIu64 ") = %d, %" PRIu64,
-		   show(c->s), c->max, ret, v);
+		   tap_show(c->s), c->max, ret, v);
 	}
 }
 

@@ -16,7 +16,6 @@
 #include "sizeexpr.h"
 #include "tap.h"
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 #define K (1ull << 10)
 #define M (1ull << 20)

@@ -22,28 +22,6 @@
 #include "tap.h"
 #include "zcomp.h"
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-
-/* @s with newlines and tabs made visible, for one line of TAP output. */
-static const char *show(const char *s)
-{
-	static char bufs[4][128];
-	static unsigned int next;
-	char *b = bufs[next++ % 4], *p = b;
-
-	if (!s)
-		return "(null)";
-	for (; *s && p < b + sizeof(bufs[0]) - 3; s++) {
-		if (*s == '\n' || *s == '\t') {
-			*p++ = '\\';
-			*p++ = *s == '\n' ? 'n' : 't';
-		} else {
-			*p++ = *s;
-		}
-	}
-	*p = '\0';
-	return b;
-}
 #define PAGE 4096
 /* Room for any backend's worst case on a page (LZ4/zstd bound + margin). */
 #define BOUND (PAGE + PAGE / 64 + 128)
@@ -376,7 +354,7 @@ static void test_validate(void)
 
 		ret = zcomp_validate(c->name, c->params);
 		ok(ret == c->ret, "validate %s \"%s\" = %d (want %d)",
-		   show(c->name), show(c->params), ret, c->ret);
+		   tap_show(c->name), tap_show(c->params), ret, c->ret);
 	}
 
 	ok(zcomp_create("zstd", "level=99", &zc) == -EINVAL,
@@ -407,7 +385,7 @@ static void test_names(void)
 		n = zcomp_list(cases[i].active, buf, sizeof(buf));
 		ok(n == (int)strlen(cases[i].want) &&
 			   !strcmp(buf, cases[i].want),
-		   "list(%s) = \"%s\"", show(cases[i].active), show(buf));
+		   "list(%s) = \"%s\"", tap_show(cases[i].active), tap_show(buf));
 	}
 	n = zcomp_list("lz4", small, sizeof(small));
 	ok(n == 17 && !strcmp(small, "[lz4] l"),

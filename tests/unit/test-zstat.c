@@ -15,28 +15,6 @@
 #include "tap.h"
 #include "zstat.h"
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-
-/* @s with newlines and tabs made visible, for one line of TAP output. */
-static const char *show(const char *s)
-{
-	static char bufs[4][128];
-	static unsigned int next;
-	char *b = bufs[next++ % 4], *p = b;
-
-	if (!s)
-		return "(null)";
-	for (; *s && p < b + sizeof(bufs[0]) - 3; s++) {
-		if (*s == '\n' || *s == '\t') {
-			*p++ = '\\';
-			*p++ = *s == '\n' ? 'n' : 't';
-		} else {
-			*p++ = *s;
-		}
-	}
-	*p = '\0';
-	return b;
-}
 
 static const char *const mm_names[] = {
 	"orig_data_size", "compr_data_size", "mem_used_total",
@@ -107,11 +85,11 @@ static void test_format(void)
 	n = zstat_format(&mm, zstat_mm_fields, zstat_mm_nfields, buf,
 			 sizeof(buf));
 	ok(n == (int)strlen(want_mm) && !strcmp(buf, want_mm),
-	   "mm_stat format: \"%s\"", show(buf));
+	   "mm_stat format: \"%s\"", tap_show(buf));
 	n = zstat_format(&io, zstat_io_fields, zstat_io_nfields, buf,
 			 sizeof(buf));
 	ok(n == 36 && !strcmp(buf, "       1        2        0        4\n"),
-	   "io_stat format: \"%s\"", show(buf));
+	   "io_stat format: \"%s\"", tap_show(buf));
 
 	n = zstat_format(&io, zstat_io_fields, zstat_io_nfields, small,
 			 sizeof(small));
@@ -173,7 +151,7 @@ static void test_kernel_lines(void)
 	if (fgets(line, sizeof(line), f))
 		ok(zstat_parse(line, zstat_mm_fields, zstat_mm_nfields, &mm) ==
 			   0,
-		   "this machine's zram0 mm_stat parses: %s", show(line));
+		   "this machine's zram0 mm_stat parses: %s", tap_show(line));
 	else
 		ok(1, "# SKIP /sys/block/zram0/mm_stat is empty");
 	fclose(f);
@@ -214,9 +192,9 @@ static void test_parse_cases(void)
 		if (c->ret)
 			ok(ret == c->ret && !memcmp(&gc, &before, sizeof(gc)),
 			   "parse \"%s\" = %d, output untouched",
-			   show(c->line), ret);
+			   tap_show(c->line), ret);
 		else
-			ok(ret == 0, "parse \"%s\" = 0", show(c->line));
+			ok(ret == 0, "parse \"%s\" = 0", tap_show(c->line));
 	}
 }
 
