@@ -16,7 +16,6 @@
 #include "sizeexpr.h"
 #include "tap.h"
 
-
 #define K (1ull << 10)
 #define M (1ull << 20)
 #define G (1ull << 30)
