@@ -241,7 +241,13 @@ start_daemon() {
 	MNT=$WORK/mnt
 	DAEMON_LOG=$WORK/zramfsd.log
 	mkdir -p "$MNT" || fail "mkdir $MNT"
-	printf '# empty: the built-in defaults\n' >"$WORK/zramfsd.conf"
+	# DAEMON_CONF: a configuration of the test's own; else an empty one,
+	# so that nothing in /etc/zramfs is read.
+	if [ -n "${DAEMON_CONF:-}" ]; then
+		cp "$DAEMON_CONF" "$WORK/zramfsd.conf" || fail "cp $DAEMON_CONF"
+	else
+		printf '# empty: the built-in defaults\n' >"$WORK/zramfsd.conf"
+	fi
 	if [ -z "${_stop_registered:-}" ]; then
 		at_exit stop_daemon
 		_stop_registered=1
