@@ -280,15 +280,48 @@ static void on_section(struct parse *p, const char *name)
 	add_dev(p->c, id);
 }
 
-/* inih's line reader: fgets, plus section tracking. */
+/*
+ * inih's line reader: one whole line, plus section tracking.  inih reads
+ * lines into a buffer of @num bytes and takes whatever does not fit for the
+ * next line: the end of a long comment would become a key.  So a line that
+ * does not fit, or that holds a NUL byte (inih would see only its start),
+ * is an error here, and inih gets an empty line in its place.
+ */
 static char *reader(char *str, int num, void *stream)
 {
 	struct parse *p = stream;
+	bool any = false, nul = false, too_long = false;
+	size_t len = 0;
 	char *s, *end;
+	int ch;
 
-	if (!fgets(str, num, p->fp))
+	while ((ch = getc(p->fp)) != EOF) {
+		any = true;
+		if (ch == '\n')
+			break;
+		nul |= ch == '\0';
+		if (len + 1 < (size_t)num)
+			str[len++] = (char)ch;
+		else
+			too_long = true;
+	}
+	if (!any)
 		return NULL;
+	if (ch == '\n' && len + 1 < (size_t)num)
+		str[len++] = '\n';
+	str[len] = '\0';
 	p->line++;
+	if (too_long || nul) {
+		char why[64];
+
+		snprintf(why, sizeof(why),
+			 too_long ? "line longer than %d characters"
+				  : "NUL byte in the line",
+			 num - 1);
+		report(p, p->line, NULL, why);
+		str[0] = '\0';
+		return str;
+	}
 	for (s = str; *s == ' ' || *s == '\t'; s++)
 		;
 	if (*s == '[') {
@@ -352,6 +385,8 @@ static int parse_file(struct conf *c, const char *file)
 		return -EINVAL;
 	}
 	ret = ini_parse_stream(reader, &p, handler, &p);
+	if (ferror(p.fp))
+		ret = -1;
 	fclose(p.fp);
 	if (ret < 0) {
 		fprintf(stderr, "%s: cannot read the file\n", file);
@@ -528,7 +563,7 @@ const struct conf_dev *conf_dev(const struct conf *c, unsigned i)
 }
 
 /* Applies one device's settings through the same attribute code a user's
- * writes go through. */
+ * writes go through; swap comes later (conf_apply_swap). */
 static int apply_dev(const struct conf_dev *cd)
 {
 	static const char *const gc_names[] = { "async", "sync" };
@@ -557,11 +592,6 @@ static int apply_dev(const struct conf_dev *cd)
 			 (unsigned long long)cd->disksize);
 		ret = dev_store(d, "disksize", buf);
 	}
-	if (!ret && cd->swap) {
-		snprintf(buf, sizeof(buf), "on priority=%d discard=%s",
-			 cd->swap_priority, swap_discard_name(cd->discard));
-		ret = dev_store(d, "swap", buf);
-	}
 	dev_put(d);
 	return ret;
 }
@@ -580,10 +610,42 @@ int conf_apply(const struct conf *c)
 			if (!first)
 				first = ret;
 		} else {
-			log_info("zramfs%d: %llu bytes, %s%s", c->devs[i].id,
+			log_info("zramfs%d: %llu bytes, %s", c->devs[i].id,
 				 (unsigned long long)c->devs[i].disksize,
-				 c->devs[i].comp_algorithm,
-				 c->devs[i].swap ? ", swap" : "");
+				 c->devs[i].comp_algorithm);
+		}
+	}
+	return first;
+}
+
+int conf_apply_swap(const struct conf *c)
+{
+	char buf[160];
+	unsigned i;
+	int ret, first = 0;
+
+	for (i = 0; i < c->ndevs; i++) {
+		const struct conf_dev *cd = &c->devs[i];
+		struct dev *d;
+
+		if (!cd->swap)
+			continue;
+		d = dev_get(cd->id);
+		if (!d || !dev_disksize(d)) {
+			/* Not set up: conf_apply() has said why. */
+			if (d)
+				dev_put(d);
+			continue;
+		}
+		snprintf(buf, sizeof(buf), "on priority=%d discard=%s",
+			 cd->swap_priority, swap_discard_name(cd->discard));
+		ret = dev_store(d, "swap", buf);
+		dev_put(d);
+		if (ret) {
+			log_err("zramfs%d: cannot turn swap on: %s", cd->id,
+				strerror(-ret));
+			if (!first)
+				first = ret;
 		}
 	}
 	return first;

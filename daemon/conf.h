@@ -62,10 +62,22 @@ struct conf_dev {
 const struct conf_dev *conf_dev(const struct conf *c, unsigned i);
 
 /*
- * Creates every configured device, sets it up and turns it into swap, in
- * device order.  A failure is logged and the next device still processed.
+ * Creates every configured device and sets it up (algorithm, parameters,
+ * limits, disksize), in device order.  A failure is logged and the next
+ * device still processed.  Initialising a device starts its GC worker,
+ * which inherits the calling thread's capabilities: call it from a thread
+ * that holds none to spare (main.c calls it after priv_drop_thread_caps()).
  * @return 0 or the first -errno.
  */
 int conf_apply(const struct conf *c);
+
+/*
+ * Turns into swap every device that has swap = yes and that conf_apply()
+ * set up, in device order; failures are logged, the rest still processed.
+ * Runs on the control thread, while the FUSE loop serves (swapon reads the
+ * device).
+ * @return 0 or the first -errno.
+ */
+int conf_apply_swap(const struct conf *c);
 
 #endif

@@ -71,6 +71,9 @@ static void *ctl_main(void *unused)
 	};
 
 	(void)unused;
+	/* The one thread that keeps CAP_SYS_ADMIN, by name for ps -L and
+	 * tests/system/privs.sh. */
+	pthread_setname_np(pthread_self(), "zramfsd-ctl");
 	for (;;) {
 		struct signalfd_siginfo si;
 		uint64_t n;

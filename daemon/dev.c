@@ -29,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/sysinfo.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -43,8 +44,20 @@
 
 #define ALGO_MAX 32
 #define PARAMS_MAX 128
+/* How long a swap off waits for another swapoff of the same area. */
+#define SWAPOFF_WAIT_S 300
 /* Above this, page indices no longer fit zstore's 32-bit back-references. */
 #define DISKSIZE_MAX (16ull << 40)
+/*
+ * zstore's slot table takes 16 bytes per page, 1/256 of disksize, and the
+ * daemon's mlockall(MCL_FUTURE) faults all of it in and locks it the moment
+ * it is mapped: a 4T device would lock 16 GiB at once, and the OOM killer
+ * would end the daemon (and its swap) instead of the write failing.  So
+ * disksize may be at most this many times the RAM (a table of at most an
+ * eighth of RAM), else the write fails with ENOMEM as the kernel's does
+ * when it cannot allocate its table.
+ */
+#define DISKSIZE_RAM_FACTOR 32
 
 struct dev {
 	int id;
@@ -346,6 +359,16 @@ static int disksize_show(struct dev *d, char *buf, size_t size)
 	return show_u64(buf, size, dev_disksize(d));
 }
 
+/* @return MemTotal in bytes (UINT64_MAX if unknown: no bound). */
+static uint64_t ram_bytes(void)
+{
+	struct sysinfo si;
+
+	if (sysinfo(&si))
+		return UINT64_MAX;
+	return (uint64_t)si.totalram * si.mem_unit;
+}
+
 static int disksize_store(struct dev *d, const char *buf)
 {
 	struct zstore_params p = { 0 };
@@ -361,6 +384,10 @@ static int disksize_store(struct dev *d, const char *buf)
 	pthread_rwlock_wrlock(&d->init_lock);
 	if (d->zs) {
 		ret = -EBUSY;
+		goto out;
+	}
+	if (bytes / DISKSIZE_RAM_FACTOR > ram_bytes()) {
+		ret = -ENOMEM;
 		goto out;
 	}
 	p.disksize = bytes;
@@ -701,6 +728,28 @@ static int do_swap_on(struct swap_req *r)
 	return 0;
 }
 
+/*
+ * swapoff(2) says EINVAL for an area another swapoff is taking down (at
+ * shutdown, systemd stops its own swap unit for our loop device at the same
+ * time as it stops us).  Waits for that one to finish; if the area is still
+ * swap afterwards (the other swapoff failed), tries once more.
+ * @return 0 once the area is no longer swap, or the last error.
+ */
+static int wait_other_swapoff(struct dev *d)
+{
+	struct timespec ts = { 0, 100 * 1000 * 1000 };
+	int i;
+
+	log_info("zramfs%d: %s is being turned off elsewhere; waiting", d->id,
+		 d->loop_dev);
+	for (i = 0; i < SWAPOFF_WAIT_S * 10; i++) {
+		if (!swap_is_active(d->loop_dev))
+			return 0;
+		nanosleep(&ts, NULL);
+	}
+	return swap_disable(d->loop_dev);
+}
+
 /* Runs on the control thread, with the device marked swap_busy; loop_dev
  * needs no lock to be read there, the control thread alone writes it. */
 static int do_swap_off(struct dev *d)
@@ -711,6 +760,8 @@ static int do_swap_off(struct dev *d)
 	 * detach is left to do. */
 	if (swap_is_active(d->loop_dev)) {
 		ret = swap_disable(d->loop_dev);
+		if (ret == -EINVAL)
+			ret = wait_other_swapoff(d);
 		if (ret) {
 			log_err("zramfs%d: swapoff %s: %s; the device stays swap",
 				d->id, d->loop_dev, strerror(-ret));
@@ -786,6 +837,19 @@ static int parse_swap(const char *buf, struct swap_req *r)
 		}
 	}
 	return i ? 0 : -EINVAL;
+}
+
+int dev_parse_swap(const char *buf, bool *on, int *priority, int *discard)
+{
+	struct swap_req r = { 0 };
+	int ret = parse_swap(buf, &r);
+
+	if (ret)
+		return ret;
+	*on = r.on;
+	*priority = r.priority;
+	*discard = (int)r.discard;
+	return 0;
 }
 
 /*

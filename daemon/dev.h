@@ -77,6 +77,15 @@ int dev_data_fallocate(struct dev *d, int mode, uint64_t off, uint64_t len);
 int dev_store(struct dev *d, const char *attr, const char *value);
 
 /*
+ * Parses a write to the swap attribute, "on [priority=P] [discard=POLICY]"
+ * or "off", without acting on it: the check the store makes before it
+ * posts the request to the control thread (tests/fuzz/fuzz-attr.c).
+ * @return 0 and the request in *@on, *@priority (-1: the kernel chooses)
+ *         and *@discard (an enum swap_discard), or -EINVAL.
+ */
+int dev_parse_swap(const char *buf, bool *on, int *priority, int *discard);
+
+/*
  * Turns swap off and detaches the loop device of every device.
  * @return 0, or the first error (those devices stay swap, and the daemon
  *         must keep serving them).

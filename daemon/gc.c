@@ -90,6 +90,8 @@ static void *gc_worker(void *arg)
 	/* Signals belong to the daemon's main thread. */
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, NULL);
+	/* A name for ps -L and the privilege test (tests/system/privs.sh). */
+	pthread_setname_np(pthread_self(), "zramfsd-gc");
 
 	pthread_mutex_lock(&gc->lock);
 	for (;;) {

@@ -5,10 +5,11 @@
  * Start-up order matters: parse the command line and the configuration
  * (errors end here, before anything exists), mount, daemonize, then lock
  * memory and mark the process an I/O flusher (neither survives fork), start
- * the control thread, and serve.  Devices from the configuration are
- * created and turned into swap by the control thread once the FUSE loop
- * runs, because swapon reads the device through that loop; then systemd is
- * told READY=1.
+ * the control thread, drop capabilities, create the devices of the
+ * configuration (on this thread, so that their GC workers inherit no
+ * capability) and serve.  The control thread turns them into swap once the
+ * FUSE loop runs, because swapon reads the device through that loop; then
+ * systemd is told READY=1.
  *
  * Shutdown: SIGTERM/SIGINT reach the control thread, which turns swap off on
  * every device (the workers keep serving the pages coming back).  If a
@@ -21,6 +22,8 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <malloc.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -88,13 +91,13 @@ static void notify_ready(void)
 }
 
 /* Runs on the control thread once the FUSE loop serves. */
-static int start_devices(void *unused)
+static int start_swap(void *unused)
 {
-	int ret = conf_apply(config);
+	int ret = conf_apply_swap(config);
 
 	(void)unused;
 	if (ret)
-		log_err("some configured devices could not be set up");
+		log_err("some configured devices could not be turned into swap");
 	notify_ready();
 	log_info("serving %s", mountpoint);
 	return 0;
@@ -146,6 +149,29 @@ static int make_mountpoint(const char *dir)
 	if (!realpath(dir, mountpoint))
 		return -errno;
 	return 0;
+}
+
+/*
+ * Every thread's stack is locked and faulted in whole by mlockall(MCL_FUTURE):
+ * glibc's default of RLIMIT_STACK (8 MiB) would pin 8 MiB a thread.  None of
+ * our threads (nor libfuse's workers, created with the default attributes)
+ * needs more than a few pages; 512 KiB leaves a wide margin, also for the
+ * sanitizers' redzones.  Likewise each malloc arena is locked as it grows:
+ * two are plenty for a handful of threads that allocate once at start.
+ */
+#define THREAD_STACK_SIZE (512 * 1024)
+
+static void size_threads(void)
+{
+	pthread_attr_t attr;
+
+	mallopt(M_ARENA_MAX, 2);
+	if (pthread_attr_init(&attr))
+		return;
+	if (pthread_attr_setstacksize(&attr, THREAD_STACK_SIZE) ||
+	    pthread_setattr_default_np(&attr))
+		log_warn("cannot set the default thread stack size");
+	pthread_attr_destroy(&attr);
 }
 
 static void harden(void)
@@ -238,6 +264,7 @@ int main(int argc, char **argv)
 		goto out_unmount;
 	}
 	log_init(foreground);
+	size_threads();
 	harden();
 	if (priv_no_new_privs())
 		log_warn("cannot set no_new_privs");
@@ -265,8 +292,12 @@ int main(int argc, char **argv)
 	fuse_loop_cfg_set_idle_threads(lcfg, conf_threads(config));
 	fuse_loop_cfg_set_clone_fd(lcfg, 0);
 
+	/* Without capabilities now: the GC workers of these devices start
+	 * with none. */
+	if (conf_apply(config))
+		log_err("some configured devices could not be set up");
 	/* Queued now, run by the control thread while the loop serves. */
-	ret = ctl_post(start_devices, NULL);
+	ret = ctl_post(start_swap, NULL);
 	if (ret) {
 		log_err("cannot start the devices: %s", strerror(-ret));
 	} else {

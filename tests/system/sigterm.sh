@@ -14,6 +14,12 @@
 # The swap gets the highest priority, so that the pages go to it rather
 # than to any swap the machine already has.
 # ZRAMFS_SWAP_MIB and ZRAMFS_CGROUP_MIB change the sizes.
+#
+# With ZRAMFS_SIGTERM_RACE=1 (sigterm-race.sh), someone else runs
+# swapoff(8) on the loop device just before the SIGTERM, as systemd does at
+# shutdown with the swap unit it makes for every active swap area: the
+# daemon's own swapoff then fails with EINVAL while the area is still
+# listed, and it must wait for the other one instead of refusing to exit.
 if [ -z "${BASH_VERSION:-}" ]; then exec bash "$0" "$@"; fi
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -91,10 +97,23 @@ fi
 # Room for the pages to come back, then SIGTERM.
 cg_set_limit max
 t0=$SECONDS
+if [ "${ZRAMFS_SIGTERM_RACE:-0}" = 1 ]; then
+	swapoff "$loop" &
+	other=$!
+	sleep 0.05
+	_in_proc_swaps "$loop" ||
+		note "the other swapoff finished before the SIGTERM: no race"
+fi
 daemon_kill TERM 300 || fail "zramfsd still running 300 s after SIGTERM" \
 	"(swap: $(awk -v l="$loop" '$1 == l' /proc/swaps))"
 note "zramfsd exited $((SECONDS - t0)) s after SIGTERM"
 expect_eq "zramfsd exit status" "$DAEMON_STATUS" 0
+if [ "${ZRAMFS_SIGTERM_RACE:-0}" = 1 ]; then
+	wait "$other" || fail "the other swapoff failed"
+	grep -q "being turned off elsewhere" "$DAEMON_LOG" &&
+		ok "zramfsd waited for the other swapoff" ||
+		note "zramfsd's swapoff did not meet the other one"
+fi
 ! _is_mounted "$MNT" || fail "$MNT still mounted after zramfsd exited"
 ok "$MNT unmounted"
 ! _in_proc_swaps "$loop" || fail "$loop still swap after zramfsd exited"
