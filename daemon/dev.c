@@ -198,6 +198,14 @@ int dev_id(const struct dev *d)
 	return d->id;
 }
 
+/* @return whether @d may not be reset or removed: it is swap, becoming or
+ * leaving swap, or its data file is open.  Caller holds swap_lock and
+ * init_lock. */
+static bool dev_in_use(const struct dev *d)
+{
+	return d->swap_on || d->swap_busy || d->data_opens;
+}
+
 int dev_hot_remove(int id)
 {
 	struct dev *d = dev_get(id);
@@ -207,7 +215,7 @@ int dev_hot_remove(int id)
 		return -ENOENT;
 	pthread_mutex_lock(&d->swap_lock);
 	pthread_rwlock_wrlock(&d->init_lock);
-	if (d->swap_on || d->swap_busy || d->data_opens) {
+	if (dev_in_use(d)) {
 		ret = -EBUSY;
 	} else {
 		pthread_mutex_lock(&reg_lock);
@@ -421,7 +429,7 @@ static int reset_store(struct dev *d, const char *buf)
 		return -EINVAL;
 	pthread_mutex_lock(&d->swap_lock);
 	pthread_rwlock_wrlock(&d->init_lock);
-	if (d->swap_on || d->swap_busy || d->data_opens) {
+	if (dev_in_use(d)) {
 		ret = -EBUSY;
 	} else {
 		zstore_destroy(d->zs);
