@@ -484,12 +484,23 @@ static void fs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		}
 		h->rendered = true;
 	}
-	if ((size_t)off >= h->len)
+	if ((size_t)off >= h->len) {
 		fuse_reply_buf(req, NULL, 0);
-	else
-		fuse_reply_buf(req, h->buf + off,
-			       h->len - (size_t)off < size ? h->len - (size_t)off
-							   : size);
+	} else {
+		/*
+		 * Replied from a copy: the moment the kernel has taken the
+		 * reply, the opener may close the file and another worker
+		 * free @h, while this one is still returning from writev().
+		 * The kernel has read the buffer by then, but AddressSanitizer
+		 * checks it after the call and would report a use after free.
+		 */
+		char out[DEV_ATTR_MAX];
+		size_t n = h->len - (size_t)off < size ? h->len - (size_t)off
+						       : size;
+
+		memcpy(out, h->buf + off, n);
+		fuse_reply_buf(req, out, n);
+	}
 }
 
 /* @return 0 and the number in @buf, or EINVAL. */

@@ -189,6 +189,11 @@ static void harden(void)
 	ret = priv_set_oom_score_adj(-1000);
 	if (ret)
 		log_warn("cannot set oom_score_adj: %s", strerror(-ret));
+	/* Last: /proc/self becomes root's alone once we are not dumpable. */
+	ret = priv_no_core_dumps();
+	if (ret)
+		log_warn("cannot disable core dumps: %s: a crash may write "
+			 "swapped pages to disk", strerror(-ret));
 }
 
 int main(int argc, char **argv)
@@ -319,6 +324,8 @@ out_unmount:
 out_session:
 	fuse_session_destroy(se);
 out_conf:
+	/* fuse_session_new() may have copied the arguments. */
+	fuse_opt_free_args(&args);
 	conf_free((struct conf *)config);
 	return status;
 }

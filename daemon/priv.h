@@ -14,6 +14,7 @@
  *     priv_set_io_flusher()       CAP_SYS_RESOURCE
  *     priv_set_oom_score_adj()    CAP_SYS_RESOURCE below 0, or
  *                                 OOMScoreAdjust=-1000 in the unit
+ *     priv_no_core_dumps()
  *     priv_no_new_privs()
  *     mount the FUSE file system  CAP_SYS_ADMIN
  *     priv_keep_only({ CAP_SYS_ADMIN })
@@ -71,6 +72,15 @@ int priv_set_io_flusher(void);
  * it is not allowed (no CAP_SYS_RESOURCE), or another -errno.
  */
 int priv_set_oom_score_adj(int v);
+
+/*
+ * Keeps the daemon's memory, which holds every swapped page of every
+ * process, out of core files: RLIMIT_CORE 0 (which systemd-coredump also
+ * honours) and PR_SET_DUMPABLE 0 (no core, no ptrace but by
+ * CAP_SYS_PTRACE, /proc/self owned by root).  For the whole process.
+ * @return 0 or -errno.
+ */
+int priv_no_core_dumps(void);
 
 /*
  * Sets no_new_privs on the calling thread and the threads it creates

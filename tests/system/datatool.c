@@ -15,6 +15,9 @@
  *	datatool fill FILE SEED SIZE      pagegen pages, 1 MiB O_DIRECT writes
  *	datatool verify FILE SEED SIZE    check what fill wrote
  *	datatool punchtime FILE OFF LEN   time one punch, seconds on stdout
+ *	datatool edge FILE                requests at and past the end, one
+ *	                                  "NAME OK N" or "NAME ERR ENAME" line
+ *	                                  each
  *
  * Sizes take K/M/G/T suffixes.  Exit status: 0 when everything matched,
  * 1 on a mismatch or an I/O error (with details on stderr), 2 on bad usage.
@@ -741,6 +744,83 @@ static int cmd_punchtime(const char *path, uint64_t off, uint64_t len)
 	return 0;
 }
 
+/* ---- edge: requests at and past the end ----------------------------------- */
+
+/* Prints "NAME OK N" for a result N >= 0, else "NAME ERR ENAME". */
+static void edge_report(const char *name, long long ret)
+{
+	int e = errno;
+
+	if (ret >= 0) {
+		printf("%s OK %lld\n", name, ret);
+		return;
+	}
+	printf("%s ERR %s\n", name, strerrorname_np(e) ? strerrorname_np(e)
+						       : "E?");
+}
+
+/*
+ * Probes the end of the file: reads, writes (buffered and O_DIRECT) and
+ * fallocate() at, across and far past the end, truncation, and modes the
+ * file does not support.  One line per probe; the caller judges them, and
+ * checks with verify that the data inside did not change: every probe
+ * reaches at least partly past the end, and should be refused whole (or,
+ * for reads and punches, clipped at the end).
+ */
+static int cmd_edge(const char *path)
+{
+	static const struct {
+		const char *name;
+		int mode;
+	} fal[] = {
+		{ "punch-at-end", FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE },
+		{ "zero-keep-at-end", FALLOC_FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE },
+		{ "zero-at-end", FALLOC_FL_ZERO_RANGE },
+		{ "allocate-at-end", 0 },
+	};
+	const uint64_t far = 1ull << 50;
+	unsigned char *buf = xalloc(2 * PG);
+	int fd = open(path, O_RDWR), dfd = open_direct(path);
+	uint64_t size;
+	unsigned i;
+
+	if (fd < 0)
+		err(1, "%s", path);
+	size = file_size(fd, path);
+	if (size < PG)
+		errx(1, "%s: smaller than a page", path);
+	memset(buf, 0x5a, 2 * PG);
+	edge_report("write-at-end", pwrite(fd, buf, PG, (off_t)size));
+	edge_report("write-across-end",
+		    pwrite(fd, buf, 2 * PG, (off_t)(size - PG)));
+	edge_report("write-far", pwrite(fd, buf, PG, (off_t)far));
+	edge_report("direct-write-at-end", pwrite(dfd, buf, PG, (off_t)size));
+	edge_report("direct-write-across-end",
+		    pwrite(dfd, buf, 2 * PG, (off_t)(size - PG)));
+	edge_report("read-at-end", pread(fd, buf, PG, (off_t)size));
+	edge_report("read-across-end",
+		    pread(fd, buf, 2 * PG, (off_t)(size - PG)));
+	edge_report("read-far", pread(fd, buf, PG, (off_t)far));
+	edge_report("direct-read-across-end",
+		    pread(dfd, buf, 2 * PG, (off_t)(size - PG)));
+	for (i = 0; i < sizeof(fal) / sizeof(fal[0]); i++)
+		edge_report(fal[i].name,
+			    fallocate(fd, fal[i].mode, (off_t)size, PG));
+	edge_report("punch-far",
+		    fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+			      (off_t)far, PG));
+	edge_report("collapse-range",
+		    fallocate(fd, FALLOC_FL_COLLAPSE_RANGE, 0, PG));
+	edge_report("truncate-grow", ftruncate(fd, (off_t)(2 * size)));
+	edge_report("size-after-grow", (long long)file_size(fd, path));
+	edge_report("truncate-shrink", ftruncate(fd, 0));
+	edge_report("size-after-shrink", (long long)file_size(fd, path));
+	close(dfd);
+	close(fd);
+	free(buf);
+	return 0;
+}
+
 static void usage(void) __attribute__((noreturn));
 
 static void usage(void)
@@ -749,7 +829,8 @@ static void usage(void)
 			"       datatool punchrace FILE SEED N [GC_STAT]\n"
 			"       datatool fill FILE SEED SIZE\n"
 			"       datatool verify FILE SEED SIZE\n"
-			"       datatool punchtime FILE OFF LEN\n");
+			"       datatool punchtime FILE OFF LEN\n"
+			"       datatool edge FILE\n");
 	exit(2);
 }
 
@@ -773,6 +854,8 @@ int main(int argc, char **argv)
 		return cmd_fill_verify(path, parse_u64("SEED", argv[3]),
 				       parse_size("SIZE", argv[4]),
 				       !strcmp(mode, "verify"));
+	if (!strcmp(mode, "edge") && argc == 3)
+		return cmd_edge(path);
 	if (!strcmp(mode, "punchtime") && argc == 5)
 		return cmd_punchtime(path, parse_size("OFF", argv[3]),
 				     parse_size("LEN", argv[4]));

@@ -77,6 +77,7 @@ strerror() {
 	EEXIST) echo "File exists" ;;
 	EFBIG) echo "File too large" ;;
 	EOPNOTSUPP) echo "Operation not supported" ;;
+	ENOMEM) echo "Cannot allocate memory" ;;
 	*) echo "unknown errno name $1" >&2; return 1 ;;
 	esac
 }
@@ -256,9 +257,18 @@ start_daemon() {
 	# In a process group of its own (set -m), so that a ^C meant for the
 	# test does not hit the daemon while it serves swap: the cleanup stops
 	# it in order, after the test's processes are gone.
+	# DAEMON_CGROUP: a cgroup directory to start it in (stress.sh puts it
+	# in the memory cgroup of its workload); the test removes that cgroup.
 	set -m
-	"$ZRAMFSD" -f -c "$WORK/zramfsd.conf" -m "$MNT" "$@" \
-		</dev/null 2>>"$DAEMON_LOG" &
+	if [ -n "${DAEMON_CGROUP:-}" ]; then
+		(
+			echo "$BASHPID" >"$DAEMON_CGROUP/cgroup.procs" || exit 126
+			exec "$ZRAMFSD" -f -c "$WORK/zramfsd.conf" -m "$MNT" "$@"
+		) </dev/null 2>>"$DAEMON_LOG" &
+	else
+		"$ZRAMFSD" -f -c "$WORK/zramfsd.conf" -m "$MNT" "$@" \
+			</dev/null 2>>"$DAEMON_LOG" &
+	fi
 	DAEMON_PID=$!
 	set +m
 	echo "$DAEMON_PID" >"$WORK/daemon.pid"
@@ -299,6 +309,10 @@ wait_child() {
 	CHILD_STATUS=0
 	wait "$1" || CHILD_STATUS=$?
 }
+
+# daemon_asan: whether zramfsd is built with AddressSanitizer, which turns
+# mlockall() into a no-op (its shadow memory could never be locked).
+daemon_asan() { grep -qa __asan_init "$ZRAMFSD"; }
 
 daemon_rss() {
 	awk '/^VmRSS:/ { printf "%.0f\n", $2 * 1024 }' "/proc/$DAEMON_PID/status"

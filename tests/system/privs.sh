@@ -1,0 +1,99 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# privs.sh: what a running zramfsd holds (docs/security.md).
+#
+#  - no_new_privs is set, for the process and every thread;
+#  - exactly one thread keeps CAP_SYS_ADMIN: the control thread, named
+#    zramfsd-ctl, which alone attaches loop devices, turns swap on and off
+#    and unmounts; it and every other thread hold CAP_IPC_LOCK (with
+#    mlockall(MCL_FUTURE) each new mapping of a thread without it counts
+#    against RLIMIT_MEMLOCK), and nothing else, effective or permitted,
+#    inheritable or ambient;
+#  - that holds for the GC workers too (zramfsd-gc), whichever thread
+#    created them: the devices of the configuration are set up by the main
+#    thread after it dropped its capabilities, those made by hand by a FUSE
+#    worker;
+#  - its memory is locked (VmLck), it cannot dump core, and the loop device
+#    under its swap uses direct I/O, so no page cache holds a copy of a
+#    swapped page: swap contents live only in the daemon's locked memory.
+if [ -z "${BASH_VERSION:-}" ]; then exec bash "$0" "$@"; fi
+set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+CAP_IPC_LOCK=$((1 << 14))
+CAP_SYS_ADMIN=$((1 << 21))
+
+require_root_fuse
+swap_lock
+timebox 120
+make_workdir
+# A device from the configuration (set up before the FUSE loop serves),
+# one by hand (set up by a FUSE worker), and swap on the first.
+printf '[zramfs0]\ndisksize = 16M\ncomp_algorithm = lz4\nswap = yes\nswap_priority = 0\ndiscard = none\n' \
+	>"$WORK/privs.conf"
+DAEMON_CONF=$WORK/privs.conf start_daemon
+deadline=$((SECONDS + 20))
+until [[ $(attr 0 swap) == /dev/loop* ]]; do
+	[ "$SECONDS" -lt "$deadline" ] || fail "zramfs0 from the configuration is not swap after 20 s"
+	sleep 0.1
+done
+loop=$(attr 0 swap)
+loop=${loop%% *}
+ok "zramfs0 (from the configuration) is swap on $loop"
+d=$(new_dev 8M zstd)
+ok "zramfs$d set up by hand"
+
+if grep -q "cannot reduce capabilities" "$DAEMON_LOG"; then
+	fail "zramfsd could not reduce its capabilities: $(grep "cannot reduce" "$DAEMON_LOG")"
+fi
+expect_eq "NoNewPrivs of the process" \
+	"$(awk '$1 == "NoNewPrivs:" { print $2 }' "/proc/$DAEMON_PID/status")" 1
+
+# field TASK NAME: a hex capability set of a thread, as a number.
+field() { echo $((16#$(awk -v k="$2:" '$1 == k { print $2 }' "$1/status"))); }
+
+ctl=0 gc=0 other=0
+for t in /proc/"$DAEMON_PID"/task/*; do
+	tid=${t##*/}
+	name=$(cat "$t/comm")
+	eff=$(field "$t" CapEff)
+	prm=$(field "$t" CapPrm)
+	inh=$(field "$t" CapInh)
+	amb=$(field "$t" CapAmb)
+	nnp=$(awk '$1 == "NoNewPrivs:" { print $2 }' "$t/status")
+	note "thread $tid $name: CapEff $(printf %x "$eff") CapPrm $(printf %x "$prm") CapInh $inh CapAmb $amb NoNewPrivs $nnp"
+	[ "$nnp" = 1 ] || fail "thread $tid ($name) lacks no_new_privs"
+	[ "$inh" = 0 ] && [ "$amb" = 0 ] ||
+		fail "thread $tid ($name) has inheritable or ambient capabilities"
+	[ "$eff" = "$prm" ] ||
+		fail "thread $tid ($name) could raise capabilities it has not in effect"
+	case $name in
+	zramfsd-ctl)
+		ctl=$((ctl + 1))
+		[ "$eff" = $((CAP_SYS_ADMIN | CAP_IPC_LOCK)) ] ||
+			fail "the control thread holds $(printf %x "$eff"), not CAP_SYS_ADMIN|CAP_IPC_LOCK"
+		;;
+	*)
+		[ "$name" = zramfsd-gc ] && gc=$((gc + 1)) || other=$((other + 1))
+		[ "$eff" = "$CAP_IPC_LOCK" ] ||
+			fail "thread $tid ($name) holds $(printf %x "$eff"), not CAP_IPC_LOCK alone"
+		;;
+	esac
+done
+expect_eq "control threads" "$ctl" 1
+[ "$gc" -ge 2 ] || fail "$gc GC workers for two initialised devices"
+ok "$gc GC workers and $other other threads (main, FUSE workers) hold CAP_IPC_LOCK alone"
+
+core=$(awk '/^Max core file size/ { print $5, $6 }' "/proc/$DAEMON_PID/limits")
+expect_eq "core file size limit (no swapped page in a core file)" "$core" "0 0"
+locked=$(awk '$1 == "VmLck:" { print $2 }' "/proc/$DAEMON_PID/status")
+if daemon_asan; then
+	note "zramfsd is built with AddressSanitizer, which makes mlockall() a no-op: VmLck $locked kB not checked"
+else
+	[ "$locked" -gt 0 ] || fail "zramfsd has no locked memory"
+	ok "zramfsd's memory is locked: VmLck $locked kB"
+fi
+dio=$(cat "/sys/block/${loop#/dev/}/loop/dio")
+expect_eq "$loop direct I/O (no page cache copy of swapped pages)" "$dio" 1
+back=$(cat "/sys/block/${loop#/dev/}/loop/backing_file")
+expect_eq "$loop backing file" "$back" "$MNT/zramfs0/data"
