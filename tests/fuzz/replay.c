@@ -9,7 +9,7 @@
  * ordinary test run (make check), under the sanitizers in CI.
  *
  * With -DZRAMFS_FUZZING libFuzzer brings its own main() and this file is
- * empty.  fuzz-sizeexpr.c, the first target, carries its own copy.
+ * empty.
  */
 #include "config.h"
 
