@@ -44,58 +44,13 @@
 #include <unistd.h>
 
 #include "pagegen.h"
-#include "size.h"
+#include "workload.h"
 
 #define PG PAGEGEN_PAGE_SIZE
 
 #ifndef MADV_PAGEOUT
 #define MADV_PAGEOUT 21 /* Linux 5.4 */
 #endif
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-/* @return this process's VmSwap in kB, or -1. */
-static long vm_swap_kb(void)
-{
-	FILE *fp = fopen("/proc/self/status", "r");
-	char line[256];
-	long kb = -1;
-
-	if (!fp)
-		return -1;
-	while (fgets(line, sizeof(line), fp))
-		if (sscanf(line, "VmSwap: %ld kB", &kb) == 1)
-			break;
-	fclose(fp);
-	return kb;
-}
-
-/* Waits for a line or end-of-file on @path, or on standard input. */
-static void hold(const char *path)
-{
-	int fd = STDIN_FILENO;
-	ssize_t n;
-	char c;
-
-	if (path) {
-		do
-			fd = open(path, O_RDONLY);
-		while (fd < 0 && errno == EINTR);
-		if (fd < 0)
-			err(1, "%s", path);
-	}
-	do
-		n = read(fd, &c, 1);
-	while ((n > 0 && c != '\n') || (n < 0 && errno == EINTR));
-	if (path)
-		close(fd);
-}
 
 static void usage(int status) __attribute__((noreturn));
 
@@ -104,16 +59,6 @@ static void usage(int status)
 	fprintf(status ? stderr : stdout,
 		"usage: swapin [-s MiB] [-S seed] [--fifo PATH]\n");
 	exit(status);
-}
-
-static uint64_t number(const char *opt, const char *s, uint64_t max)
-{
-	uint64_t v;
-
-	if (size_parse_u64(s, max, &v))
-		errx(2, "%s: not a number up to %" PRIu64 ": '%s'", opt, max,
-		     s);
-	return v;
 }
 
 int main(int argc, char **argv)
@@ -135,10 +80,10 @@ int main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "s:S:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 's':
-			mib = number("-s", optarg, 1u << 20);
+			mib = wl_number("-s", optarg, 1u << 20);
 			break;
 		case 'S':
-			seed = number("-S", optarg, UINT64_MAX);
+			seed = wl_number("-S", optarg, UINT64_MAX);
 			break;
 		case 'F':
 			fifo = optarg;
@@ -166,17 +111,17 @@ int main(int argc, char **argv)
 		pagegen_page(seed, i, 0, mem + i * PG);
 	if (madvise(mem, npages * PG, MADV_PAGEOUT))
 		warn("madvise(MADV_PAGEOUT)");
-	printf("filled %zu pages, VmSwap %ld kB\n", npages, vm_swap_kb());
+	printf("filled %zu pages, VmSwap %ld kB\n", npages, wl_vm_swap_kb());
 
-	hold(fifo);
+	wl_wait_line(fifo);
 
-	t0 = now();
+	t0 = wl_now();
 	for (size_t i = 0; i < npages; i++)
 		sum += *(volatile uint64_t *)(mem + i * PG + PG / 2);
-	dt = now() - t0;
+	dt = wl_now() - t0;
 	printf("swapin %zu pages in %.6f s (VmSwap %ld kB after, sum %" PRIx64
 	       ")\n",
-	       npages, dt, vm_swap_kb(), sum);
+	       npages, dt, wl_vm_swap_kb(), sum);
 
 	for (size_t i = 0; i < npages; i++) {
 		pagegen_page(seed, i, 0, want);
@@ -189,6 +134,6 @@ int main(int argc, char **argv)
 	}
 	printf("verified %zu pages, %zu bad\n", npages, bad);
 	if (fifo)
-		hold(fifo);
+		wl_wait_line(fifo);
 	return bad ? 1 : 0;
 }

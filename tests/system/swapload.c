@@ -38,7 +38,7 @@
 #include <unistd.h>
 
 #include "pagegen.h"
-#include "size.h"
+#include "workload.h"
 
 #define PG	     PAGEGEN_PAGE_SIZE
 #define MAX_REPORTED 10 /* bad pages described in full */
@@ -50,46 +50,15 @@ struct load {
 	unsigned char *want; /* one page */
 };
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* @return this process's VmSwap line value ("123456 kB"), or "?". */
-static const char *vm_swap(char *buf, size_t len)
-{
-	FILE *fp = fopen("/proc/self/status", "r");
-	char line[256];
-
-	snprintf(buf, len, "?");
-	if (!fp)
-		return buf;
-	while (fgets(line, sizeof(line), fp)) {
-		if (!strncmp(line, "VmSwap:", 7)) {
-			char *p = line + 7;
-
-			p += strspn(p, " \t");
-			p[strcspn(p, "\n")] = '\0';
-			snprintf(buf, len, "%s", p);
-			break;
-		}
-	}
-	fclose(fp);
-	return buf;
-}
-
 static void fill(struct load *ld)
 {
-	double t0 = now();
-	char swap[64];
+	double t0 = wl_now();
 
 	for (size_t i = 0; i < ld->npages; i++)
 		pagegen_page(ld->seed, i, 0, ld->mem + i * PG);
-	printf("filled %zu pages (%zu MiB) in %.1f s, VmSwap %s\n", ld->npages,
-	       ld->npages * PG >> 20, now() - t0, vm_swap(swap, sizeof(swap)));
+	printf("filled %zu pages (%zu MiB) in %.1f s, VmSwap %ld kB\n",
+	       ld->npages, ld->npages * PG >> 20, wl_now() - t0,
+	       wl_vm_swap_kb());
 }
 
 /* @return the number of bad pages in this pass. */
@@ -97,8 +66,7 @@ static size_t pass(struct load *ld, unsigned n, unsigned passes)
 {
 	uint64_t version = n - 1;
 	size_t bad = 0;
-	double t0 = now();
-	char swap[64];
+	double t0 = wl_now();
 
 	for (size_t i = 0; i < ld->npages; i++) {
 		unsigned char *page = ld->mem + i * PG;
@@ -122,29 +90,17 @@ static size_t pass(struct load *ld, unsigned n, unsigned passes)
 		if (n < passes)
 			pagegen_page(ld->seed, i, version + 1, page);
 	}
-	printf("pass %u: %zu pages checked in %.1f s, %zu bad, VmSwap %s\n", n,
-	       ld->npages, now() - t0, bad, vm_swap(swap, sizeof(swap)));
+	printf("pass %u: %zu pages checked in %.1f s, %zu bad, VmSwap %ld kB\n",
+	       n, ld->npages, wl_now() - t0, bad, wl_vm_swap_kb());
 	return bad;
 }
 
 /* Blocks until the test opens @path for writing and sends a line. */
 static void hold(const char *path)
 {
-	char c;
-	ssize_t n;
-	int fd;
-
 	printf("filled: holding on %s\n", path);
 	fflush(stdout);
-	do
-		fd = open(path, O_RDONLY);
-	while (fd < 0 && errno == EINTR);
-	if (fd < 0)
-		err(1, "%s", path);
-	do
-		n = read(fd, &c, 1);
-	while ((n > 0 && c != '\n') || (n < 0 && errno == EINTR));
-	close(fd);
+	wl_wait_line(path);
 	printf("released\n");
 }
 
@@ -156,16 +112,6 @@ static void usage(int status)
 		"usage: swapload [-s MiB] [-p passes] [-S seed] "
 		"[--hold-fifo PATH]\n");
 	exit(status);
-}
-
-static uint64_t number(const char *opt, const char *s, uint64_t max)
-{
-	uint64_t v;
-
-	if (size_parse_u64(s, max, &v))
-		errx(2, "%s: not a number up to %" PRIu64 ": '%s'", opt, max,
-		     s);
-	return v;
 }
 
 int main(int argc, char **argv)
@@ -188,13 +134,13 @@ int main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "s:p:S:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 's':
-			mib = number("-s", optarg, 1u << 20);
+			mib = wl_number("-s", optarg, 1u << 20);
 			break;
 		case 'p':
-			passes = (unsigned)number("-p", optarg, 1000);
+			passes = (unsigned)wl_number("-p", optarg, 1000);
 			break;
 		case 'S':
-			ld.seed = number("-S", optarg, UINT64_MAX);
+			ld.seed = wl_number("-S", optarg, UINT64_MAX);
 			break;
 		case 'H':
 			fifo = optarg;
