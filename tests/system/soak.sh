@@ -152,10 +152,11 @@ expect_eq "zramfs$d: io_stat failed_reads failed_writes" \
 	"$(attr "$d" io_stat | awk '{ print $1, $2 }')" "0 0"
 
 # Everyone is gone: every slot is free and discarded, the GC drains.  The
-# kernel discards a 1 MiB swap cluster once it is wholly free, but keeps one
-# cluster per CPU for its next allocations: their stale pages (and the swap
-# signature) may stay, nothing else.
-left=$((($(nproc) + 1) * 1048576))
+# kernel discards a swap cluster (SWAPFILE_CLUSTER pages: 512, 2 MiB on
+# x86-64) once it is wholly free.  Two kinds never are: the one cluster per
+# CPU it keeps for its next allocations, and the first cluster, whose page 0
+# is the swap signature.  Their stale pages may stay, nothing else.
+left=$((($(nproc) + 1) * 2097152))
 deadline=$((SECONDS + 60))
 while :; do
 	orig=$(mm_field "$d" orig_data_size)
