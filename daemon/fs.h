@@ -11,4 +11,17 @@
 /* @return a new session serving the zramfs tree, or NULL. */
 struct fuse_session *fs_session_new(struct fuse_args *args);
 
+/*
+ * Serves @se with @nthreads worker threads, all started now, each of which
+ * makes its buffers and compression contexts before its first request: no
+ * worker creates a thread or maps a buffer to serve data I/O (setting a
+ * device up or removing it still allocates, on its worker).  They
+ * inherit the caller's capabilities and block every signal.  None serves
+ * unless all could be started and prepared.
+ * Returns when the session ends: the connection ends (unmount) or
+ * fuse_session_exit() is called, as fuse_session_loop_mt().
+ * @return 0, or -errno if a worker failed (to start, to prepare, to read).
+ */
+int fs_loop(struct fuse_session *se, unsigned int nthreads);
+
 #endif

@@ -7,9 +7,11 @@
  * memory and mark the process an I/O flusher (neither survives fork), start
  * the control thread, drop capabilities, create the devices of the
  * configuration (on this thread, so that their GC workers inherit no
- * capability) and serve.  The control thread turns them into swap once the
- * FUSE loop runs, because swapon reads the device through that loop; then
- * systemd is told READY=1.
+ * capability) and serve: fs_loop() starts every FUSE worker at once, each
+ * with its buffers made, so that reading and writing pages needs no new
+ * thread or buffer.  The control thread turns the devices into swap once the
+ * workers run, because swapon reads the device through them; then systemd is
+ * told READY=1.
  *
  * Shutdown: SIGTERM/SIGINT reach the control thread, which turns swap off on
  * every device (the workers keep serving the pages coming back).  If a
@@ -154,18 +156,35 @@ static int make_mountpoint(const char *dir)
 /*
  * Every thread's stack is locked and faulted in whole by mlockall(MCL_FUTURE):
  * glibc's default of RLIMIT_STACK (8 MiB) would pin 8 MiB a thread.  None of
- * our threads (nor libfuse's workers, created with the default attributes)
- * needs more than a few pages; 512 KiB leaves a wide margin, also for the
- * sanitizers' redzones.  Likewise each malloc arena is locked as it grows:
- * two are plenty for a handful of threads that allocate once at start.
+ * our threads (the FUSE workers of fs_loop() included, created with the
+ * default attributes) needs more than a few pages; 512 KiB leaves a wide
+ * margin, also for the sanitizers' redzones.  Likewise each malloc arena is
+ * locked as it grows: two are plenty for a handful of threads that allocate
+ * once at start.
+ *
+ * A FUSE worker must not ask the kernel for memory while it serves (the
+ * request could wait for reclaim that swaps out to this daemon), yet libfuse
+ * and the handlers still malloc and free small things per request.  Those
+ * must come from heap memory the daemon already holds.  By default glibc
+ * gives free memory at the top of a heap back to the kernel once it exceeds
+ * 128 KiB (to take it again with brk or mprotect on a later malloc), and
+ * serves each allocation above its mmap threshold with a mapping of its own,
+ * made by malloc and unmapped by free; that threshold starts at 128 KiB and
+ * moves up as such chunks are freed.  So the heap keeps up to 64 MiB it has
+ * freed, and the threshold is fixed at 1 MiB: only the per-thread buffers of
+ * 1 MiB, made once before a worker serves, get mappings of their own.
  */
-#define THREAD_STACK_SIZE (512 * 1024)
+#define THREAD_STACK_SIZE     (512 * 1024)
+#define MALLOC_TRIM_THRESHOLD (64 * 1024 * 1024)
+#define MALLOC_MMAP_THRESHOLD (1024 * 1024)
 
 static void size_threads(void)
 {
 	pthread_attr_t attr;
 
 	mallopt(M_ARENA_MAX, 2);
+	mallopt(M_TRIM_THRESHOLD, MALLOC_TRIM_THRESHOLD);
+	mallopt(M_MMAP_THRESHOLD, MALLOC_MMAP_THRESHOLD);
 	if (pthread_attr_init(&attr))
 		return;
 	if (pthread_attr_setstacksize(&attr, THREAD_STACK_SIZE) ||
@@ -211,7 +230,6 @@ int main(int argc, char **argv)
 			      "fsname=zramfs,subtype=zramfsd,default_permissions",
 			      NULL };
 	struct fuse_args args = FUSE_ARGS_INIT(3, fuse_argv);
-	struct fuse_loop_config *lcfg;
 	int foreground = 0, c, ret, status = EXIT_FAILURE;
 
 	while ((c = getopt_long(argc, argv, "fc:m:Vh", longopts, NULL)) != -1) {
@@ -287,15 +305,6 @@ int main(int argc, char **argv)
 		ret = priv_drop_thread_caps();
 	if (ret)
 		log_warn("cannot reduce capabilities: %s", strerror(-ret));
-	lcfg = fuse_loop_cfg_create();
-	if (!lcfg) {
-		log_err("out of memory");
-		goto out_ctl;
-	}
-	/* A fixed pool: as many idle threads as threads at most. */
-	fuse_loop_cfg_set_max_threads(lcfg, conf_threads(config));
-	fuse_loop_cfg_set_idle_threads(lcfg, conf_threads(config));
-	fuse_loop_cfg_set_clone_fd(lcfg, 0);
 
 	/* Without capabilities now: the GC workers of these devices start
 	 * with none. */
@@ -306,15 +315,13 @@ int main(int argc, char **argv)
 	if (ret) {
 		log_err("cannot start the devices: %s", strerror(-ret));
 	} else {
-		ret = fuse_session_loop_mt(se, lcfg);
+		ret = fs_loop(se, conf_threads(config));
 		status = ret ? EXIT_FAILURE : EXIT_SUCCESS;
 		if (ret)
 			log_err("the FUSE loop failed: %s", strerror(abs(ret)));
 		else
 			log_info("exiting");
 	}
-	fuse_loop_cfg_destroy(lcfg);
-out_ctl:
 	ctl_call(unmount_job, NULL);
 	ctl_stop();
 	dev_destroy_all();

@@ -24,8 +24,8 @@
  * Capabilities, like the I/O flusher flag and no_new_privs, belong to a
  * thread on Linux and are inherited by the threads it creates.  So the
  * thread that runs the FUSE session loop drops all of them before it starts
- * the loop, and every worker thread libfuse spawns from it starts with none:
- * no request handler holds a capability.  One privileged worker thread,
+ * the loop, and every worker thread fs_loop() starts from it has none: no
+ * request handler holds a capability.  One privileged worker thread,
  * created before that drop, keeps CAP_SYS_ADMIN for the only calls that need
  * it: LOOP_* ioctls are not capability-checked (the device nodes are
  * root-owned, and the daemon keeps uid 0), but swapon(2), swapoff(2) and

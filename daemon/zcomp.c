@@ -22,6 +22,13 @@
  * last struct zcomp is destroyed the calling thread's contexts are freed
  * too (they would only be made again on next use).
  *
+ * A FUSE worker must not allocate while it serves: under memory pressure
+ * the allocation could wait for reclaim that swaps out to zramfs itself.
+ * So it calls zcomp_thread_prepare() before its first request, which makes
+ * every context of every backend and runs each once, and its contexts are
+ * pinned: freed only when it exits, not when it happens to destroy the last
+ * struct zcomp (a hot_remove).
+ *
  * This module does not choose what to do with an incompressible page: it
  * reports -ENOSPC and the caller stores the page raw.
  */
@@ -31,6 +38,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -48,6 +56,9 @@ static const struct zcomp_ops *const zcomp_backends[] = {
 
 #define ZCOMP_NR_BACKENDS ARRAY_SIZE(zcomp_backends)
 
+/* What zcomp_thread_prepare() compresses: one page, as swap writes. */
+#define ZCOMP_SAMPLE_LEN 4096
+
 struct zcomp {
 	const struct zcomp_ops *ops;
 	unsigned int id; /* index of ops in zcomp_backends[] */
@@ -57,6 +68,7 @@ struct zcomp {
 /* One thread's contexts; only that thread touches them. */
 struct zcomp_thread {
 	void *ctx[ZCOMP_NR_BACKENDS][ZCOMP_NR_CTX];
+	bool pinned; /* made by zcomp_thread_prepare(): kept until exit */
 };
 
 static pthread_key_t zcomp_key;
@@ -83,6 +95,21 @@ static void zcomp_key_init(void)
 	zcomp_key_err = pthread_key_create(&zcomp_key, zcomp_thread_free);
 }
 
+/* @return the calling thread's contexts, made empty if it has none, or NULL. */
+static struct zcomp_thread *zcomp_thread(void)
+{
+	struct zcomp_thread *t = pthread_getspecific(zcomp_key);
+
+	if (!t) {
+		t = calloc(1, sizeof(*t));
+		if (t && pthread_setspecific(zcomp_key, t)) {
+			free(t);
+			t = NULL;
+		}
+	}
+	return t;
+}
+
 /*
  * Finds the calling thread's context of @kind for @zc's backend, making it
  * on first use.  zcomp_create() has made the key before any @zc exists.
@@ -98,16 +125,9 @@ static int zcomp_thread_ctx(const struct zcomp *zc, enum zcomp_ctx_kind kind,
 	*ctx = NULL;
 	if (!cops->create)
 		return 0;
-	t = pthread_getspecific(zcomp_key);
-	if (!t) {
-		t = calloc(1, sizeof(*t));
-		if (!t)
-			return -ENOMEM;
-		if (pthread_setspecific(zcomp_key, t)) {
-			free(t);
-			return -ENOMEM;
-		}
-	}
+	t = zcomp_thread();
+	if (!t)
+		return -ENOMEM;
 	slot = &t->ctx[zc->id][kind];
 	if (!*slot) {
 		*slot = cops->create();
@@ -123,7 +143,7 @@ static void zcomp_thread_release(void)
 {
 	struct zcomp_thread *t = pthread_getspecific(zcomp_key);
 
-	if (t) {
+	if (t && !t->pinned) {
 		pthread_setspecific(zcomp_key, NULL);
 		zcomp_thread_free(t);
 	}
@@ -300,6 +320,65 @@ int zcomp_decompress(const struct zcomp *zc, const void *src, size_t src_len,
 	if (ret)
 		return ret;
 	return zc->ops->decompress(ctx, src, src_len, dst, dst_len);
+}
+
+/*
+ * A sample page: half text, which compresses, half noise, which does not, so
+ * that each backend runs both its match finder and its literal coding.
+ */
+static void zcomp_fill_sample(unsigned char *page, size_t len)
+{
+	static const char text[] = "zramfs: kernel zram in userspace. ";
+	uint32_t x = 2463534242u;
+	size_t i;
+
+	for (i = 0; i < len / 2; i++)
+		page[i] = (unsigned char)text[i % (sizeof(text) - 1)];
+	for (; i < len; i++) {
+		x ^= x << 13; /* xorshift32 */
+		x ^= x >> 17;
+		x ^= x << 5;
+		page[i] = (unsigned char)x;
+	}
+}
+
+int zcomp_thread_prepare(void)
+{
+	unsigned char page[ZCOMP_SAMPLE_LEN], comp[ZCOMP_SAMPLE_LEN],
+		out[ZCOMP_SAMPLE_LEN];
+	struct zcomp_thread *t;
+	size_t i;
+	int ret;
+
+	pthread_once(&zcomp_key_once, zcomp_key_init);
+	if (zcomp_key_err)
+		return -ENOMEM;
+	t = zcomp_thread();
+	if (!t)
+		return -ENOMEM;
+	zcomp_fill_sample(page, sizeof(page));
+	for (i = 0; i < ZCOMP_NR_BACKENDS; i++) {
+		const struct zcomp zc = {
+			.ops = zcomp_backends[i],
+			.id = (unsigned int)i,
+			.level = zcomp_backends[i]->level_default,
+		};
+
+		/* Makes the contexts, and zstd's CCtx grows its workspace
+		 * for this level and page size on its first compression. */
+		ret = zcomp_compress(&zc, page, sizeof(page), comp,
+				     sizeof(comp));
+		if (ret == -ENOMEM)
+			return ret;
+		if (ret < 0) /* did not fit: the contexts exist all the same */
+			continue;
+		ret = zcomp_decompress(&zc, comp, (size_t)ret, out,
+				       sizeof(out));
+		if (ret == -ENOMEM)
+			return ret;
+	}
+	t->pinned = true;
+	return 0;
 }
 
 bool zcomp_available(const char *name)

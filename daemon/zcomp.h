@@ -5,8 +5,9 @@
  * A struct zcomp is an algorithm plus its parameters (e.g. the zstd level),
  * immutable once created and shared by every thread.  The working memory an
  * algorithm needs (LZ4 state, ZSTD_CCtx/ZSTD_DCtx) lives in per-thread
- * contexts that are created on a thread's first use and freed when the thread
- * exits, so compression never takes a lock and never allocates per page.
+ * contexts that are created on a thread's first use (or all at once by
+ * zcomp_thread_prepare()) and freed when the thread exits, so compression
+ * never takes a lock and never allocates per page.
  */
 #ifndef ZRAMFS_ZCOMP_H
 #define ZRAMFS_ZCOMP_H
@@ -46,6 +47,17 @@ int zcomp_compress(const struct zcomp *zc, const void *src, size_t src_len,
  */
 int zcomp_decompress(const struct zcomp *zc, const void *src, size_t src_len,
 		     void *dst, size_t dst_len);
+
+/*
+ * Makes the calling thread's contexts for every algorithm now, and runs one
+ * page through each at its default level, so that what a library allocates
+ * on first use (zstd's compression workspace) exists too.  They stay until
+ * the thread exits.  For threads that must not allocate while they work
+ * (FUSE workers); callable before any struct zcomp exists.  Another level
+ * may still need a larger zstd workspace on its first page.
+ * @return 0 or -ENOMEM.
+ */
+int zcomp_thread_prepare(void);
 
 /* @return true if @name is an algorithm this build supports. */
 bool zcomp_available(const char *name);
