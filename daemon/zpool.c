@@ -33,11 +33,14 @@
  *     +---------+---------+-------- ... ---------+---------+------+
  *     span memory: 28 slots, 64 bytes of tail (0.2%)
  *
- * The metadata of a span is one malloc()ed struct zspan (never one per
- * object).  Besides list links and counts it holds three arrays with one
- * entry per slot: the owner's backref (for the migrate callback), the stack
- * of free slot indices, and how much smaller than its class the object is
- * (to keep obj_bytes exact without the caller passing the size to free):
+ * The metadata of a span is one struct zspan (never one per object), taken
+ * from the pool's metadata cache: blocks of the class's metadata size cut
+ * from 64 KiB mappings, kept on a free list per class when their span goes
+ * (see "The keeper" for why not malloc()).  Besides list links and counts
+ * it holds three arrays with one entry per slot: the owner's backref (for
+ * the migrate callback), the stack of free slot indices, and how much
+ * smaller than its class the object is (to keep obj_bytes exact without the
+ * caller passing the size to free):
  *
  *     struct zclass (one per size)        struct zspan (one per span)
  *     +----------------------+            +------------------------------+
@@ -92,7 +95,9 @@
  *      so the per-pass marks of refused spans stay meaningful).
  *   2. cls->lock: the span lists of a class and the bookkeeping of its spans
  *      (inuse, free stack, backrefs, slack, group).
- *   3. the owner's lock, taken by the migrate callback.
+ *   3. the owner's lock, taken by the migrate callback; or the keeper's
+ *      lock (struct zkeeper), taken to ask for a spare or hand over a span
+ *      to unmap.  The keeper itself never holds it with a class lock.
  *
  * Locks are taken in that order only.  The callback runs with the class lock
  * held; in return the owner never calls zpool_alloc() or zpool_free() while
@@ -100,11 +105,43 @@
  * called with a class lock held.  The pool-wide counters are relaxed atomics
  * so that statistics need no lock; zpool_map() takes none.
  *
+ * The keeper
+ *
+ * A pool with a keeper (zpool_start_keeper(), which zstore always starts)
+ * never maps or unmaps memory in the threads that allocate and free: those
+ * are zramfsd's FUSE workers, and memory they take from the kernel can be
+ * charged to a memory cgroup at its limit, whose reclaim swaps pages out to
+ * zramfs and waits for a FUSE worker to store them.  If every worker waits
+ * there, nothing is ever stored again: a deadlock (PR_SET_IO_FLUSHER avoids
+ * it, but needs CAP_SYS_RESOURCE).  So a thread of its own, the keeper,
+ * maps spans, faults their pages in, and unmaps the spans freed:
+ *
+ *   - Each class may hold one spare: an empty span, mapped and faulted in,
+ *     not linked.  An allocation that finds no partial span links the spare
+ *     and asks the keeper for another (a refill, done while the spares of
+ *     the pool stay under ZPOOL_SPARE_MAX_BYTES).
+ *   - With no spare either, it asks for one at once (urgent) and waits for
+ *     it, ZPOOL_SPARE_WAIT_MS at most (not at all after a wait timed out,
+ *     until the keeper delivers again); then it fails with -ENOMEM, as the
+ *     kernel's zram fails a write when zsmalloc cannot get a page without
+ *     I/O.  The kernel keeps a page whose swap-out failed in memory and
+ *     tries again later: nothing is lost, and the writeback the keeper's
+ *     reclaim may be waiting for completes.
+ *   - A span that empties becomes its class's spare if the class has none
+ *     (within the same budget), else goes to the keeper to be unmapped.
+ *
+ * The keeper's lock is taken after a class lock, never before; the keeper
+ * holds one of them at a time.  Spares count in total_bytes (memory the
+ * pool holds from the system) and in spare_bytes.  zpool_compact() unmaps
+ * what it empties itself: it is an administrator's request, not a worker's
+ * path.
+ *
  * Known limits: spans are counted in 4 KiB pages (on systems with larger
  * pages mmap() rounds each span up); every span is its own mapping, so a
  * very large pool can approach vm.max_map_count when neighbours do not
  * merge; the span metadata (7 bytes a slot) is not counted in total_bytes,
- * like zsmalloc's.
+ * like zsmalloc's, and its chunks go back to the system only with the pool
+ * (the blocks are reused, so they stay at the most the pool ever needed).
  */
 #include "config.h"
 
@@ -119,6 +156,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 
 #include "zpool.h"
 
@@ -132,6 +170,11 @@
 #define ZSPAN_MAX_OBJS	(ZSPAN_MAX_PAGES * ZPOOL_PAGE_SIZE / ZPOOL_MIN_CLASS)
 /* A shorter span is preferred if its tail is within 1/n of the best. */
 #define ZSPAN_TAIL_TOLERANCE 32u
+
+/* Empty spans a pool keeps ready, in bytes at most (about: see the keeper). */
+#define ZPOOL_SPARE_MAX_BYTES (1024u * 1024u)
+/* How long an allocation waits for the keeper before it fails. */
+#define ZPOOL_SPARE_WAIT_MS 100
 
 /* Groups 0..7: partial spans by eighths in use; group 8: full spans. */
 #define ZSPAN_NR_PARTIAL 8u
@@ -218,15 +261,53 @@ struct zclass {
 	uint64_t nr_spans;		     /* lock */
 	uint64_t nr_inuse;		     /* lock: objects in all spans */
 	uint32_t pass;			     /* lock: compaction passes */
-	uint32_t size;			     /* immutable */
-	uint32_t span_bytes;		     /* immutable */
-	uint16_t objs;			     /* immutable: slots per span */
+	struct zspan *spare; /* lock: empty, unlinked, or NULL */
+	uint32_t size;	     /* immutable */
+	uint32_t span_bytes; /* immutable */
+	uint16_t objs;	     /* immutable: slots per span */
+};
+
+/* What the keeper is asked for, per class. */
+enum zwant { ZWANT_NONE, ZWANT_REFILL, ZWANT_URGENT };
+
+struct zkeeper {
+	pthread_mutex_t lock;
+	pthread_cond_t work;	  /* the keeper waits here for requests */
+	pthread_cond_t delivered; /* allocators wait here for spares */
+	pthread_t thread;
+	uint64_t epoch;	      /* lock: spares delivered, ever */
+	uint64_t stall_epoch; /* lock: epoch + 1 when a wait timed out */
+	bool stop;	      /* lock */
+	bool paused;	      /* lock: for tests, see zpool_pause_keeper */
+	struct zlist retired; /* lock: empty spans to unmap */
+	uint8_t want[ZPOOL_NR_CLASSES]; /* lock: enum zwant */
+};
+
+/*
+ * Span metadata: per class, blocks of one size (struct zspan and its
+ * arrays), cut from chunks of ZMETA_CHUNK bytes mapped on demand and
+ * unmapped only with the pool.  A chunk starts with the link to the
+ * previous one.
+ */
+#define ZMETA_CHUNK (64u * 1024u)
+
+struct zmeta {
+	pthread_mutex_t lock;
+	void *free[ZPOOL_NR_CLASSES]; /* lock: free blocks, linked in place */
+	char *next, *end;	      /* lock: the uncut rest of the chunk */
+	void *chunks;		      /* lock: the last chunk mapped */
+	uint64_t bytes;		      /* lock: in chunks */
 };
 
 struct zpool {
 	zpool_migrate_fn migrate;
 	void *owner;
 	pthread_mutex_t compact_lock;
+	struct zmeta meta;
+	struct zkeeper *keeper; /* NULL: allocators map spans themselves */
+	_Atomic uint64_t spare_bytes;	/* in spares */
+	_Atomic uint64_t retired_bytes; /* in spans the keeper is to unmap */
+	_Atomic uint64_t alloc_failures;
 	_Atomic uint64_t total_bytes;
 	_Atomic uint64_t obj_bytes;
 	_Atomic uint64_t objects;
@@ -404,6 +485,85 @@ static void zclass_put_slot(struct zclass *cls, struct zspan *span,
 	zclass_regroup(cls, span);
 }
 
+/* --- span metadata ------------------------------------------------------ */
+
+static size_t zmeta_size(const struct zclass *cls)
+{
+	size_t bytes = sizeof(struct zspan) +
+		       (size_t)cls->objs * (sizeof(uint32_t) +
+					    sizeof(uint16_t) + sizeof(uint8_t));
+
+	return (bytes + ZHANDLE_ALIGN - 1) & ~(size_t)(ZHANDLE_ALIGN - 1);
+}
+
+static_assert(sizeof(struct zspan) + ZSPAN_MAX_OBJS * 7 + ZHANDLE_ALIGN <=
+		      ZMETA_CHUNK - ZHANDLE_ALIGN,
+	      "the largest metadata block must fit in a chunk");
+
+/* @return a metadata block for a span of @cls (ZHANDLE_ALIGN-aligned), or
+ * NULL.  Maps a chunk, without the lock, when none has room. */
+static void *zmeta_alloc(struct zpool *pool, const struct zclass *cls)
+{
+	struct zmeta *m = &pool->meta;
+	unsigned int i = (unsigned int)(cls - pool->classes);
+	size_t size = zmeta_size(cls);
+	void *block = NULL;
+	char *chunk;
+
+	pthread_mutex_lock(&m->lock);
+	for (;;) {
+		if (m->free[i]) {
+			block = m->free[i];
+			m->free[i] = *(void **)block;
+			break;
+		}
+		if (m->next && (size_t)(m->end - m->next) >= size) {
+			block = m->next;
+			m->next += size;
+			break;
+		}
+		pthread_mutex_unlock(&m->lock);
+		chunk = mmap(NULL, ZMETA_CHUNK, PROT_READ | PROT_WRITE,
+			     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (chunk == MAP_FAILED)
+			return NULL;
+		memset(chunk, 0, ZMETA_CHUNK); /* faulted in here and now */
+		pthread_mutex_lock(&m->lock);
+		/* What another thread left of its chunk is given up. */
+		*(void **)chunk = m->chunks;
+		m->chunks = chunk;
+		m->bytes += ZMETA_CHUNK;
+		m->next = chunk + ZHANDLE_ALIGN;
+		m->end = chunk + ZMETA_CHUNK;
+	}
+	pthread_mutex_unlock(&m->lock);
+	return block;
+}
+
+static void zmeta_free(struct zpool *pool, const struct zclass *cls,
+		       void *block)
+{
+	struct zmeta *m = &pool->meta;
+	unsigned int i = (unsigned int)(cls - pool->classes);
+
+	pthread_mutex_lock(&m->lock);
+	*(void **)block = m->free[i];
+	m->free[i] = block;
+	pthread_mutex_unlock(&m->lock);
+}
+
+static void zmeta_destroy(struct zpool *pool)
+{
+	struct zmeta *m = &pool->meta;
+	void *chunk, *prev;
+
+	for (chunk = m->chunks; chunk; chunk = prev) {
+		prev = *(void **)chunk;
+		munmap(chunk, ZMETA_CHUNK);
+	}
+	pthread_mutex_destroy(&m->lock);
+}
+
 /* --- spans ------------------------------------------------------------- */
 
 /* Called without cls->lock.  @return a new empty span, or NULL. */
@@ -414,10 +574,8 @@ static struct zspan *zspan_create(struct zpool *pool, struct zclass *cls)
 	unsigned int i;
 	void *meta, *base;
 
-	if (posix_memalign(&meta, ZHANDLE_ALIGN,
-			   sizeof(*span) + objs * (sizeof(*span->backref) +
-						   sizeof(*span->free_idx) +
-						   sizeof(*span->slack))))
+	meta = zmeta_alloc(pool, cls);
+	if (!meta)
 		return NULL;
 	if ((uint64_t)(uintptr_t)meta >> ZHANDLE_ADDR_BITS)
 		goto err_meta;
@@ -425,6 +583,10 @@ static struct zspan *zspan_create(struct zpool *pool, struct zclass *cls)
 		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (base == MAP_FAILED)
 		goto err_meta;
+	/* Fault the pages in now, in this thread (the keeper's, if the pool
+	 * has one), not later in the memcpy of whoever stores an object. */
+	for (i = 0; i < cls->span_bytes; i += ZPOOL_PAGE_SIZE)
+		((volatile char *)base)[i] = 0;
 
 	span = meta;
 	memset(span, 0, sizeof(*span));
@@ -445,7 +607,7 @@ static struct zspan *zspan_create(struct zpool *pool, struct zclass *cls)
 	return span;
 
 err_meta:
-	free(meta);
+	zmeta_free(pool, cls, meta);
 	return NULL;
 }
 
@@ -455,9 +617,329 @@ static void zspan_release(struct zpool *pool, struct zspan *span)
 	uint32_t bytes = span->cls->span_bytes;
 
 	munmap(span->base, bytes);
-	free(span);
+	zmeta_free(pool, span->cls, span);
 	zstat_sub(&pool->total_bytes, bytes);
 	zstat_sub(&pool->spans, 1);
+}
+
+/* --- the keeper -------------------------------------------------------- */
+
+static unsigned int zclass_index_of(const struct zpool *pool,
+				    const struct zclass *cls)
+{
+	return (unsigned int)(cls - pool->classes);
+}
+
+/*
+ * Caller holds cls->lock.  Links the class's spare, if it has one.
+ * @return the spare, now linked, or NULL.
+ */
+static struct zspan *zclass_take_spare(struct zpool *pool, struct zclass *cls)
+{
+	struct zspan *span = cls->spare;
+
+	if (span) {
+		cls->spare = NULL;
+		zstat_sub(&pool->spare_bytes, cls->span_bytes);
+		zclass_link(cls, span);
+	}
+	return span;
+}
+
+/*
+ * Caller holds cls->lock; @span is empty and unlinked.  Keeps it as the
+ * class's spare if the class has none and the pool's spares stay within
+ * budget (checked without a pool-wide lock: concurrent frees in several
+ * classes may overshoot it by a span each).
+ * @return true if it was kept.
+ */
+static bool zclass_keep_spare(struct zpool *pool, struct zclass *cls,
+			      struct zspan *span)
+{
+	if (!pool->keeper || cls->spare ||
+	    zstat_read(&pool->spare_bytes) + cls->span_bytes >
+		    ZPOOL_SPARE_MAX_BYTES)
+		return false;
+	cls->spare = span;
+	zstat_add(&pool->spare_bytes, cls->span_bytes);
+	return true;
+}
+
+/* Called without cls->lock, @span unlinked and empty: unmaps it, in the
+ * keeper if the pool has one. */
+static void zspan_retire(struct zpool *pool, struct zspan *span)
+{
+	struct zkeeper *k = pool->keeper;
+
+	if (!k) {
+		zspan_release(pool, span);
+		return;
+	}
+	zstat_add(&pool->retired_bytes, span->cls->span_bytes);
+	pthread_mutex_lock(&k->lock);
+	zlist_add(&span->node, &k->retired);
+	pthread_cond_signal(&k->work);
+	pthread_mutex_unlock(&k->lock);
+}
+
+/* The keeper, without its lock: unmaps a span zspan_retire() gave it. */
+static void zspan_release_retired(struct zpool *pool, struct zspan *span)
+{
+	uint32_t bytes = span->cls->span_bytes;
+
+	zspan_release(pool, span);
+	zstat_sub(&pool->retired_bytes, bytes);
+}
+
+/*
+ * Asks the keeper for a spare for class @i (a class lock may be held).
+ * @return the delivery epoch at the time of asking; *@stalled (if given)
+ * tells whether a wait timed out since the last delivery.
+ */
+static uint64_t zkeeper_want(struct zkeeper *k, unsigned int i,
+			     enum zwant level, bool *stalled)
+{
+	uint64_t epoch;
+
+	pthread_mutex_lock(&k->lock);
+	if (k->want[i] < level)
+		k->want[i] = level;
+	pthread_cond_signal(&k->work);
+	epoch = k->epoch;
+	if (stalled)
+		*stalled = k->stall_epoch == epoch + 1;
+	pthread_mutex_unlock(&k->lock);
+	return epoch;
+}
+
+/*
+ * Caller holds cls->lock and found no partial span: links the spare or
+ * waits for the keeper to make one, ZPOOL_SPARE_WAIT_MS at most.  Returns
+ * with cls->lock held.
+ * @return a linked span with a free slot, or NULL.
+ */
+static struct zspan *zclass_wait_spare(struct zpool *pool, struct zclass *cls)
+{
+	struct zkeeper *k = pool->keeper;
+	unsigned int i = zclass_index_of(pool, cls);
+	struct timespec deadline;
+	bool timed = false, stalled;
+	struct zspan *span;
+	uint64_t epoch;
+	int rc = 0;
+
+	for (;;) {
+		span = zclass_fullest_partial(cls, NULL);
+		if (span)
+			return span;
+		span = zclass_take_spare(pool, cls);
+		if (span) {
+			zkeeper_want(k, i, ZWANT_REFILL, NULL);
+			return span;
+		}
+		if (rc == ETIMEDOUT)
+			break;
+		/* Once a wait timed out, the keeper is stuck (in reclaim,
+		 * most likely): fail at once until it delivers again, or
+		 * every request queued behind would wait its turn too. */
+		epoch = zkeeper_want(k, i, ZWANT_URGENT, &stalled);
+		if (stalled)
+			break;
+		pthread_mutex_unlock(&cls->lock);
+
+		if (!timed) {
+			timed = true;
+			clock_gettime(CLOCK_MONOTONIC, &deadline);
+			deadline.tv_nsec += ZPOOL_SPARE_WAIT_MS * 1000000L;
+			deadline.tv_sec += deadline.tv_nsec / 1000000000L;
+			deadline.tv_nsec %= 1000000000L;
+		}
+		pthread_mutex_lock(&k->lock);
+		while (k->epoch == epoch && rc != ETIMEDOUT)
+			rc = pthread_cond_timedwait(&k->delivered, &k->lock,
+						    &deadline);
+		if (rc == ETIMEDOUT && k->epoch == epoch)
+			k->stall_epoch = epoch + 1;
+		pthread_mutex_unlock(&k->lock);
+		pthread_mutex_lock(&cls->lock);
+	}
+	zstat_add(&pool->alloc_failures, 1);
+	return NULL;
+}
+
+/*
+ * The keeper, without its lock: gives class @cls a spare if it has none.
+ * A refill is skipped when the pool's spares are at their budget.
+ * @return true if a spare was delivered.
+ */
+static bool zkeeper_fill(struct zpool *pool, struct zclass *cls,
+			 enum zwant level)
+{
+	struct zspan *span;
+	bool have;
+
+	pthread_mutex_lock(&cls->lock);
+	have = cls->spare != NULL;
+	pthread_mutex_unlock(&cls->lock);
+	if (have)
+		return true;
+	if (level == ZWANT_REFILL &&
+	    zstat_read(&pool->spare_bytes) + cls->span_bytes >
+		    ZPOOL_SPARE_MAX_BYTES)
+		return false;
+	span = zspan_create(pool, cls);
+	if (!span)
+		return false; /* the waiters time out: -ENOMEM */
+	pthread_mutex_lock(&cls->lock);
+	if (!cls->spare) {
+		cls->spare = span;
+		zstat_add(&pool->spare_bytes, cls->span_bytes);
+		span = NULL;
+	}
+	pthread_mutex_unlock(&cls->lock);
+	if (span)
+		zspan_release(pool, span);
+	return true;
+}
+
+/* Caller holds k->lock.  @return a class wanted at @level, or -1. */
+static int zkeeper_next(const struct zkeeper *k, enum zwant level)
+{
+	unsigned int i;
+
+	for (i = 0; i < ZPOOL_NR_CLASSES; i++)
+		if (k->want[i] == level)
+			return (int)i;
+	return -1;
+}
+
+/* Urgent requests first, then unmapping, then refills. */
+static void *zkeeper_main(void *arg)
+{
+	struct zpool *pool = arg;
+	struct zkeeper *k = pool->keeper;
+	enum zwant level;
+	bool delivered;
+	int i;
+
+	pthread_setname_np(pthread_self(), "zramfsd-keeper");
+	pthread_mutex_lock(&k->lock);
+	while (!k->stop) {
+		if (k->paused) {
+			pthread_cond_wait(&k->work, &k->lock);
+			continue;
+		}
+		i = zkeeper_next(k, ZWANT_URGENT);
+		if (i < 0 && !zlist_empty(&k->retired)) {
+			struct zspan *span = zspan_of(k->retired.next);
+
+			zlist_del(&span->node);
+			pthread_mutex_unlock(&k->lock);
+			zspan_release_retired(pool, span);
+			pthread_mutex_lock(&k->lock);
+			continue;
+		}
+		if (i < 0)
+			i = zkeeper_next(k, ZWANT_REFILL);
+		if (i < 0) {
+			pthread_cond_wait(&k->work, &k->lock);
+			continue;
+		}
+		level = k->want[i];
+		k->want[i] = ZWANT_NONE;
+		pthread_mutex_unlock(&k->lock);
+		delivered = zkeeper_fill(pool, &pool->classes[i], level);
+		pthread_mutex_lock(&k->lock);
+		if (delivered) {
+			k->epoch++;
+			pthread_cond_broadcast(&k->delivered);
+		}
+	}
+	pthread_mutex_unlock(&k->lock);
+	return NULL;
+}
+
+int zpool_start_keeper(struct zpool *pool)
+{
+	struct zkeeper *k;
+	pthread_condattr_t attr;
+	int rc;
+
+	if (pool->keeper)
+		return 0;
+	k = calloc(1, sizeof(*k));
+	if (!k)
+		return -ENOMEM;
+	zlist_init(&k->retired);
+	rc = pthread_condattr_init(&attr);
+	if (rc)
+		goto err_free;
+	rc = pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	if (!rc)
+		rc = pthread_cond_init(&k->delivered, &attr);
+	pthread_condattr_destroy(&attr);
+	if (rc)
+		goto err_free;
+	rc = pthread_cond_init(&k->work, NULL);
+	if (rc)
+		goto err_delivered;
+	rc = pthread_mutex_init(&k->lock, NULL);
+	if (rc)
+		goto err_work;
+	/* Published before the thread starts; allocators only read it. */
+	pool->keeper = k;
+	rc = pthread_create(&k->thread, NULL, zkeeper_main, pool);
+	if (rc)
+		goto err_lock;
+	return 0;
+
+err_lock:
+	pool->keeper = NULL;
+	pthread_mutex_destroy(&k->lock);
+err_work:
+	pthread_cond_destroy(&k->work);
+err_delivered:
+	pthread_cond_destroy(&k->delivered);
+err_free:
+	free(k);
+	return -rc;
+}
+
+void zpool_pause_keeper(struct zpool *pool, bool paused)
+{
+	struct zkeeper *k = pool->keeper;
+
+	if (!k)
+		return;
+	pthread_mutex_lock(&k->lock);
+	k->paused = paused;
+	pthread_cond_signal(&k->work);
+	pthread_mutex_unlock(&k->lock);
+}
+
+/* Stops the keeper and unmaps what it had yet to. */
+static void zkeeper_stop(struct zpool *pool)
+{
+	struct zkeeper *k = pool->keeper;
+
+	if (!k)
+		return;
+	pthread_mutex_lock(&k->lock);
+	k->stop = true;
+	pthread_cond_signal(&k->work);
+	pthread_mutex_unlock(&k->lock);
+	pthread_join(k->thread, NULL);
+	while (!zlist_empty(&k->retired)) {
+		struct zspan *span = zspan_of(k->retired.next);
+
+		zlist_del(&span->node);
+		zspan_release_retired(pool, span);
+	}
+	pthread_mutex_destroy(&k->lock);
+	pthread_cond_destroy(&k->work);
+	pthread_cond_destroy(&k->delivered);
+	free(k);
+	pool->keeper = NULL;
 }
 
 /* --- the pool ---------------------------------------------------------- */
@@ -474,9 +956,12 @@ struct zpool *zpool_create(zpool_migrate_fn migrate, void *owner)
 	memset(pool, 0, sizeof(*pool));
 	pool->migrate = migrate;
 	pool->owner = owner;
-	rc = pthread_mutex_init(&pool->compact_lock, NULL);
+	rc = pthread_mutex_init(&pool->meta.lock, NULL);
 	if (rc)
 		goto err_pool;
+	rc = pthread_mutex_init(&pool->compact_lock, NULL);
+	if (rc)
+		goto err_meta;
 	for (i = 0; i < ZPOOL_NR_CLASSES; i++) {
 		struct zclass *cls = &pool->classes[i];
 
@@ -493,6 +978,8 @@ err_classes:
 	while (i-- > 0)
 		pthread_mutex_destroy(&pool->classes[i].lock);
 	pthread_mutex_destroy(&pool->compact_lock);
+err_meta:
+	pthread_mutex_destroy(&pool->meta.lock);
 err_pool:
 	free(pool);
 	errno = rc;
@@ -505,8 +992,15 @@ void zpool_destroy(struct zpool *pool)
 
 	if (!pool)
 		return;
+	zkeeper_stop(pool);
 	for (i = 0; i < ZPOOL_NR_CLASSES; i++) {
 		struct zclass *cls = &pool->classes[i];
+
+		if (cls->spare) {
+			zstat_sub(&pool->spare_bytes, cls->span_bytes);
+			zspan_release(pool, cls->spare);
+			cls->spare = NULL;
+		}
 
 		for (g = 0; g < ZSPAN_NR_GROUPS; g++) {
 			while (!zlist_empty(&cls->lists[g])) {
@@ -519,6 +1013,7 @@ void zpool_destroy(struct zpool *pool)
 		}
 		pthread_mutex_destroy(&cls->lock);
 	}
+	zmeta_destroy(pool);
 	pthread_mutex_destroy(&pool->compact_lock);
 	free(pool);
 }
@@ -536,7 +1031,13 @@ int zpool_alloc(struct zpool *pool, size_t size, uint32_t backref,
 
 	pthread_mutex_lock(&cls->lock);
 	span = zclass_fullest_partial(cls, NULL);
-	if (!span) {
+	if (!span && pool->keeper) {
+		span = zclass_wait_spare(pool, cls);
+		if (!span) {
+			pthread_mutex_unlock(&cls->lock);
+			return -ENOMEM;
+		}
+	} else if (!span) {
 		pthread_mutex_unlock(&cls->lock);
 		span = zspan_create(pool, cls);
 		if (!span)
@@ -565,21 +1066,22 @@ void zpool_free(struct zpool *pool, uint64_t handle)
 	unsigned int idx = zhandle_idx(handle);
 	struct zclass *cls = span->cls;
 	size_t size;
-	bool empty;
+	bool retire = false;
 
 	assert(handle && idx < span->objs);
 	pthread_mutex_lock(&cls->lock);
 	size = cls->size - span->slack[idx];
 	zclass_put_slot(cls, span, idx);
-	empty = span->inuse == 0;
-	if (empty)
+	if (span->inuse == 0) {
 		zclass_unlink(cls, span);
+		retire = !zclass_keep_spare(pool, cls, span);
+	}
 	pthread_mutex_unlock(&cls->lock);
 
 	zstat_sub(&pool->objects, 1);
 	zstat_sub(&pool->obj_bytes, size);
-	if (empty)
-		zspan_release(pool, span);
+	if (retire)
+		zspan_retire(pool, span);
 }
 
 void *zpool_map(struct zpool *pool, uint64_t handle)
@@ -601,6 +1103,19 @@ void zpool_get_stats(const struct zpool *pool, struct zpool_stats *st)
 	st->objects = zstat_read(&pool->objects);
 	st->spans = zstat_read(&pool->spans);
 	st->pages_compacted = zstat_read(&pool->pages_compacted);
+	st->spare_bytes = zstat_read(&pool->spare_bytes);
+	st->retired_bytes = zstat_read(&pool->retired_bytes);
+	st->alloc_failures = zstat_read(&pool->alloc_failures);
+}
+
+uint64_t zpool_used_bytes(const struct zpool *pool)
+{
+	uint64_t empty = zstat_read(&pool->spare_bytes) +
+			 zstat_read(&pool->retired_bytes);
+	uint64_t total = zstat_read(&pool->total_bytes);
+
+	/* Relaxed reads of counters that move meanwhile: never wrap. */
+	return total > empty ? total - empty : 0;
 }
 
 /* --- compaction -------------------------------------------------------- */

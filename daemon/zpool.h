@@ -12,6 +12,7 @@
 #ifndef ZRAMFS_ZPOOL_H
 #define ZRAMFS_ZPOOL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -34,6 +35,19 @@ typedef int (*zpool_migrate_fn)(void *owner, uint32_t backref,
 
 /* @return a new empty pool, or NULL with errno set. */
 struct zpool *zpool_create(zpool_migrate_fn migrate, void *owner);
+
+/*
+ * Starts the pool's keeper: a thread that from now on maps and unmaps the
+ * pool's memory, so that zpool_alloc() and zpool_free() never do (see
+ * zpool.c, "The keeper").  zpool_alloc() may then fail with -ENOMEM when
+ * the keeper cannot deliver memory within a tenth of a second.  Call it
+ * before the pool is shared.
+ * @return 0, or a negative errno.
+ */
+int zpool_start_keeper(struct zpool *pool);
+
+/* For tests: a paused keeper delivers nothing and unmaps nothing. */
+void zpool_pause_keeper(struct zpool *pool, bool paused);
 
 /* Frees every span.  The caller guarantees no other call is in progress. */
 void zpool_destroy(struct zpool *pool);
@@ -60,6 +74,10 @@ void *zpool_map(struct zpool *pool, uint64_t handle);
 /* @return the bytes the pool holds from the system (all spans). */
 uint64_t zpool_total_bytes(const struct zpool *pool);
 
+/* @return zpool_total_bytes() less the empty spans: those kept ready
+ * (spares) and those the keeper has yet to unmap. */
+uint64_t zpool_used_bytes(const struct zpool *pool);
+
 /*
  * Moves objects out of sparse spans into fuller ones of the same class and
  * releases the spans that empties.
@@ -73,6 +91,9 @@ struct zpool_stats {
 	uint64_t objects;         /* live objects */
 	uint64_t spans;           /* spans held */
 	uint64_t pages_compacted; /* pages released by compaction, ever */
+	uint64_t spare_bytes;	  /* bytes in spares (in total_bytes) */
+	uint64_t retired_bytes;	  /* bytes the keeper has yet to unmap (too) */
+	uint64_t alloc_failures;  /* -ENOMEM: the keeper did not deliver */
 };
 
 void zpool_get_stats(const struct zpool *pool, struct zpool_stats *st);

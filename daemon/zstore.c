@@ -315,7 +315,9 @@ static int write_page(struct zstore *zs, uint64_t idx, const void *src,
 	ret = zpool_alloc(zs->pool, size, (uint32_t)idx, &handle);
 	if (ret)
 		return ret;
-	used = zpool_total_bytes(zs->pool);
+	/* mem_used_total, the limit and the maximum leave out the empty
+	 * spans the pool keeps ready (1 MiB at most, see zpool.c). */
+	used = zpool_used_bytes(zs->pool);
 	limit = atomic_load_explicit(&zs->mem_limit, memory_order_relaxed);
 	if (limit && used > limit) {
 		zpool_free(zs->pool, handle);
@@ -627,7 +629,7 @@ void zstore_gc_drain(struct zstore *zs)
 
 void zstore_reset_mem_used_max(struct zstore *zs)
 {
-	atomic_store_explicit(&zs->mem_used_max, zpool_total_bytes(zs->pool),
+	atomic_store_explicit(&zs->mem_used_max, zpool_used_bytes(zs->pool),
 			      memory_order_relaxed);
 }
 
@@ -657,11 +659,11 @@ void zstore_get_stats(struct zstore *zs, struct zstore_stats *st)
 	st->mm.orig_data_size = nonneg(stat_get(zs, pages_stored)) *
 				ZSTORE_PAGE_SIZE;
 	st->mm.compr_data_size = nonneg(stat_get(zs, compr_data_size));
-	st->mm.mem_used_total = ps.total_bytes;
+	st->mm.mem_used_total = zpool_used_bytes(zs->pool);
 	st->mm.mem_limit = stat_get(zs, mem_limit);
 	st->mm.mem_used_max = stat_get(zs, mem_used_max);
-	if (st->mm.mem_used_max < ps.total_bytes)
-		st->mm.mem_used_max = ps.total_bytes;
+	if (st->mm.mem_used_max < st->mm.mem_used_total)
+		st->mm.mem_used_max = st->mm.mem_used_total;
 	st->mm.same_pages = nonneg(stat_get(zs, same_pages));
 	st->mm.pages_compacted = ps.pages_compacted;
 	st->mm.huge_pages = nonneg(stat_get(zs, huge_pages));
@@ -712,6 +714,10 @@ int zstore_create(const struct zstore_params *p, struct zstore **out)
 		ret = -ENOMEM;
 		goto err_slots;
 	}
+	/* Writers then never map memory themselves (zpool.c, "The keeper"). */
+	ret = zpool_start_keeper(zs->pool);
+	if (ret)
+		goto err_pool;
 	queue = p->gc_queue_pages ? p->gc_queue_pages : ZSTORE_GC_QUEUE_DEFAULT;
 	ret = gc_create(zstore_gc_free, zs, queue, &zs->gc);
 	if (ret)

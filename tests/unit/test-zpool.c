@@ -6,7 +6,11 @@
  * pages without losing an object (and leaves alone those the owner refuses
  * to move), and that concurrent allocation, freeing and compaction corrupt
  * nothing.  The owner side (the migrate callback) is a table of test objects
- * indexed by backref, as zstore's slot table is.
+ * indexed by backref, as zstore's slot table is.  With a keeper (the thread
+ * that maps and unmaps spans for the allocating threads): that spares are
+ * used and bounded, that an allocation the keeper cannot serve fails with
+ * -ENOMEM after a bounded wait and nothing else changes, and the threads
+ * test again.
  *
  * The random tests print their seed; set ZPOOL_TEST_SEED to replay one.
  */
@@ -152,7 +156,8 @@ out:
 	return rc;
 }
 
-static void owner_init(struct owner *ow, size_t nr, bool locking)
+static void owner_init_keeper(struct owner *ow, size_t nr, bool locking,
+			      bool keeper)
 {
 	size_t i;
 
@@ -167,6 +172,13 @@ static void owner_init(struct owner *ow, size_t nr, bool locking)
 	ow->pool = zpool_create(migrate_cb, ow);
 	if (!ow->pool)
 		bail_out("zpool_create: %s", strerror(errno));
+	if (keeper && zpool_start_keeper(ow->pool))
+		bail_out("zpool_start_keeper failed");
+}
+
+static void owner_init(struct owner *ow, size_t nr, bool locking)
+{
+	owner_init_keeper(ow, nr, locking, false);
 }
 
 static void owner_fini(struct owner *ow)
@@ -602,6 +614,8 @@ static void test_compact_refused(void)
 
 /* --- threads ----------------------------------------------------------- */
 
+static bool wait_spares_only(struct zpool *pool);
+
 #define MT_WORKERS 4
 #define MT_SLOTS   1024
 #define MT_OPS	   100000
@@ -695,7 +709,7 @@ static void *mt_compactor(void *arg)
 	return NULL;
 }
 
-static void test_threads(void)
+static void test_threads(bool keeper)
 {
 	struct worker w[MT_WORKERS];
 	struct owner ow;
@@ -703,7 +717,8 @@ static void test_threads(void)
 	size_t bad = 0, failed = 0, i;
 	struct zpool_stats st;
 
-	owner_init(&ow, MT_WORKERS * MT_SLOTS, true);
+	diag("threads, %s keeper", keeper ? "with a" : "without");
+	owner_init_keeper(&ow, MT_WORKERS * MT_SLOTS, true, keeper);
 	atomic_store(&mt_done, false);
 	if (pthread_create(&compactor, NULL, mt_compactor, &ow))
 		bail_out("pthread_create failed");
@@ -735,7 +750,135 @@ static void test_threads(void)
 	zpool_get_stats(ow.pool, &st);
 	ok(st.objects <= MT_WORKERS * MT_SLOTS, "objects are counted right");
 	owner_free_all(&ow);
-	ok(pool_is_empty(ow.pool), "all freed after the threads");
+	if (keeper)
+		ok(wait_spares_only(ow.pool),
+		   "all freed after the threads but the spares");
+	else
+		ok(pool_is_empty(ow.pool), "all freed after the threads");
+	owner_fini(&ow);
+}
+
+/* --- the keeper --------------------------------------------------------- */
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* Waits (5 s at most) for @cond(@pool) to hold. */
+static bool wait_for(struct zpool *pool, bool (*cond)(struct zpool *))
+{
+	uint64_t deadline = now_ms() + 5000;
+
+	while (!cond(pool)) {
+		if (now_ms() > deadline)
+			return false;
+		usleep(1000);
+	}
+	return true;
+}
+
+/* The pool holds nothing but spares, within their budget (1 MiB, which
+ * concurrent frees may overshoot by a span each). */
+static bool spares_only(struct zpool *pool)
+{
+	struct zpool_stats st;
+
+	zpool_get_stats(pool, &st);
+	return st.objects == 0 && st.obj_bytes == 0 &&
+	       st.total_bytes == st.spare_bytes &&
+	       st.spare_bytes <= (1u << 20) + MT_WORKERS * MAX_SPAN_BYTES &&
+	       zpool_used_bytes(pool) == 0;
+}
+
+static bool wait_spares_only(struct zpool *pool)
+{
+	return wait_for(pool, spares_only);
+}
+
+static bool has_spare(struct zpool *pool)
+{
+	struct zpool_stats st;
+
+	zpool_get_stats(pool, &st);
+	return st.spare_bytes > 0;
+}
+
+/*
+ * One class (1000-byte objects), keeper paused and resumed: a class with
+ * neither a partial span nor a spare fails after the bounded wait, and
+ * works again once the keeper runs; a spare serves without the keeper;
+ * an emptied span becomes the spare, the next waits for the keeper to be
+ * unmapped.
+ */
+static void test_keeper(void)
+{
+	const size_t nr = 1000;
+	struct owner ow;
+	struct zpool_stats st, st2;
+	uint64_t t0, waited;
+	size_t i, per_span, n;
+	int rc;
+
+	owner_init_keeper(&ow, nr, false, true);
+	zpool_pause_keeper(ow.pool, true);
+	t0 = now_ms();
+	rc = obj_alloc(&ow, 0, 1000, true);
+	waited = now_ms() - t0;
+	zpool_get_stats(ow.pool, &st);
+	ok(rc == -ENOMEM,
+	   "paused keeper, no spare: the allocation fails "
+	   "with ENOMEM (%d)",
+	   rc);
+	ok(waited >= 90 && waited < 2000,
+	   "after waiting about 100 ms (%llu ms)", (unsigned long long)waited);
+	ok(st.alloc_failures == 1 && st.total_bytes == 0 && st.objects == 0,
+	   "counted, and nothing else changed");
+	ow.objs[0].handle = 0;
+	t0 = now_ms();
+	rc = obj_alloc(&ow, 0, 1000, true);
+	waited = now_ms() - t0;
+	ok(rc == -ENOMEM && waited < 50,
+	   "the next fails at once, the keeper being stuck (%llu ms)",
+	   (unsigned long long)waited);
+	ow.objs[0].handle = 0;
+
+	zpool_pause_keeper(ow.pool, false);
+	ok(wait_for(ow.pool, has_spare),
+	   "the keeper running again, it delivers the spare asked for");
+	ok(obj_alloc(&ow, 0, 1000, true) == 0, "and allocations succeed");
+	ok(wait_for(ow.pool, has_spare), "the class gets a new spare");
+
+	/* Fill the first span, then the spare, with the keeper paused. */
+	zpool_pause_keeper(ow.pool, true);
+	zpool_get_stats(ow.pool, &st);
+	per_span = (st.total_bytes - st.spare_bytes) / zpool_class_size(1000);
+	for (n = 1, rc = 0; n < nr && !rc; n++)
+		rc = obj_alloc(&ow, n, 1000, true);
+	n--;
+	if (rc)
+		ow.objs[n].handle = 0;
+	zpool_get_stats(ow.pool, &st2);
+	diag("%zu objects a span; %zu stored before ENOMEM", per_span, n);
+	ok(rc == -ENOMEM && n == 2 * per_span,
+	   "paused keeper: the spare takes %zu more objects, then ENOMEM",
+	   per_span);
+	ok(st2.spare_bytes == 0 && st2.total_bytes == st.total_bytes,
+	   "no memory was mapped meanwhile");
+	ok(owner_check(&ow) == 0, "every object stored is intact");
+
+	/* Empty both spans: the first becomes the spare, the second waits. */
+	for (i = 0; i < n; i++)
+		obj_free(&ow, i);
+	zpool_get_stats(ow.pool, &st2);
+	ok(st2.objects == 0 && st2.spare_bytes > 0 &&
+		   st2.total_bytes == 2 * st2.spare_bytes,
+	   "emptied: one span kept as the spare, one left to the keeper");
+	zpool_pause_keeper(ow.pool, false);
+	ok(wait_spares_only(ow.pool), "which unmaps it once it runs");
 	owner_fini(&ow);
 }
 
@@ -754,6 +897,8 @@ int main(void)
 	test_release_early();
 	test_compact();
 	test_compact_refused();
-	test_threads();
+	test_threads(false);
+	test_keeper();
+	test_threads(true);
 	return tap_done();
 }
