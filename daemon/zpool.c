@@ -128,7 +128,9 @@
  *     tries again later: nothing is lost, and the writeback the keeper's
  *     reclaim may be waiting for completes.
  *   - A span that empties becomes its class's spare if the class has none
- *     (within the same budget), else goes to the keeper to be unmapped.
+ *     (within the same budget), else goes to the keeper to be unmapped;
+ *     zpool_free_now() unmaps it in the caller instead (zstore's gc_mode
+ *     sync, which measures the cost of freeing in the discard itself).
  *
  * The keeper's lock is taken after a class lock, never before; the keeper
  * holds one of them at a time.  Spares count in total_bytes (memory the
@@ -1060,7 +1062,7 @@ int zpool_alloc(struct zpool *pool, size_t size, uint32_t backref,
 	return 0;
 }
 
-void zpool_free(struct zpool *pool, uint64_t handle)
+static void zpool_free_span(struct zpool *pool, uint64_t handle, bool now)
 {
 	struct zspan *span = zhandle_span(handle);
 	unsigned int idx = zhandle_idx(handle);
@@ -1080,8 +1082,20 @@ void zpool_free(struct zpool *pool, uint64_t handle)
 
 	zstat_sub(&pool->objects, 1);
 	zstat_sub(&pool->obj_bytes, size);
-	if (retire)
+	if (retire && now)
+		zspan_release(pool, span);
+	else if (retire)
 		zspan_retire(pool, span);
+}
+
+void zpool_free(struct zpool *pool, uint64_t handle)
+{
+	zpool_free_span(pool, handle, false);
+}
+
+void zpool_free_now(struct zpool *pool, uint64_t handle)
+{
+	zpool_free_span(pool, handle, true);
 }
 
 void *zpool_map(struct zpool *pool, uint64_t handle)

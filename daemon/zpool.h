@@ -64,6 +64,10 @@ int zpool_alloc(struct zpool *pool, size_t size, uint32_t backref,
 /* Frees an object.  Thread-safe; the handle must be live. */
 void zpool_free(struct zpool *pool, uint64_t handle);
 
+/* The same, but a span it empties that is not kept as a spare is unmapped
+ * by the caller before it returns, not by the keeper. */
+void zpool_free_now(struct zpool *pool, uint64_t handle);
+
 /*
  * @return the address of the object.  Takes no lock: the caller guarantees
  * the object is neither freed nor migrated while it uses the address (for
