@@ -677,7 +677,8 @@ static void fs_init(void *userdata, struct fuse_conn_info *conn)
 	conn->max_background = 64;
 	conn->congestion_threshold = 48;
 	/* Plain copies: splice needs a pipe per worker and pays off for large
-	 * buffers, while swap moves 4 KiB pages (not measured here). */
+	 * buffers, while swap moves 4 KiB pages; measured, replying to 4 KiB
+	 * reads through splice gained nothing (docs/benchmarks.md). */
 	conn->want &= ~(FUSE_CAP_SPLICE_READ | FUSE_CAP_SPLICE_WRITE |
 			FUSE_CAP_SPLICE_MOVE);
 	conn->want &= ~FUSE_CAP_WRITEBACK_CACHE;

@@ -1374,6 +1374,20 @@ on small I/O report gains of about 1.4–1.6x, within them.  The loop worker
 hop would remain; a ublk device (a userspace block device over io_uring)
 in place of loop + FUSE would remove it as well.
 
+**Levers tried, outside this harness** (2026-11-26, randread QD16 as above,
+runs alternating, 6 s each; single runs vary by ±15% here): worker threads
+1, 2, 3 (the default on 2 CPUs), 4 and 6: no setting stood out of the
+noise (110k–140k IOPS each); \`clone_fd\` (a /dev/fuse descriptor per
+worker): no change (116k–140k against 122k–139k), as the kernel still
+queues every request on the one connection; replying to reads with
+libfuse's splice path (\`fuse_reply_data\`, \`FUSE_CAP_SPLICE_WRITE\` and
+\`_MOVE\`): no change (median 144k against 143k over 5 pairs), a 4 KiB reply
+costing a vmsplice(2) and a splice(2) where writev(2) is one call; adding
+\`FUSE_CAP_SPLICE_READ\`: no gain for writes either.  A daemon thread
+already makes exactly one read(2) and one writev(2) per request (strace -c
+over 2 s of the run: 72,195 writev, 72,196 read, 115 futex), so what is
+left is the kernel's part of the round trip.
+
 EOF
 }
 
