@@ -9,7 +9,8 @@
 #    mlockall(MCL_FUTURE) each new mapping of a thread without it counts
 #    against RLIMIT_MEMLOCK), and nothing else, effective or permitted,
 #    inheritable or ambient;
-#  - that holds for the GC workers too (zramfsd-gc), whichever thread
+#  - that holds for the GC workers and the allocators' keepers too
+#    (zramfsd-gc, zramfsd-keeper), whichever thread
 #    created them: the devices of the configuration are set up by the main
 #    thread after it dropped its capabilities, those made by hand by a FUSE
 #    worker;
@@ -52,7 +53,7 @@ expect_eq "NoNewPrivs of the process" \
 # field TASK NAME: a hex capability set of a thread, as a number.
 field() { echo $((16#$(awk -v k="$2:" '$1 == k { print $2 }' "$1/status"))); }
 
-ctl=0 gc=0 other=0
+ctl=0 gc=0 keepers=0 other=0
 for t in /proc/"$DAEMON_PID"/task/*; do
 	tid=${t##*/}
 	name=$(cat "$t/comm")
@@ -74,7 +75,11 @@ for t in /proc/"$DAEMON_PID"/task/*; do
 			fail "the control thread holds $(printf %x "$eff"), not CAP_SYS_ADMIN|CAP_IPC_LOCK"
 		;;
 	*)
-		[ "$name" = zramfsd-gc ] && gc=$((gc + 1)) || other=$((other + 1))
+		case $name in
+		zramfsd-gc) gc=$((gc + 1)) ;;
+		zramfsd-keeper) keepers=$((keepers + 1)) ;;
+		*) other=$((other + 1)) ;;
+		esac
 		[ "$eff" = "$CAP_IPC_LOCK" ] ||
 			fail "thread $tid ($name) holds $(printf %x "$eff"), not CAP_IPC_LOCK alone"
 		;;
@@ -82,7 +87,8 @@ for t in /proc/"$DAEMON_PID"/task/*; do
 done
 expect_eq "control threads" "$ctl" 1
 [ "$gc" -ge 2 ] || fail "$gc GC workers for two initialised devices"
-ok "$gc GC workers and $other other threads (main, FUSE workers) hold CAP_IPC_LOCK alone"
+[ "$keepers" -ge 2 ] || fail "$keepers keepers for two initialised devices"
+ok "$gc GC workers, $keepers keepers and $other other threads (main, FUSE workers) hold CAP_IPC_LOCK alone"
 
 core=$(awk '/^Max core file size/ { print $5, $6 }' "/proc/$DAEMON_PID/limits")
 expect_eq "core file size limit (no swapped page in a core file)" "$core" "0 0"
