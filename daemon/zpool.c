@@ -489,6 +489,12 @@ static void zclass_put_slot(struct zclass *cls, struct zspan *span,
 
 /* --- span metadata ------------------------------------------------------ */
 
+static unsigned int zclass_index_of(const struct zpool *pool,
+				    const struct zclass *cls)
+{
+	return (unsigned int)(cls - pool->classes);
+}
+
 static size_t zmeta_size(const struct zclass *cls)
 {
 	size_t bytes = sizeof(struct zspan) +
@@ -507,7 +513,7 @@ static_assert(sizeof(struct zspan) + ZSPAN_MAX_OBJS * 7 + ZHANDLE_ALIGN <=
 static void *zmeta_alloc(struct zpool *pool, const struct zclass *cls)
 {
 	struct zmeta *m = &pool->meta;
-	unsigned int i = (unsigned int)(cls - pool->classes);
+	unsigned int i = zclass_index_of(pool, cls);
 	size_t size = zmeta_size(cls);
 	void *block = NULL;
 	char *chunk;
@@ -546,7 +552,7 @@ static void zmeta_free(struct zpool *pool, const struct zclass *cls,
 		       void *block)
 {
 	struct zmeta *m = &pool->meta;
-	unsigned int i = (unsigned int)(cls - pool->classes);
+	unsigned int i = zclass_index_of(pool, cls);
 
 	pthread_mutex_lock(&m->lock);
 	*(void **)block = m->free[i];
@@ -626,12 +632,6 @@ static void zspan_release(struct zpool *pool, struct zspan *span)
 
 /* --- the keeper -------------------------------------------------------- */
 
-static unsigned int zclass_index_of(const struct zpool *pool,
-				    const struct zclass *cls)
-{
-	return (unsigned int)(cls - pool->classes);
-}
-
 /*
  * Caller holds cls->lock.  Links the class's spare, if it has one.
  * @return the spare, now linked, or NULL.
@@ -649,18 +649,25 @@ static struct zspan *zclass_take_spare(struct zpool *pool, struct zclass *cls)
 }
 
 /*
+ * @return whether one more spare of @cls keeps the pool's spares within
+ * budget.  Checked without a pool-wide lock: concurrent frees and refills
+ * in several classes may overshoot it by a span each.
+ */
+static bool zpool_spare_fits(const struct zpool *pool, const struct zclass *cls)
+{
+	return zstat_read(&pool->spare_bytes) + cls->span_bytes <=
+	       ZPOOL_SPARE_MAX_BYTES;
+}
+
+/*
  * Caller holds cls->lock; @span is empty and unlinked.  Keeps it as the
- * class's spare if the class has none and the pool's spares stay within
- * budget (checked without a pool-wide lock: concurrent frees in several
- * classes may overshoot it by a span each).
+ * class's spare if the class has none and the budget allows.
  * @return true if it was kept.
  */
 static bool zclass_keep_spare(struct zpool *pool, struct zclass *cls,
 			      struct zspan *span)
 {
-	if (!pool->keeper || cls->spare ||
-	    zstat_read(&pool->spare_bytes) + cls->span_bytes >
-		    ZPOOL_SPARE_MAX_BYTES)
+	if (!pool->keeper || cls->spare || !zpool_spare_fits(pool, cls))
 		return false;
 	cls->spare = span;
 	zstat_add(&pool->spare_bytes, cls->span_bytes);
@@ -785,9 +792,7 @@ static bool zkeeper_fill(struct zpool *pool, struct zclass *cls,
 	pthread_mutex_unlock(&cls->lock);
 	if (have)
 		return true;
-	if (level == ZWANT_REFILL &&
-	    zstat_read(&pool->spare_bytes) + cls->span_bytes >
-		    ZPOOL_SPARE_MAX_BYTES)
+	if (level == ZWANT_REFILL && !zpool_spare_fits(pool, cls))
 		return false;
 	span = zspan_create(pool, cls);
 	if (!span)
