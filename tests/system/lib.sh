@@ -54,6 +54,13 @@ expect_eq() {
 	ok "$1 = '$3'"
 }
 
+# expect_verified OUT NPAGES: swapload's output OUT reports that it checked
+# NPAGES pages and found none bad.
+expect_verified() {
+	grep -qx "verified $2 pages, 0 bad" "$1" ||
+		fail "swapload did not report 'verified $2 pages, 0 bad'"
+}
+
 # expect_match WHAT GOT ERE
 expect_match() {
 	[[ $2 =~ $3 ]] || fail "$1: '$2' does not match /$3/"

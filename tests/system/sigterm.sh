@@ -128,7 +128,5 @@ wait_child "$pid" 120 || fail "swapload still verifying after 120 s"
 CG_PID=
 cat "$out"
 [ "$CHILD_STATUS" = 0 ] || fail "swapload exited with status $CHILD_STATUS"
-npages=$((work_mib * 256))
-grep -qx "verified $npages pages, 0 bad" "$out" ||
-	fail "swapload did not report 'verified $npages pages, 0 bad'"
+expect_verified "$out" $((work_mib * 256))
 ok "every page came back intact"

@@ -55,9 +55,7 @@ wait_child "$CG_PID" 5 || fail "swapload did not exit"
 CG_PID=
 cat "$out"
 [ "$CHILD_STATUS" = 0 ] || fail "swapload exited with status $CHILD_STATUS"
-npages=$((work_mib * 256 * 2))
-grep -qx "verified $npages pages, 0 bad" "$out" ||
-	fail "swapload did not report 'verified $npages pages, 0 bad'"
+expect_verified "$out" $((work_mib * 256 * 2))
 ok "swapload: every page of $work_mib MiB correct on both passes"
 
 # At least half the excess over the limit must have gone out (zero pages
