@@ -5,14 +5,18 @@
  * corrupt input and a wrong output length give -EIO and never touch memory
  * outside the buffers (run it under ASan or valgrind to be sure of that);
  * parameter validation and the comp_algorithm list; and four threads
- * sharing the compressors at once.  Random data comes from a seed that is
- * printed, and can be set with ZCOMP_TEST_SEED.
+ * sharing the compressors at once; and that a thread that called
+ * zcomp_thread_prepare() takes no heap memory to compress and decompress
+ * with every backend at its default level (the FUSE workers rely on it).
+ * Random data comes from a seed that is printed, and can be set with
+ * ZCOMP_TEST_SEED.
  */
 #include "config.h"
 
 #include <errno.h>
 #include <stdbool.h>
 #include <inttypes.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -464,6 +468,97 @@ static void test_threads(void)
 		zcomp_destroy(zcs[a]);
 }
 
+/* --- zcomp_thread_prepare() -------------------------------------------- */
+
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define HEAP_STATS_BLIND 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define HEAP_STATS_BLIND 1
+#endif
+#endif
+
+struct prep {
+	struct zcomp **zcs;
+	bool prepare;
+	int ret;
+	long long grew; /* heap bytes in use after - before */
+	unsigned int bad;
+};
+
+/* Bytes malloc() has handed out, from the arenas and as mappings. */
+static long long heap_in_use(void)
+{
+	struct mallinfo2 mi = mallinfo2();
+
+	return (long long)(mi.uordblks + mi.hblkhd);
+}
+
+/* A fresh thread: prepares (or not), then round-trips a page through every
+ * backend on stack buffers, measuring the heap around that alone. */
+static void *prep_main(void *arg)
+{
+	struct prep *p = arg;
+	unsigned char page[PAGE], comp[BOUND], out[PAGE];
+	struct pagegen_rng rng = { seed ^ 3 };
+	long long before;
+	size_t a;
+	int n;
+
+	fill_page(MIXED, page, &rng);
+	p->ret = p->prepare ? zcomp_thread_prepare() : 0;
+	before = heap_in_use();
+	for (a = 0; a < ARRAY_SIZE(algos); a++) {
+		n = zcomp_compress(p->zcs[a], page, PAGE, comp, sizeof(comp));
+		if (n <= 0 ||
+		    zcomp_decompress(p->zcs[a], comp, (size_t)n, out, PAGE) ||
+		    memcmp(page, out, PAGE))
+			p->bad++;
+	}
+	p->grew = heap_in_use() - before;
+	return NULL;
+}
+
+static struct prep run_prep(struct zcomp **zcs, bool prepare)
+{
+	struct prep p = { .zcs = zcs, .prepare = prepare };
+	pthread_t tid;
+
+	if (pthread_create(&tid, NULL, prep_main, &p))
+		bail_out("pthread_create failed");
+	pthread_join(tid, NULL);
+	return p;
+}
+
+static void test_prepare(void)
+{
+	struct zcomp *zcs[ARRAY_SIZE(algos)];
+	struct prep cold, warm;
+	size_t a;
+
+#ifdef HEAP_STATS_BLIND
+	diag("zcomp_thread_prepare not checked: a sanitizer's allocator is "
+	     "invisible to mallinfo2()");
+	return;
+#endif
+	for (a = 0; a < ARRAY_SIZE(algos); a++)
+		if (zcomp_create(algos[a], "", &zcs[a]))
+			bail_out("cannot create %s", algos[a]);
+	cold = run_prep(zcs, false);
+	warm = run_prep(zcs, true);
+	diag("heap taken by the first pages: %lld bytes unprepared, %lld "
+	     "prepared", cold.grew, warm.grew);
+	ok(cold.bad == 0 && warm.bad == 0, "both threads round-trip the page");
+	ok(cold.grew > 0,
+	   "an unprepared thread allocates on its first page (%lld bytes): "
+	   "the measure sees it", cold.grew);
+	ok(warm.ret == 0 && warm.grew == 0,
+	   "a prepared thread allocates nothing for lz4, lz4hc and zstd "
+	   "(%lld bytes)", warm.grew);
+	for (a = 0; a < ARRAY_SIZE(algos); a++)
+		zcomp_destroy(zcs[a]);
+}
+
 int main(void)
 {
 	const char *env = getenv("ZCOMP_TEST_SEED");
@@ -477,5 +572,6 @@ int main(void)
 	test_validate();
 	test_names();
 	test_threads();
+	test_prepare();
 	return tap_done();
 }
