@@ -3,12 +3,19 @@
  * size: strict parsing and printing of byte sizes (see size.h).
  *
  * Parsing is deliberately narrow, because its input comes from attribute
- * writes, configuration files and command lines where a typo must fail
- * rather than become a surprising size: digits, then at most one unit
- * letter (K, M, G, T: powers of 1024) with an optional "iB" or "B", or a
- * bare "B" for bytes.  Blanks may surround it and one newline may end it
- * (what `echo 1G > disksize` writes).  Signs, fractions, hex, blanks between
- * number and unit and decimal (1000-based) units are all errors.
+ * writes and configuration files, where a typo must fail rather than
+ * become a surprising size: digits, then at most one unit letter (K, M,
+ * G, T: powers of 1024) with an optional "iB" or "B", or a bare "B" for
+ * bytes.  Blanks may surround it and one newline may end it (what `echo 1G
+ * > disksize` writes).  Signs, fractions, hex, blanks between number and
+ * unit and decimal (1000-based) units are all errors.
+ *
+ * The command line follows util-linux instead (size_parse_ul()), since
+ * zramfsctl is zramctl for zramfsd: there "512MB" is 512,000,000 bytes and
+ * "1.5G" is a size, as zramctl and every util-linux tool read them.  That
+ * parser is exact where util-linux's strtosize() rounds each digit of a
+ * fraction, and refuses what strtoumax() would read as something other than
+ * a decimal number.
  *
  * Printing follows util-linux's size_to_human_string() as zramctl uses it:
  * the largest unit the value reaches, one decimal rounded half up and left
@@ -115,6 +122,104 @@ int size_parse_u64(const char *s, uint64_t max, uint64_t *out)
 	if (range || v > max)
 		return -ERANGE;
 	*out = v;
+	return 0;
+}
+
+/* The units of size_parse_ul() in increasing order: unit i is base^(i+1).
+ * Lower case is util-linux's, for K to E only. */
+static const char ul_units[] = "KMGTPEZY";
+static const char ul_units_lower[] = "kmgtpe";
+
+/* Parses the leading decimal digits of @s into *@val (-ERANGE past 64
+ * bits, still counting them).  @return the number of digits. */
+static size_t size_ul_digits(const char *s, uint64_t *val, int *range)
+{
+	size_t n;
+
+	*val = 0;
+	for (n = 0; isdigit((unsigned char)s[n]); n++) {
+		unsigned d = (unsigned)(s[n] - '0');
+
+		if (*val > (UINT64_MAX - d) / 10)
+			*range = -ERANGE;
+		else
+			*val = *val * 10 + d;
+	}
+	return n;
+}
+
+/*
+ * floor(0.F * @mult) for the fraction digits F (@n of them) at @f, @mult at
+ * most 1024^6: from the last digit to the first, t = (digit * mult + t) / 10
+ * stays below @mult, and rounding down at each step rounds the sum down.
+ */
+static uint64_t size_ul_fraction(const char *f, size_t n, uint64_t mult)
+{
+	uint64_t t = 0;
+
+	while (n--)
+		t = ((uint64_t)(f[n] - '0') * mult + t) / 10;
+	return t;
+}
+
+int size_parse_ul(const char *s, uint64_t *out)
+{
+	const char *p, *frac = NULL, *u;
+	uint64_t whole, mult = 1, base = 1024, part = 0;
+	size_t nint, nfrac = 0;
+	int power = 0, range = 0, zero;
+
+	nint = size_ul_digits(s, &whole, &range);
+	/* "010" is octal to util-linux: refused rather than read otherwise. */
+	if (!nint || (s[0] == '0' && nint > 1))
+		return -EINVAL;
+	p = s + nint;
+	if (*p == '.') {
+		frac = p + 1;
+		nfrac = strspn(frac, "0123456789");
+		if (!nfrac)
+			return -EINVAL;
+		p = frac + nfrac;
+	}
+	if (*p) {
+		if ((u = strchr(ul_units, *p)))
+			power = (int)(u - ul_units) + 1;
+		else if ((u = strchr(ul_units_lower, *p)))
+			power = (int)(u - ul_units_lower) + 1;
+		else
+			return -EINVAL;
+		p++;
+		if (p[0] == 'i' && (p[1] == 'B' || p[1] == 'b')) {
+			p += 2;
+		} else if (*p == 'B' || *p == 'b') {
+			base = 1000;
+			p++;
+		}
+		if (*p)
+			return -EINVAL;
+	} else if (frac) {
+		return -EINVAL; /* a fraction of a byte */
+	}
+	if (range)
+		return range;
+
+	zero = !whole && (!frac || strspn(frac, "0") == nfrac);
+	while (power--) {
+		if (mult > UINT64_MAX / base) { /* Z and Y: only 0 fits */
+			if (!zero)
+				return -ERANGE;
+			*out = 0;
+			return 0;
+		}
+		mult *= base;
+	}
+	if (whole > UINT64_MAX / mult)
+		return -ERANGE;
+	if (frac)
+		part = size_ul_fraction(frac, nfrac, mult);
+	if (whole * mult > UINT64_MAX - part)
+		return -ERANGE;
+	*out = whole * mult + part;
 	return 0;
 }
 

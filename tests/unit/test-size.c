@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * test-size: size_parse, size_parse_u64, size_format and size_page_align
- * against tables of inputs and expected results, and a format -> parse
- * round trip of every whole multiple of a unit.
+ * test-size: size_parse, size_parse_ul, size_parse_u64, size_format and
+ * size_page_align against tables of inputs and expected results, and a
+ * format -> parse round trip of every whole multiple of a unit.
  */
 #include "config.h"
 
@@ -61,6 +61,79 @@ static const struct parse_case {
 	{ "99999999999999999999999999", -ERANGE, 0 },
 	{ "99999999999999999999999999x", -EINVAL, 0 }, /* malformed first */
 	{ "99999999999999999999999999 K", -EINVAL, 0 },
+};
+
+/*
+ * size_parse_ul(): util-linux's strtosize() rules, with the examples of its
+ * documentation (lib/strutils.c, the size arguments of its man pages).
+ * Where util-linux 2.38 (fallocate -l) reads a string otherwise, a note
+ * says how: it rounds each digit of a fraction on its own, and its
+ * strtoumax() takes blanks, signs, hex and octal.
+ */
+static const struct parse_case ul_cases[] = {
+	{ "0", 0, 0 },
+	{ "4096", 0, 4096 },
+	{ "10KiB", 0, 10240 },
+	{ "10K", 0, 10240 },
+	{ "10KB", 0, 10000 },
+	{ "0.5MB", 0, 500000 },
+	{ "0.5MiB", 0, 524288 }, /* strutils.c says 512000; it reads 524288 */
+	{ "512MB", 0, 512000000 },
+	{ "512M", 0, 536870912 },
+	{ "512MiB", 0, 536870912 },
+	{ "1.5G", 0, 1610612736ull },
+	{ "1.5GB", 0, 1500000000ull },
+	{ "1.05K", 0, 1075 },        /* 1075.2 */
+	{ "0.25G", 0, 268435456 },   /* util-linux: 268435455 */
+	{ "0.3K", 0, 307 },          /* 307.2; util-linux: 341 */
+	{ "0.0009765625K", 0, 1 },   /* exactly one byte */
+	{ "0.00048828125K", 0, 0 },  /* half a byte, rounded down */
+	{ "1.9999999999999999999999K", 0, 2047 },
+	{ "1Kb", 0, 1000 },
+	{ "1kB", 0, 1000 },
+	{ "1kib", 0, 1024 },
+	{ "1k", 0, 1024 },
+	{ "2T", 0, 2ull << 40 },
+	{ "1P", 0, 1ull << 50 },
+	{ "1p", 0, 1ull << 50 },
+	{ "15E", 0, 15ull << 60 },
+	{ "15.5E", 0, 31ull << 59 },
+	{ "16EB", 0, 16000000000000000000ull },
+	{ "18.4467440737095516EB", 0, 18446744073709551600ull },
+	{ "18446744073709551615", 0, UINT64_MAX },
+	{ "0Z", 0, 0 },
+	{ "0.000Y", 0, 0 },
+	{ "", -EINVAL, 0 },
+	{ "-1", -EINVAL, 0 },
+	{ "-1K", -EINVAL, 0 },
+	{ "+1K", -EINVAL, 0 },          /* util-linux: 1024 */
+	{ " 1K", -EINVAL, 0 },          /* util-linux: 1024 */
+	{ "1K ", -EINVAL, 0 },
+	{ "1 K", -EINVAL, 0 },
+	{ "1K\n", -EINVAL, 0 },
+	{ "0x10K", -EINVAL, 0 },        /* util-linux: hex, 16384 */
+	{ "010K", -EINVAL, 0 },         /* util-linux: octal, 8192 */
+	{ "1.5.5G", -EINVAL, 0 },
+	{ "1.5", -EINVAL, 0 },          /* a fraction of a byte */
+	{ "1.", -EINVAL, 0 },
+	{ "1.K", -EINVAL, 0 },          /* util-linux: 1024 */
+	{ ".5K", -EINVAL, 0 },
+	{ "1Q", -EINVAL, 0 },
+	{ "1z", -EINVAL, 0 },
+	{ "1B", -EINVAL, 0 },           /* no bare B, as util-linux */
+	{ "1KIB", -EINVAL, 0 },
+	{ "1Ki", -EINVAL, 0 },
+	{ "1KiBB", -EINVAL, 0 },
+	{ "1e3", -EINVAL, 0 },
+	{ "K", -EINVAL, 0 },
+	{ "16E", -ERANGE, 0 },
+	{ "16384P", -ERANGE, 0 },
+	{ "18.446744073709551616EB", -ERANGE, 0 },
+	{ "18446744073709551616", -ERANGE, 0 },
+	{ "99999999999999999999999K", -ERANGE, 0 },
+	{ "99999999999999999999999Q", -EINVAL, 0 }, /* malformed first */
+	{ "1Z", -ERANGE, 0 },
+	{ "0.5Y", -ERANGE, 0 },
 };
 
 static const struct u64_case {
@@ -125,24 +198,26 @@ static const struct align_case {
 	{ UINT64_MAX, UINT64_MAX - 4095 },
 };
 
-static void test_parse(void)
+/* Each case of @cases through @parse, called @name in the output. */
+static void test_parse(const char *name,
+		       int (*parse)(const char *, uint64_t *),
+		       const struct parse_case *cases, size_t n)
 {
 	size_t i;
 
-	for (i = 0; i < ARRAY_SIZE(parse_cases); i++) {
-		const struct parse_case *c = &parse_cases[i];
+	for (i = 0; i < n; i++) {
+		const struct parse_case *c = &cases[i];
 		uint64_t v = 12345;
-		int ret = size_parse(c->s, &v);
+		int ret = parse(c->s, &v);
 
 		if (c->ret)
 			ok(ret == c->ret && v == 12345,
-			   "size_parse(\"%s\") = %d (want %d), no output",
+			   "%s(\"%s\") = %d (want %d), no output", name,
 			   tap_show(c->s), ret, c->ret);
 		else
 			ok(ret == 0 && v == c->bytes,
-			   "size_parse(\"%s\") = %d, %" PRIu64 " (want %" PRIu64
-			   ")",
-			   tap_show(c->s), ret, v, c->bytes);
+			   "%s(\"%s\") = %d, %" PRIu64 " (want %" PRIu64 ")",
+			   name, tap_show(c->s), ret, v, c->bytes);
 	}
 }
 
@@ -227,7 +302,10 @@ static void test_page_align(void)
 
 int main(void)
 {
-	test_parse();
+	test_parse("size_parse", size_parse, parse_cases,
+		   ARRAY_SIZE(parse_cases));
+	test_parse("size_parse_ul", size_parse_ul, ul_cases,
+		   ARRAY_SIZE(ul_cases));
 	test_parse_u64();
 	test_format();
 	test_round_trip();
