@@ -17,10 +17,15 @@
  * function per action.  A failure on one of several devices is reported and
  * the others are still processed; any failure makes the exit status 1.
  *
- * It is not a second implementation of the daemon's rules: values are
- * checked here only as far as needed to name the mistake (a size that does
- * not parse, an unknown column); what a device accepts is the daemon's
- * business, and its errno is reported with the attribute that refused it.
+ * Every argument is checked before the first write: device names, sizes
+ * (util-linux's rules, as zramctl reads them: lib/size), numbers, swap
+ * priorities and discard policies (the swap attribute's own rule:
+ * lib/swapopt), GC modes, the form of the algorithm parameters and the
+ * columns; a device that --size resets must offer the algorithm asked for.
+ * What only the daemon can judge (a level's range, a disksize it cannot
+ * lock) is reported with the attribute that refused it, and with what
+ * became of the device: removed again if --find added it, left reset if
+ * --size had reset it.
  */
 #include "config.h"
 
@@ -43,6 +48,7 @@
 #include <libsmartcols.h>
 
 #include "size.h"
+#include "swapopt.h"
 #include "zstat.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -51,6 +57,7 @@
 #define MOUNTPOINT_ENV "ZRAMFS_MOUNTPOINT"
 #define DEV_PREFIX "zramfs"
 #define ATTR_MAX 4096 /* no attribute reads longer (the daemon's buffer) */
+#define ATTR_VALUE_MAX 510 /* the longest value attr_write() writes */
 
 /* --- columns -------------------------------------------------------------- */
 
@@ -222,8 +229,9 @@ struct request {
 	const char *gc_mode;
 	bool compact;
 	bool swapon, swapoff;
-	const char *priority; /* as validated, for the swap attribute */
-	const char *discard;
+	bool has_priority;
+	int priority;
+	const char *discard; /* a policy name (lib/swapopt) */
 };
 
 /* --- messages ------------------------------------------------------------- */
@@ -314,7 +322,41 @@ struct zdev {
 	struct zstat_gc gc;
 	bool swap_read;
 	char swap[256]; /* the swap attribute: "none" or "LOOP priority=..." */
+	bool defer;	/* keep the first message for dev_flush() */
+	char pending[512];
 };
+
+/*
+ * "zramfsctl: NAME: MESSAGE" about @z.  While @z->defer is set (--find or
+ * --size at work on @z) the first message is kept instead, for dev_flush()
+ * to print once it is known what became of the device.
+ */
+__attribute__((format(printf, 2, 3))) static void
+dev_fail(struct zdev *z, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (z->defer && !z->pending[0]) {
+		vsnprintf(z->pending, sizeof(z->pending), fmt, ap);
+	} else {
+		fflush(stdout);
+		fprintf(stderr, "%s: %s: ", program_invocation_short_name,
+			z->name);
+		vfprintf(stderr, fmt, ap);
+		fputc('\n', stderr);
+	}
+	va_end(ap);
+}
+
+/* Prints the message dev_fail() kept, followed by @outcome. */
+static void dev_flush(struct zdev *z, const char *outcome)
+{
+	z->defer = false;
+	if (z->pending[0])
+		dev_warnx(z->name, "%s%s", z->pending, outcome);
+	z->pending[0] = '\0';
+}
 
 static void *dev_stat_buf(struct zdev *z, enum col_src src)
 {
@@ -385,7 +427,7 @@ static int attr_read(const char *dir, const char *attr, char *buf,
  */
 static int attr_write(const char *dir, const char *attr, const char *value)
 {
-	char path[PATH_MAX + 64], line[512];
+	char path[PATH_MAX + 64], line[ATTR_VALUE_MAX + 2];
 	ssize_t n;
 	int fd, len, ret = 0;
 
@@ -408,15 +450,29 @@ static int attr_write(const char *dir, const char *attr, const char *value)
 	return ret;
 }
 
+/* Reports that @attr of @z could not be read (-@err), once per device. */
+static void dev_read_failed(struct zdev *z, const char *attr, int err)
+{
+	if (!z->failed)
+		dev_fail(z, "cannot read %s: %s", attr, strerror(-err));
+	z->failed = true;
+}
+
+/* Reports that @attr of @z read @value, which does not parse. */
+static void dev_bad_value(struct zdev *z, const char *attr, const char *value)
+{
+	if (!z->failed)
+		dev_fail(z, "cannot parse %s: '%s'", attr, value);
+	z->failed = true;
+}
+
 /* Reads an attribute of @z; a failure is reported once per device. */
 static int dev_read(struct zdev *z, const char *attr, char *buf, size_t size)
 {
 	int ret = attr_read(z->dir, attr, buf, size);
 
-	if (ret && !z->failed) {
-		dev_warnx(z->name, "cannot read %s: %s", attr, strerror(-ret));
-		z->failed = true;
-	}
+	if (ret)
+		dev_read_failed(z, attr, ret);
 	return ret;
 }
 
@@ -429,10 +485,8 @@ static int dev_read_u64(struct zdev *z, const char *attr, uint64_t *v)
 	if (ret)
 		return ret;
 	ret = size_parse_u64(buf, UINT64_MAX, v);
-	if (ret && !z->failed) {
-		dev_warnx(z->name, "cannot parse %s: '%s'", attr, buf);
-		z->failed = true;
-	}
+	if (ret)
+		dev_bad_value(z, attr, buf);
 	return ret;
 }
 
@@ -448,10 +502,7 @@ static const void *dev_stat(struct zdev *z, enum col_src src)
 		return NULL;
 	if (zstat_parse(buf, stat_files[src].fields, *stat_files[src].nfields,
 			st)) {
-		if (!z->failed)
-			dev_warnx(z->name, "cannot parse %s: '%s'",
-				  stat_files[src].attr, buf);
-		z->failed = true;
+		dev_bad_value(z, stat_files[src].attr, buf);
 		return NULL;
 	}
 	z->have |= 1u << src;
@@ -529,11 +580,12 @@ static void check_daemon(void)
 		errx(EXIT_FAILURE,
 		     "%s: zramfsd is not running there (no control/hot_add)",
 		     mnt);
-	if (errno == ENOTCONN)
+	if (errno == ENOTCONN) /* the mount of a daemon that is gone */
 		errx(EXIT_FAILURE,
-		     "%s: zramfsd is not running there (it died and left its "
-		     "mount: %s)",
-		     mnt, strerror(errno));
+		     "%s: zramfsd is not running there: it died and left its "
+		     "mount (%s); unmount it (umount %s) and start zramfsd "
+		     "again",
+		     mnt, strerror(errno), mnt);
 	if (errno == EACCES || errno == EPERM)
 		errx(EXIT_FAILURE, "%s: %s (only root may use zramfs)", mnt,
 		     strerror(errno));
@@ -564,15 +616,14 @@ static int parse_dev_name(const char *s)
 }
 
 /*
- * Resolves DEVICE, a name (zramfs0) or a path to it under the mountpoint
- * (/run/zramfs/zramfs0), and checks that the device exists.
- * @return 0, or -1 after reporting why not.
+ * Reads DEVICE, a name (zramfs0) or its directory under the mountpoint
+ * (/run/zramfs/zramfs0), into @z; whether the device exists is
+ * dev_exists()'s question.  @return 0, or -1 after reporting why not.
  */
-static int dev_resolve(const char *arg, struct zdev *z)
+static int dev_parse(const char *arg, struct zdev *z)
 {
 	char buf[PATH_MAX], *slash, *base;
 	size_t len;
-	struct stat st;
 	int id;
 
 	len = strlen(arg);
@@ -598,14 +649,41 @@ static int dev_resolve(const char *arg, struct zdev *z)
 		}
 	}
 	dev_init(z, id);
-	if (stat(z->dir, &st) < 0) {
-		if (errno == ENOENT)
-			dev_warnx(z->name, "no such device");
-		else
-			dev_warnx(z->name, "%s: %s", z->dir, strerror(errno));
-		return -1;
-	}
 	return 0;
+}
+
+/*
+ * The devices named on the command line, every one read before anything
+ * is done: a word that is not a device stops the program, naming each.
+ */
+static struct zdev *dev_parse_all(char **args, int nargs)
+{
+	struct zdev *devs = calloc((size_t)nargs + 1, sizeof(*devs));
+	bool bad = false;
+	int i;
+
+	if (!devs)
+		err(EXIT_FAILURE, "cannot allocate memory");
+	for (i = 0; i < nargs; i++)
+		if (dev_parse(args[i], &devs[i]))
+			bad = true;
+	if (bad)
+		exit(EXIT_FAILURE);
+	return devs;
+}
+
+/* @return 0 if @z exists, or -1 after reporting why not. */
+static int dev_exists(struct zdev *z)
+{
+	struct stat st;
+
+	if (stat(z->dir, &st) == 0)
+		return 0;
+	if (errno == ENOENT)
+		dev_fail(z, "no such device");
+	else
+		dev_fail(z, "%s: %s", z->dir, strerror(errno));
+	return -1;
 }
 
 /* --- status --------------------------------------------------------------- */
@@ -773,22 +851,22 @@ static int *list_devices(size_t *n)
  * Prints the table for the devices named, or without any, for every
  * initialised device.  @return 0, or 1 if something could not be shown.
  */
-static int status(char **args, int nargs)
+static int status(struct zdev *devs, int ndevs)
 {
 	struct libscols_table *tb = new_table();
 	struct zdev z;
 	char state[16];
 	int rc = 0, i, ret;
 
-	for (i = 0; i < nargs; i++) {
-		if (dev_resolve(args[i], &z)) {
+	for (i = 0; i < ndevs; i++) {
+		if (dev_exists(&devs[i])) {
 			rc = 1;
 			continue;
 		}
-		add_row(tb, &z);
-		rc |= z.failed;
+		add_row(tb, &devs[i]);
+		rc |= devs[i].failed;
 	}
-	if (!nargs) {
+	if (!ndevs) {
 		size_t n, j;
 		int *ids = list_devices(&n);
 
@@ -823,13 +901,13 @@ static int status(char **args, int nargs)
 static void report_busy(struct zdev *z, const char *what)
 {
 	if (dev_is_swap(z))
-		dev_warnx(z->name,
-			  "failed to %s: device is active swap on %.*s; "
-			  "turn it off first (--swapoff)",
-			  what, (int)strcspn(z->swap, " "), z->swap);
+		dev_fail(z,
+			 "failed to %s: device is active swap on %.*s; "
+			 "turn it off first (--swapoff)",
+			 what, (int)strcspn(z->swap, " "), z->swap);
 	else
-		dev_warnx(z->name, "failed to %s: %s (its data file is open)",
-			  what, strerror(EBUSY));
+		dev_fail(z, "failed to %s: %s (its data file is open)", what,
+			 strerror(EBUSY));
 }
 
 static int dev_reset(struct zdev *z)
@@ -839,17 +917,17 @@ static int dev_reset(struct zdev *z)
 	if (ret == -EBUSY)
 		report_busy(z, "reset");
 	else if (ret)
-		dev_warnx(z->name, "failed to reset: %s", strerror(-ret));
+		dev_fail(z, "failed to reset: %s", strerror(-ret));
 	return ret;
 }
 
 /*
  * Writes @value to @attr of @z.  On failure reports "failed to set WHAT:
- * strerror", WHAT formatted from @fmt, followed by @hint for EINVAL.
+ * strerror", WHAT formatted from @fmt.
  */
-__attribute__((format(printf, 5, 6))) static int
-dev_set(struct zdev *z, const char *attr, const char *value, const char *hint,
-	const char *fmt, ...)
+__attribute__((format(printf, 4, 5))) static int
+dev_set(struct zdev *z, const char *attr, const char *value, const char *fmt,
+	...)
 {
 	int ret = attr_write(z->dir, attr, value);
 	char what[256];
@@ -860,9 +938,7 @@ dev_set(struct zdev *z, const char *attr, const char *value, const char *hint,
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
-	dev_warnx(z->name, "failed to set %s: %s%s%s", what, strerror(-ret),
-		  hint && ret == -EINVAL ? " " : "",
-		  hint && ret == -EINVAL ? hint : "");
+	dev_fail(z, "failed to set %s: %s", what, strerror(-ret));
 	return ret;
 }
 
@@ -875,53 +951,58 @@ static bool dev_initialised(struct zdev *z)
 	       !strcmp(state, "1");
 }
 
-static int dev_set_algorithm(struct zdev *z, const char *algorithm)
+/*
+ * Whether @z offers @algorithm (comp_algorithm lists it), asked before the
+ * first write, or before a reset that a refusal would leave behind.
+ * @return 0, or -EINVAL or -errno (reported, with the list).
+ */
+static int dev_check_algorithm(struct zdev *z, const char *algorithm)
 {
-	char list[ATTR_MAX];
-	int ret = attr_write(z->dir, "comp_algorithm", algorithm);
+	char list[ATTR_MAX], *from, *to = list, *p;
+	size_t len;
+	int ret = dev_read(z, "comp_algorithm", list, sizeof(list));
 
-	if (ret == -EINVAL &&
-	    !attr_read(z->dir, "comp_algorithm", list, sizeof(list))) {
-		char *from, *to = list;
-
-		for (from = list; *from; from++)
-			if (*from != '[' && *from != ']')
-				*to++ = *from;
-		*to = '\0';
-		dev_warnx(z->name, "unsupported algorithm '%s' (available: %s)",
-			  algorithm, list);
-	} else if (ret) {
-		dev_warnx(z->name, "failed to set algorithm '%s': %s",
-			  algorithm, strerror(-ret));
+	if (ret)
+		return ret;
+	for (from = list; *from; from++) /* "lz4 [zstd]" -> "lz4 zstd" */
+		if (*from != '[' && *from != ']')
+			*to++ = *from;
+	*to = '\0';
+	for (p = list; *p; p += len + strspn(p + len, " ")) {
+		len = strcspn(p, " ");
+		if (len == strlen(algorithm) && !strncmp(p, algorithm, len))
+			return 0;
 	}
-	return ret;
+	dev_fail(z, "unsupported algorithm '%s' (available: %s)", algorithm,
+		 list);
+	return -EINVAL;
 }
 
 static int dev_swapon(struct zdev *z, const struct request *rq)
 {
-	char value[128];
+	char value[128], prio[32] = "";
 	int ret;
 
 	if (!dev_initialised(z)) {
-		dev_warnx(z->name, "failed to turn on swap: device is not set "
-				   "up (no disksize; use --size)");
+		dev_fail(z, "failed to turn on swap: device is not set up (no "
+			    "disksize; use --size)");
 		return -EINVAL;
 	}
 	if (dev_is_swap(z)) {
-		dev_warnx(z->name, "failed to turn on swap: already active "
-				   "swap on %.*s",
-			  (int)strcspn(z->swap, " "), z->swap);
+		dev_fail(z,
+			 "failed to turn on swap: already active swap on %.*s",
+			 (int)strcspn(z->swap, " "), z->swap);
 		return -EBUSY;
 	}
-	snprintf(value, sizeof(value), "on%s%s%s%s",
-		 rq->priority ? " priority=" : "",
-		 rq->priority ? rq->priority : "",
+	if (rq->has_priority)
+		snprintf(prio, sizeof(prio), " priority=%d", rq->priority);
+	snprintf(value, sizeof(value), "on%s%s%s", prio,
 		 rq->discard ? " discard=" : "",
 		 rq->discard ? rq->discard : "");
 	ret = attr_write(z->dir, "swap", value);
 	if (ret)
-		dev_warnx(z->name, "failed to turn on swap ('%s'): %s", value,
-			  strerror(-ret));
+		dev_fail(z, "failed to turn on swap ('%s'): %s", value,
+			 strerror(-ret));
 	z->swap_read = false;
 	return ret;
 }
@@ -933,13 +1014,13 @@ static int dev_swapoff(struct zdev *z)
 	if (!dev_swap(z))
 		return -EIO;
 	if (!dev_is_swap(z)) {
-		dev_warnx(z->name, "failed to turn off swap: not active swap");
+		dev_fail(z, "failed to turn off swap: not active swap");
 		return -EINVAL;
 	}
 	ret = attr_write(z->dir, "swap", "off");
 	if (ret)
-		dev_warnx(z->name, "failed to turn off swap: %s; it stays swap",
-			  strerror(-ret));
+		dev_fail(z, "failed to turn off swap: %s; it stays swap",
+			 strerror(-ret));
 	z->swap_read = false;
 	return ret;
 }
@@ -951,12 +1032,12 @@ static int dev_settings(struct zdev *z, const struct request *rq)
 
 	if (rq->mem_limit_arg) {
 		snprintf(bytes, sizeof(bytes), "%" PRIu64, rq->mem_limit);
-		if (dev_set(z, "mem_limit", bytes, NULL,
-			    "memory limit (%s bytes)", bytes))
+		if (dev_set(z, "mem_limit", bytes, "memory limit (%s bytes)",
+			    bytes))
 			return -1;
 	}
-	if (rq->gc_mode && dev_set(z, "gc_mode", rq->gc_mode, "(async or sync)",
-				   "GC mode '%s'", rq->gc_mode))
+	if (rq->gc_mode && dev_set(z, "gc_mode", rq->gc_mode, "GC mode '%s'",
+				   rq->gc_mode))
 		return -1;
 	return 0;
 }
@@ -976,11 +1057,10 @@ static int modify(struct zdev *z, const struct request *rq)
 	if (rq->compact) {
 		ret = attr_write(z->dir, "compact", "1");
 		if (ret == -EINVAL && !dev_initialised(z))
-			dev_warnx(z->name, "failed to compact: device is not "
-					   "set up (no disksize)");
+			dev_fail(z, "failed to compact: device is not set up "
+				    "(no disksize)");
 		else if (ret)
-			dev_warnx(z->name, "failed to compact: %s",
-				  strerror(-ret));
+			dev_fail(z, "failed to compact: %s", strerror(-ret));
 		if (ret)
 			return -1;
 	}
@@ -990,42 +1070,60 @@ static int modify(struct zdev *z, const struct request *rq)
 }
 
 /*
- * Sets a device up as zramctl does: reset (unless it is new), then streams,
+ * Sets up a device that is new or just reset, as zramctl does: streams,
  * algorithm, its parameters, the memory limit and GC mode, the disksize,
  * and swap if asked.
  */
-static int setup(struct zdev *z, const struct request *rq, bool fresh)
+static int setup(struct zdev *z, const struct request *rq)
 {
 	char bytes[32];
+	int ret;
 
-	if (!fresh && dev_reset(z))
-		return -1;
 	if (rq->streams) {
-		int ret;
-
 		snprintf(bytes, sizeof(bytes), "%" PRIu64, rq->streams);
 		ret = attr_write(z->dir, "max_comp_streams", bytes);
-		if (ret && ret != -ENOENT) {
-			dev_warnx(z->name,
-				  "failed to set number of streams: %s",
-				  strerror(-ret));
+		if (ret && ret != -ENOENT) { /* gone with Linux 6.15 */
+			dev_fail(z, "failed to set number of streams: %s",
+				 strerror(-ret));
 			return -1;
 		}
 	}
-	if (rq->algorithm && dev_set_algorithm(z, rq->algorithm))
+	if (rq->algorithm &&
+	    (dev_check_algorithm(z, rq->algorithm) ||
+	     dev_set(z, "comp_algorithm", rq->algorithm, "algorithm '%s'",
+		     rq->algorithm)))
 		return -1;
-	if (rq->params &&
-	    dev_set(z, "algorithm_params", rq->params, NULL,
-		    "algorithm parameters '%s'", rq->params))
+	if (rq->params && dev_set(z, "algorithm_params", rq->params,
+				  "algorithm parameters '%s'", rq->params))
 		return -1;
 	if (dev_settings(z, rq))
 		return -1;
 	snprintf(bytes, sizeof(bytes), "%" PRIu64, rq->size);
-	if (dev_set(z, "disksize", bytes, NULL, "disksize (%s bytes)", bytes))
+	if (dev_set(z, "disksize", bytes, "disksize (%s bytes)", bytes))
 		return -1;
 	if (rq->swapon && dev_swapon(z, rq))
 		return -1;
 	return 0;
+}
+
+/*
+ * -s DEVICE: reset it and set it up again.  A step after the reset that
+ * fails leaves the device reset, and its message says so.
+ */
+static int setup_existing(struct zdev *z, const struct request *rq)
+{
+	if (rq->algorithm && dev_check_algorithm(z, rq->algorithm))
+		return -1;
+	if (dev_reset(z))
+		return -1;
+	z->defer = true;
+	if (!setup(z, rq)) {
+		z->defer = false;
+		return 0;
+	}
+	dev_flush(z, dev_initialised(z) ? "" :
+		  "; the device is left reset, without a disksize");
+	return -1;
 }
 
 /* Reads control/hot_add: a new device.  @return 0, or -1 (reported). */
@@ -1061,50 +1159,61 @@ static int hot_remove(struct zdev *z)
 	return attr_write(ctl, "hot_remove", num);
 }
 
-/* -f: a new device, set up if -s is given; prints its name. */
+/*
+ * -f: a new device, set up if -s is given; prints its name.  If a step
+ * fails, the device is removed again (it is ours alone so far, and not
+ * swap: swap on is the last step), and the message says so.
+ */
 static int find(const struct request *rq)
 {
+	char outcome[128];
 	struct zdev z;
 	int ret;
 
 	if (hot_add(&z))
 		return 1;
-	if (rq->size_arg)
-		ret = setup(&z, rq, true);
-	else
-		ret = dev_settings(&z, rq);
-	if (ret) {
-		/* Leave nothing behind: the device is ours alone so far (swap
-		 * on is the last step, so it is not swap). */
-		ret = hot_remove(&z);
-		if (ret)
-			dev_warnx(z.name, "cannot remove it again: %s",
-				  strerror(-ret));
-		return 1;
+	z.defer = true;
+	ret = rq->size_arg ? setup(&z, rq) : dev_settings(&z, rq);
+	if (!ret) {
+		z.defer = false;
+		printf("%s\n", z.name);
+		return 0;
 	}
-	printf("%s\n", z.name);
-	return 0;
+	ret = hot_remove(&z);
+	if (ret)
+		snprintf(outcome, sizeof(outcome),
+			 "; cannot remove the device again: %s",
+			 strerror(-ret));
+	else
+		snprintf(outcome, sizeof(outcome), "; device removed");
+	dev_flush(&z, outcome);
+	return 1;
 }
 
-/* -r: reset each device and remove it, as zramctl does. */
-static int reset_all(char **args, int nargs)
+/*
+ * -r: reset each device and remove it, as zramctl does; with --swapoff,
+ * turn swap off first on those that are swap.
+ */
+static int reset_all(struct zdev *devs, int ndevs, bool swapoff)
 {
-	struct zdev z;
+	struct zdev *z;
 	int rc = 0, i, ret;
 
-	for (i = 0; i < nargs; i++) {
-		if (dev_resolve(args[i], &z) || dev_reset(&z)) {
+	for (i = 0; i < ndevs; i++) {
+		z = &devs[i];
+		if (dev_exists(z) || (swapoff && !dev_swap(z)) ||
+		    (swapoff && dev_is_swap(z) && dev_swapoff(z)) ||
+		    dev_reset(z)) {
 			rc = 1;
 			continue;
 		}
-		ret = hot_remove(&z);
+		ret = hot_remove(z);
 		if (ret == -EBUSY) {
-			report_busy(&z, "remove");
+			report_busy(z, "remove");
 			rc = 1;
 		} else if (ret && ret != -ENOENT) {
-			dev_warnx(z.name,
-				  "failed to remove (control/hot_remove): %s",
-				  strerror(-ret));
+			dev_fail(z, "failed to remove (control/hot_remove): %s",
+				 strerror(-ret));
 			rc = 1;
 		}
 	}
@@ -1149,7 +1258,7 @@ static void __attribute__((__noreturn__)) usage(void)
 	fputs("\nUsage:\n", out);
 	fprintf(out,
 		" %1$s [options] [<device>...]\n"
-		" %1$s -r <device>...\n"
+		" %1$s -r [--swapoff] <device>...\n"
 		" %1$s [options] -f | <device> -s <size>\n"
 		" %1$s --swapon|--swapoff|--mem-limit|--gc-mode|--compact "
 		"<device>...\n",
@@ -1176,7 +1285,9 @@ static void __attribute__((__noreturn__)) usage(void)
 	      " -p, --algorithm-params <parameter>...\n"
 	      "                           parameters for the compression "
 	      "algorithm (level=N)\n"
-	      " -r, --reset <device>...   reset the devices and remove them\n"
+	      " -r, --reset <device>...   reset the devices and remove them "
+	      "(with --swapoff,\n"
+	      "                             turn off swap first)\n"
 	      "     --raw                 use raw status output format\n"
 	      " -s, --size <size>         device size (resets the device "
 	      "first)\n"
@@ -1187,9 +1298,12 @@ static void __attribute__((__noreturn__)) usage(void)
 	      "     --priority <prio>     swap priority, -1 to 32767 "
 	      "(with --swapon)\n"
 	      "     --discard[=<policy>]  discard policy of swap: pages, once, "
-	      "both or none;\n"
-	      "                             without --discard the daemon's "
-	      "default (both)\n"
+	      "both or none\n"
+	      "                             (--discard alone: both; "
+	      "\"--discard <policy>\"\n"
+	      "                             works too); without --discard the "
+	      "daemon's\n"
+	      "                             default (both)\n"
 	      "     --swapoff             stop using the device as swap\n"
 	      "     --mem-limit <size>    limit on the memory holding "
 	      "compressed data (0: none)\n"
@@ -1209,15 +1323,22 @@ static void __attribute__((__noreturn__)) usage(void)
 	      "Otherwise\n"
 	      "--swapoff, --mem-limit, --gc-mode, --compact and --swapon change "
 	      "each <device>\n"
-	      "in that order.  Every step is one write to a file under the "
-	      "mountpoint.\n",
+	      "in that order; --swapoff with --reset turns swap off, then "
+	      "resets.  Every step\n"
+	      "is one write to a file under the mountpoint, and every argument "
+	      "is checked\n"
+	      "before the first.\n",
 	      out);
 
 	fputs("\nArguments:\n"
 	      " <device> is a device name (zramfs0) or its directory under the "
 	      "mountpoint.\n"
-	      " <size> and the memory limit take the suffixes K, M, G, T "
-	      "(powers of 1024).\n"
+	      " <size> arguments may be followed by the suffixes K, M, G, T, "
+	      "P, E (powers of\n"
+	      "   1024, \"iB\" optional: K = KiB) or KB, MB, GB, TB, PB, EB "
+	      "(powers of 1000),\n"
+	      "   with a decimal fraction: 1.5G, 512MB; as util-linux reads "
+	      "them.\n"
 	      " <alg> is one of the algorithms the device's comp_algorithm "
 	      "lists.\n",
 	      out);
@@ -1284,13 +1405,16 @@ static const struct option longopts[] = {
 /*
  * Options that exclude each other: at most one option of each row (as
  * util-linux's ul_excl_t).  The first two rows are zramctl's: -o is for
- * the status table, -r for nothing but resetting, -f for new devices.
+ * the status table, -r for nothing but resetting (after --swapoff, the
+ * teardown), -f for new devices.
  */
 static const int excl[][6] = {
 	{ 'f', 'o', 'r' },
 	{ 'o', 'r', 's' },
-	{ 'f', 'o', 'r', OPT_SWAPOFF, OPT_COMPACT },
-	{ 'o', 'r', OPT_SWAPON, OPT_SWAPOFF },
+	{ 'f', 'o', OPT_SWAPOFF, OPT_COMPACT },
+	{ 'r', OPT_COMPACT },
+	{ 'o', 'r', OPT_SWAPON },
+	{ OPT_SWAPON, OPT_SWAPOFF },
 	{ 'o', 'r', OPT_MEM_LIMIT },
 	{ 'o', 'r', OPT_GC_MODE },
 	{ 's', OPT_SWAPOFF },
@@ -1365,10 +1489,11 @@ static void parse_columns(const char *list)
 	}
 }
 
+/* A size as zramctl reads it (util-linux's rules). */
 static uint64_t parse_size_or_err(const char *s, const char *what)
 {
 	uint64_t v;
-	int ret = size_parse(s, &v);
+	int ret = size_parse_ul(s, &v);
 
 	if (ret == -ERANGE)
 		errx(EXIT_FAILURE, "%s too large: '%s'", what, s);
@@ -1377,8 +1502,44 @@ static uint64_t parse_size_or_err(const char *s, const char *what)
 	return v;
 }
 
-static const char *const discard_policies[] = { "pages", "once", "both",
-						"none" };
+/*
+ * -p: words KEY=VALUE between blanks, the form of every algorithm_params
+ * (none at all clears them), that fit one write.  Which keys and values an
+ * algorithm takes is the daemon's to judge.
+ */
+static void check_params(const char *s)
+{
+	const char *p, *eq;
+	size_t len;
+	bool bad = strlen(s) > ATTR_VALUE_MAX;
+
+	for (p = s; *p; p++)
+		if ((unsigned char)*p < ' ' && *p != '\t')
+			bad = true;
+	for (p = s + strspn(s, " \t"); *p && !bad;
+	     p += len + strspn(p + len, " \t")) {
+		len = strcspn(p, " \t");
+		eq = memchr(p, '=', len);
+		bad = !eq || eq == p || eq == p + len - 1;
+	}
+	if (bad)
+		errx(EXIT_FAILURE,
+		     "failed to parse algorithm parameters: '%s' (KEY=VALUE "
+		     "...)",
+		     s);
+}
+
+static const char *const gc_modes[] = { "async", "sync" };
+
+static void check_gc_mode(const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(gc_modes); i++)
+		if (!strcmp(s, gc_modes[i]))
+			return;
+	errx(EXIT_FAILURE, "unsupported GC mode: '%s' (async or sync)", s);
+}
 
 int main(int argc, char **argv)
 {
@@ -1386,9 +1547,10 @@ int main(int argc, char **argv)
 	const char *outarg = NULL, *env;
 	int seen[ARRAY_SIZE(excl)] = { 0 };
 	bool reset = false, output_all = false;
+	enum swapopt_discard policy;
+	struct zdev *devs;
 	uint64_t v;
-	int c, nargs, rc = 0;
-	size_t i;
+	int c, nargs, rc = 0, i;
 
 	atexit(close_stdout);
 	env = getenv(MOUNTPOINT_ENV);
@@ -1424,6 +1586,7 @@ int main(int argc, char **argv)
 			output_all = true;
 			break;
 		case 'p':
+			check_params(optarg);
 			rq.params = optarg;
 			break;
 		case 'r':
@@ -1435,6 +1598,9 @@ int main(int argc, char **argv)
 		case 's':
 			rq.size_arg = optarg;
 			rq.size = parse_size_or_err(optarg, "size");
+			if (!rq.size)
+				errx(EXIT_FAILURE,
+				     "invalid size: '%s' (0 bytes)", optarg);
 			break;
 		case 't':
 			if (size_parse_u64(optarg, INT_MAX, &v) || !v)
@@ -1449,23 +1615,24 @@ int main(int argc, char **argv)
 			rq.swapoff = true;
 			break;
 		case OPT_PRIORITY:
-			if (strcmp(optarg, "-1") &&
-			    size_parse_u64(optarg, 32767, &v))
+			if (swapopt_priority_parse(optarg, &rq.priority))
 				errx(EXIT_FAILURE,
 				     "failed to parse priority: '%s' (-1 to "
 				     "32767)",
 				     optarg);
-			rq.priority = optarg;
+			rq.has_priority = true;
 			break;
 		case OPT_DISCARD:
+			/* "--discard once" as well as "--discard=once": a
+			 * policy's name is never a device's. */
+			if (!optarg && optind < argc &&
+			    !swapopt_discard_parse(argv[optind], &policy))
+				optarg = argv[optind++];
 			rq.discard = optarg ? optarg : "both";
-			for (i = 0; i < ARRAY_SIZE(discard_policies); i++)
-				if (!strcmp(rq.discard, discard_policies[i]))
-					break;
-			if (i == ARRAY_SIZE(discard_policies))
+			if (swapopt_discard_parse(rq.discard, &policy))
 				errx(EXIT_FAILURE,
 				     "unsupported discard policy: '%s' "
-				     "(pages, once, both or none)",
+				     "(" SWAPOPT_DISCARD_NAMES ")",
 				     rq.discard);
 			break;
 		case OPT_MEM_LIMIT:
@@ -1474,6 +1641,7 @@ int main(int argc, char **argv)
 				parse_size_or_err(optarg, "memory limit");
 			break;
 		case OPT_GC_MODE:
+			check_gc_mode(optarg);
 			rq.gc_mode = optarg;
 			break;
 		case OPT_COMPACT:
@@ -1500,7 +1668,7 @@ int main(int argc, char **argv)
 		errx(EXIT_FAILURE,
 		     "options --algorithm, --algorithm-params and --streams "
 		     "must be combined with --size");
-	if ((rq.priority || rq.discard) && !rq.swapon)
+	if ((rq.has_priority || rq.discard) && !rq.swapon)
 		errx(EXIT_FAILURE, "options --priority and --discard must be "
 				   "combined with --swapon");
 	if (rq.find && rq.swapon && !rq.size_arg)
@@ -1540,27 +1708,23 @@ int main(int argc, char **argv)
 		parse_columns(outarg);
 
 	check_daemon();
+	devs = dev_parse_all(argv, nargs);
 
+	/* Nothing has been written before this line. */
 	if (reset) {
-		rc = reset_all(argv, nargs);
+		rc = reset_all(devs, nargs, rq.swapoff);
 	} else if (rq.find) {
 		rc = find(&rq);
 	} else if (rq.size_arg) {
-		struct zdev z;
-
-		rc = dev_resolve(argv[0], &z) || setup(&z, &rq, false);
+		rc = dev_exists(&devs[0]) || setup_existing(&devs[0], &rq);
 	} else if (rq.swapon || rq.swapoff || rq.mem_limit_arg ||
 		   rq.gc_mode || rq.compact) {
-		int j;
-
-		for (j = 0; j < nargs; j++) {
-			struct zdev z;
-
-			if (dev_resolve(argv[j], &z) || modify(&z, &rq))
+		for (i = 0; i < nargs; i++)
+			if (dev_exists(&devs[i]) || modify(&devs[i], &rq))
 				rc = 1;
-		}
 	} else {
-		rc = status(argv, nargs);
+		rc = status(devs, nargs);
 	}
+	free(devs);
 	return rc ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -284,20 +284,29 @@ zc_fails "zramfsctl: options --find and --reset are mutually exclusive" -f -r
 zc_fails "zramfsctl: $WORK/nowhere: zramfsd is not running there (no control/hot_add)" \
 	-m "$WORK/nowhere"
 
+# A device --find added and could not set up is removed again, and the
+# message says so.
 before=$(devices)
 available=$(attr 0 comp_algorithm | tr -d '[]')
-zc_fails "zramfsctl: zramfs3: unsupported algorithm 'bogus' (available: $available)" \
+zc_fails "zramfsctl: zramfs3: unsupported algorithm 'bogus' (available: $available); device removed" \
 	-f -s 1M -a bogus
-zc_fails "zramfsctl: zramfs3: failed to set algorithm parameters 'level=99': Invalid argument" \
+zc_fails "zramfsctl: zramfs3: failed to set algorithm parameters 'level=99': Invalid argument; device removed" \
 	-f -s 1M -a zstd -p level=99
-zc_fails "zramfsctl: zramfs3: failed to set disksize (18691697672192 bytes): Invalid argument" \
+zc_fails "zramfsctl: zramfs3: failed to set disksize (18691697672192 bytes): Invalid argument; device removed" \
 	-f -s 17T
-zc_fails "zramfsctl: zramfs3: failed to set GC mode 'bogus': Invalid argument (async or sync)" \
-	-f --gc-mode bogus
+# Values with a fixed rule are refused before --find adds anything.
+zc_fails "zramfsctl: unsupported GC mode: 'bogus' (async or sync)" -f --gc-mode bogus
 expect_eq "devices after failed --find (nothing left behind)" "$(devices)" "$before"
 
-zc_fails "zramfsctl: zramfs2: failed to set disksize (0 bytes): Invalid argument" -s 0 zramfs2
-zc_fails "zramfsctl: zramfs0: failed to set GC mode 'bogus': Invalid argument (async or sync)" \
+# A device -s reset and could not set up: the message says it is reset.
+zc_fails "zramfsctl: zramfs2: failed to set disksize (18691697672192 bytes): Invalid argument; the device is left reset, without a disksize" \
+	-s 17T zramfs2
+# What can be checked first is, before the reset: zramfs1 keeps its data.
+zc_fails "zramfsctl: zramfs1: unsupported algorithm 'bogus' (available: $available)" \
+	-s 1G -a bogus zramfs1
+expect_eq "zramfs1 disksize after -s with a bad algorithm" "$(attr 1 disksize)" 16777216
+zc_fails "zramfsctl: invalid size: '0' (0 bytes)" -s 0 zramfs2
+zc_fails "zramfsctl: unsupported GC mode: 'bogus' (async or sync)" \
 	--gc-mode bogus zramfs0
 expect_eq "zramfs0 gc_mode after a bad one" "$(attr 0 gc_mode)" async
 zc_fails "zramfsctl: zramfs2: failed to compact: device is not set up (no disksize)" \
@@ -381,13 +390,23 @@ expect_match "$d swap" "$(attr "$n" swap)" '^/dev/loop[0-9]+ priority=-[0-9]+ di
 zc_ok "--swapoff $d" "" --swapoff "$d"
 [ -z "$(_our_loops)" ] || fail "loop devices left on $MNT: $(_our_loops)"
 ok "no loop device left"
+# "--discard once" without '=' (issue 16: it turned swap on with discard=both
+# and then failed on 'once'); priority 0 as written.
+zc_ok "--swapon --discard once --priority 0 $d" "" \
+	--swapon --discard once --priority 0 "$d"
+swap=$(attr "$n" swap)
+expect_match "$d swap" "$swap" '^/dev/loop[0-9]+ priority=0 discard=once$'
+loop=${swap%% *}
 
 # ---- --reset: reset and remove, one failure does not stop the others ---------------------
 
-zc_ok "-r $d" "" -r "$d"
-[ ! -e "$MNT/$d" ] || fail "$d still exists after -r"
-zc_fails "zramfsctl: zramfs9: no such device" -r zramfs9 zramfs2
-expect_eq "devices after -r zramfs9 zramfs2" "$(devices)" "zramfs0 zramfs1"
+# --swapoff --reset, the teardown: swap off where it is on, then reset and
+# remove; zramfs9 does not exist, and the others are still taken down.
+zc_fails "zramfsctl: zramfs9: no such device" --swapoff --reset "$d" zramfs9 zramfs2
+[ ! -e "$MNT/$d" ] || fail "$d still exists after --swapoff --reset"
+! _in_proc_swaps "$loop" || fail "$loop still in /proc/swaps after --swapoff --reset"
+[ -z "$(_our_loops)" ] || fail "loop devices left on $MNT: $(_our_loops)"
+expect_eq "devices after --swapoff --reset $d zramfs9 zramfs2" "$(devices)" "zramfs0 zramfs1"
 zc_ok "-r zramfs0 zramfs1" "" -r zramfs0 "$MNT/zramfs1"
 expect_eq "devices after -r of all" "$(devices)" ""
 zc_ok "status after -r of all" ""
@@ -407,6 +426,8 @@ fi
 # and the cleanup unmounts it.
 daemon_kill KILL 30 || fail "zramfsd survived SIGKILL"
 _is_mounted "$MNT" || fail "$MNT: not mounted after SIGKILL (expected a stale mount)"
-zc_fails "zramfsctl: $MNT: zramfsd is not running there (it died and left its mount: Transport endpoint is not connected)"
-zc_fails "zramfsctl: $MNT: zramfsd is not running there (it died and left its mount: Transport endpoint is not connected)" \
-	-f -s 1M
+dead="zramfsctl: $MNT: zramfsd is not running there: it died and left its mount"
+dead="$dead (Transport endpoint is not connected); unmount it (umount $MNT) and"
+dead="$dead start zramfsd again"
+zc_fails "$dead"
+zc_fails "$dead" -f -s 1M

@@ -4,8 +4,11 @@
 # documents every option and every column, -V, bad options and conflicting
 # options fail with exit status 1 and say why, values are checked before
 # anything is touched, a mountpoint without zramfsd is reported as such, and
-# a write error on stdout makes the program fail.  (tests/system/cli.sh
-# checks that the columns --help lists are exactly those --output-all shows.)
+# a write error on stdout makes the program fail.  A tree of plain files in
+# place of zramfsd's shows what zramfsctl writes (sizes as util-linux reads
+# them, --discard POLICY, --swapoff with --reset) and that it writes nothing
+# when an argument is wrong.  (tests/system/cli.sh checks that the columns
+# --help lists are exactly those --output-all shows.)
 if [ -z "${BASH_VERSION:-}" ]; then exec bash "$0" "$@"; fi
 set -euo pipefail
 
@@ -68,6 +71,8 @@ for opt in -f,\ --find -s,\ --size -a,\ --algorithm -p,\ --algorithm-params \
 	grep -qF -- " $opt" <<<"$HELP" || fail "--help does not document '$opt'"
 done
 ok "--help documents every option"
+long=$(awk 'length($0) > 80' <<<"$HELP")
+[ -z "$long" ] || fail "--help lines wider than 80 columns: $long"
 grep -qF 'ZRAMFS_MOUNTPOINT' <<<"$HELP" || fail "--help omits \$ZRAMFS_MOUNTPOINT"
 grep -qF '/run/zramfs' <<<"$HELP" || fail "--help omits the default mountpoint"
 
@@ -128,19 +133,32 @@ done
 
 # ---- values, checked before anything is touched ------------------------------
 
-expect_error "zramfsctl: failed to parse size: '1X'" -s 1X zramfs0
-expect_error "zramfsctl: failed to parse size: '-1'" -s -1 zramfs0
-expect_error "zramfsctl: failed to parse size: '1.5G'" -s 1.5G zramfs0
+for size in 1X -1 1.5.5G "" 1Q " 1G" 1B 010K 0x10K 1.5; do
+	expect_error "zramfsctl: failed to parse size: '$size'" -s "$size" zramfs0
+done
 expect_error "zramfsctl: size too large: '99999999999T'" -s 99999999999T zramfs0
+expect_error "zramfsctl: size too large: '16E'" -s 16E zramfs0
+expect_error "zramfsctl: invalid size: '0' (0 bytes)" -s 0 zramfs0
+expect_error "zramfsctl: invalid size: '0.0001K' (0 bytes)" -s 0.0001K zramfs0
 expect_error "zramfsctl: failed to parse memory limit: 'lots'" --mem-limit lots zramfs0
+expect_error "zramfsctl: failed to parse memory limit: '1.5'" --mem-limit 1.5 zramfs0
 expect_error "zramfsctl: failed to parse streams: '0'" -s 1G -t 0 zramfs0
 expect_error "zramfsctl: failed to parse streams: 'x'" -s 1G -t x zramfs0
-expect_error "zramfsctl: failed to parse priority: '40000' (-1 to 32767)" \
-	--swapon --priority 40000 zramfs0
-expect_error "zramfsctl: failed to parse priority: '-2' (-1 to 32767)" \
-	--swapon --priority -2 zramfs0
+# The swap attribute's rule (lib/swapopt): digits alone or -1, 0 to 32767.
+for prio in 40000 -2 " 5" "5 " +5 5x ""; do
+	expect_error "zramfsctl: failed to parse priority: '$prio' (-1 to 32767)" \
+		--swapon --priority "$prio" zramfs0
+done
 expect_error "zramfsctl: unsupported discard policy: 'all' (pages, once, both or none)" \
 	--swapon --discard=all zramfs0
+expect_error "zramfsctl: unsupported discard policy: '' (pages, once, both or none)" \
+	--swapon --discard= zramfs0
+expect_error "zramfsctl: unsupported GC mode: 'bogus' (async or sync)" \
+	--gc-mode bogus zramfs0
+for params in level =3 "level=" "level=3 x" $'level=3\nlevel=4'; do
+	expect_error "zramfsctl: failed to parse algorithm parameters: '$params' (KEY=VALUE ...)" \
+		-s 1G -p "$params" zramfs0
+done
 expect_error "zramfsctl: unknown column: BOGUS" -o NAME,BOGUS
 expect_error "zramfsctl: unknown column: " -o NAME,
 expect_error "zramfsctl: unknown column: NAME " -o "NAME ,DATA"
@@ -154,8 +172,12 @@ expect_error "zramfsctl: options --output and --size are mutually exclusive" -o 
 expect_error "zramfsctl: options --reset and --size are mutually exclusive" -r -s 1G zramfs0
 expect_error "zramfsctl: options --swapon and --swapoff are mutually exclusive" \
 	--swapon --swapoff zramfs0
-expect_error "zramfsctl: options --reset and --swapoff are mutually exclusive" \
-	-r --swapoff zramfs0
+expect_error "zramfsctl: options --reset and --swapon are mutually exclusive" \
+	-r --swapon zramfs0
+expect_error "zramfsctl: options --reset and --compact are mutually exclusive" \
+	-r --compact zramfs0
+expect_error "zramfsctl: options --swapoff and --compact are mutually exclusive" \
+	--swapoff --compact zramfs0
 expect_error "zramfsctl: options --find and --swapoff are mutually exclusive" \
 	-f --swapoff
 expect_error "zramfsctl: options --size and --swapoff are mutually exclusive" \
@@ -211,5 +233,132 @@ ERR=$(ZRAMFS_MOUNTPOINT=$EMPTY "$ZRAMFSCTL" -m "$NOWHERE" 2>&1 >/dev/null) || RC
 	fail "-m overriding \$ZRAMFS_MOUNTPOINT: exit $RC, '$ERR'"
 ok "-m overrides \$ZRAMFS_MOUNTPOINT"
 expect_error "zramfsctl: empty mountpoint" -m ""
+
+# ---- a tree of plain files in place of zramfsd's -----------------------------------
+# zramfsctl reads and writes files under the mountpoint and nothing else, so
+# plain files show what it writes: each write lands at offset 0, the file's
+# first line is the last value written there.  Nothing judges the values:
+# this is about what zramfsctl itself accepts, writes and prints.
+FAKE=$WORK/fake
+
+# fake_tree: zramfs0, set up with zstd at level 3, and zramfs1, swap.
+fake_tree() {
+	local d
+	rm -rf "$FAKE"
+	mkdir -p "$FAKE/control" "$FAKE/zramfs0" "$FAKE/zramfs1"
+	echo 2 >"$FAKE/control/hot_add"
+	: >"$FAKE/control/hot_remove"
+	for d in "$FAKE/zramfs0" "$FAKE/zramfs1"; do
+		echo 1 >"$d/initstate"
+		echo 1073741824 >"$d/disksize"
+		echo "lz4 lz4hc [zstd]" >"$d/comp_algorithm"
+		echo 2 >"$d/max_comp_streams"
+		echo "4194304 1048576 1310720 0 1310720 1024 1536 3 3" >"$d/mm_stat"
+		echo "0 0 0 0" >"$d/io_stat"
+		echo "0 0 0 0 0" >"$d/gc_stat"
+		echo async >"$d/gc_mode"
+		echo 0 >"$d/mem_limit"
+		echo none >"$d/swap"
+		: >"$d/reset"
+		: >"$d/compact"
+	done
+	echo "algo=zstd level=3" >"$FAKE/zramfs0/algorithm_params"
+	echo "algo=lz4 level=5" >"$FAKE/zramfs1/algorithm_params"
+	echo "/dev/loop7 priority=5 discard=both" >"$FAKE/zramfs1/swap"
+}
+snapshot() { (cd "$FAKE" && find . -type f | sort | xargs md5sum); }
+# first_line FILE: the value last written to FILE (zramfs0/swap).
+first_line() { head -n 1 "$FAKE/$1"; }
+
+# fake_ok WANT ARG...: zramfsctl -m FAKE ARG... exits 0 and prints WANT.
+fake_ok() {
+	local want=$1
+	shift
+	run -m "$FAKE" "$@"
+	[ "$RC" = 0 ] && [ -z "$ERR" ] ||
+		fail "zramfsctl $*: exit status $RC, stderr '$ERR'"
+	[ "$OUT" = "$want" ] || fail "zramfsctl $*: printed '$OUT', expected '$want'"
+	ok "zramfsctl $* -> '$want'"
+}
+
+# fake_refused MESSAGE ARG...: zramfsctl -m FAKE ARG... fails with MESSAGE
+# and writes nothing.
+fake_refused() {
+	local want=$1 before
+	shift
+	before=$(snapshot)
+	expect_error "$want" -m "$FAKE" "$@"
+	[ "$(snapshot)" = "$before" ] || fail "zramfsctl $*: the tree changed"
+}
+
+fake_tree
+
+# Every argument is checked before the first write.  (Before, the device
+# named first was turned into swap, then 'once' was found not to be one.)
+fake_refused "zramfsctl: bogus: not a zramfs device (expected zramfsN)" \
+	--swapon zramfs0 bogus
+fake_refused "zramfsctl: all: not a zramfs device (expected zramfsN)" \
+	--swapon --discard all zramfs0
+fake_refused "zramfsctl: failed to parse priority: ' 5' (-1 to 32767)" \
+	--swapon --priority ' 5' zramfs0
+fake_refused "zramfsctl: unsupported GC mode: 'bogus' (async or sync)" \
+	--mem-limit 1G --gc-mode bogus zramfs0
+fake_refused "zramfsctl: failed to parse memory limit: '1.5.5G'" \
+	--mem-limit 1.5.5G zramfs0
+# A device that -s would reset must offer the algorithm first.
+fake_refused "zramfsctl: zramfs0: unsupported algorithm 'bogus' (available: lz4 lz4hc zstd)" \
+	-s 1G -a bogus zramfs0
+
+# --discard POLICY as well as --discard=POLICY, wherever the device is.
+for args in "--swapon --discard once --priority 0 zramfs0" \
+	"zramfs0 --swapon --discard once --priority 0" \
+	"--discard once zramfs0 --priority 0 --swapon" \
+	"--swapon --discard=once --priority 0 zramfs0"; do
+	fake_tree
+	fake_ok "" $args
+	[ "$(first_line zramfs0/swap)" = "on priority=0 discard=once" ] ||
+		fail "zramfsctl $args wrote '$(first_line zramfs0/swap)'"
+done
+fake_tree
+fake_ok "" --swapon --discard zramfs0 # no policy named: both
+[ "$(first_line zramfs0/swap)" = "on discard=both" ] ||
+	fail "--swapon --discard zramfs0 wrote '$(first_line zramfs0/swap)'"
+fake_tree
+fake_ok "" --swapon --priority 007 zramfs0
+[ "$(first_line zramfs0/swap)" = "on priority=7" ] ||
+	fail "--priority 007 wrote '$(first_line zramfs0/swap)'"
+ok "swap on: what --priority and --discard write"
+
+# Sizes as util-linux reads them, written in bytes.
+fake_tree
+fake_ok "" --mem-limit 512MB zramfs0
+[ "$(first_line zramfs0/mem_limit)" = 512000000 ] ||
+	fail "--mem-limit 512MB wrote '$(first_line zramfs0/mem_limit)'"
+fake_ok "" --mem-limit 1.5G zramfs0
+[ "$(first_line zramfs0/mem_limit)" = 1610612736 ] ||
+	fail "--mem-limit 1.5G wrote '$(first_line zramfs0/mem_limit)'"
+fake_ok "" -s 512MB -a lz4 -p level=1 zramfs0
+[ "$(first_line zramfs0/reset)" = 1 ] &&
+	[ "$(first_line zramfs0/disksize)" = 512000000 ] &&
+	[ "$(first_line zramfs0/comp_algorithm)" = lz4 ] &&
+	[ "$(first_line zramfs0/algorithm_params)" = level=1 ] ||
+	fail "-s 512MB -a lz4 -p level=1: reset '$(first_line zramfs0/reset)'," \
+		"disksize '$(first_line zramfs0/disksize)'"
+fake_ok "" -s 0.5MiB zramfs0
+[ "$(first_line zramfs0/disksize)" = 524288 ] ||
+	fail "-s 0.5MiB wrote '$(first_line zramfs0/disksize)'"
+ok "sizes: 512MB, 1.5G, 0.5MiB written in bytes"
+
+# --swapoff with --reset: swap off where it is on, then reset and remove.
+fake_tree
+fake_ok "" --swapoff --reset zramfs1 zramfs0
+[ "$(first_line zramfs1/swap)" = off ] &&
+	[ "$(first_line zramfs0/swap)" = none ] &&
+	[ "$(first_line zramfs1/reset)" = 1 ] &&
+	[ "$(first_line zramfs0/reset)" = 1 ] &&
+	[ "$(first_line control/hot_remove)" = 0 ] ||
+	fail "--swapoff --reset zramfs1 zramfs0: swap" \
+		"'$(first_line zramfs1/swap)' '$(first_line zramfs0/swap)'"
+ok "--swapoff --reset: swap off where it was on, both reset and removed"
 
 echo "PASS: cli-offline"
