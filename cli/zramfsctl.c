@@ -103,6 +103,7 @@ enum {
 	COL_COMPRATIO,
 	COL_MOUNTPOINT,
 	/* zramfs's own */
+	COL_ALGORITHM_PARAMS,
 	COL_HUGE,
 	COL_HUGE_SINCE,
 	COL_GC_MODE,
@@ -135,8 +136,9 @@ static const struct colinfo infos[] = {
 	[COL_ALGORITHM] = { "ALGORITHM", 3, 0, CT_STRING, SRC_OTHER, NULL,
 		"the selected compression algorithm (comp_algorithm)" },
 	[COL_STREAMS] = { "STREAMS", 3, R, CT_COUNT, SRC_OTHER, NULL,
-		"number of concurrent compress operations\n"
-		"(max_comp_streams)" },
+		"number of concurrent compress operations: empty, as\n"
+		"zramctl shows it on Linux 6.15 and later (zramfs sets\n"
+		"no such limit either)" },
 	[COL_ZEROPAGES] = { "ZERO-PAGES", 3, R, CT_COUNT, SRC_MM, "same_pages",
 		"same-filled (e.g. zero) pages, stored without memory" },
 	[COL_MEMTOTAL] = { "TOTAL", 5, R, CT_SIZE, SRC_MM, "mem_used_total",
@@ -146,13 +148,19 @@ static const struct colinfo infos[] = {
 		"memory limit used to store compressed data, 0 for none" },
 	[COL_MEMUSED] = { "MEM-USED", 5, R, CT_SIZE, SRC_MM, "mem_used_max",
 		"peak memory usage to store compressed data" },
-	[COL_MIGRATED] = { "MIGRATED", 5, R, CT_COUNT, SRC_MM,
-		"pages_compacted", "number of pages freed by compaction" },
+	[COL_MIGRATED] = { "MIGRATED", 5, R, CT_SIZE, SRC_MM,
+		"pages_compacted",
+		"number of pages freed by compaction, printed as\n"
+		"zramctl prints it: like a size (0B, 1.5K)" },
 	[COL_COMPRATIO] = { "COMP-RATIO", 5, R, CT_RATIO, SRC_OTHER, NULL,
 		"compression ratio: DATA/TOTAL (empty while TOTAL is 0)" },
 	[COL_MOUNTPOINT] = { "MOUNTPOINT", 0.10, SCOLS_FL_TRUNC, CT_STRING,
 		SRC_OTHER, NULL,
 		"where the device is used: [SWAP] while it is active swap" },
+	[COL_ALGORITHM_PARAMS] = { "ALGORITHM-PARAMS", 0.10, 0, CT_STRING,
+		SRC_OTHER, NULL,
+		"parameters of the selected algorithm in effect\n"
+		"(algorithm_params), empty for none" },
 	[COL_HUGE] = { "HUGE-PAGES", 3, R, CT_COUNT, SRC_MM, "huge_pages",
 		"incompressible pages, stored uncompressed" },
 	[COL_HUGE_SINCE] = { "HUGE-SINCE", 3, R, CT_COUNT, SRC_MM,
@@ -715,6 +723,42 @@ static char *get_algorithm(struct zdev *z)
 	return xstrdup(l + 1);
 }
 
+/*
+ * The parameters in effect: "level=3" while algorithm_params reads
+ * "algo=zstd level=3" and zstd is the selected algorithm.  NULL for none:
+ * no parameters, those of another algorithm, or a daemon whose
+ * algorithm_params is write-only (EACCES), as the kernel's is.
+ */
+static char *get_params(struct zdev *z)
+{
+	char buf[ATTR_MAX], *name, *params, *active;
+	size_t len;
+	bool in_effect;
+	int ret;
+
+	ret = attr_read(z->dir, "algorithm_params", buf, sizeof(buf));
+	if (ret == -EACCES)
+		return NULL;
+	if (ret) {
+		dev_read_failed(z, "algorithm_params", ret);
+		return NULL;
+	}
+	if (!*buf)
+		return NULL;
+	if (strncmp(buf, "algo=", 5)) {
+		dev_bad_value(z, "algorithm_params", buf);
+		return NULL;
+	}
+	name = buf + 5;
+	len = strcspn(name, " \t");
+	params = name + len + strspn(name + len, " \t");
+	active = get_algorithm(z);
+	in_effect = active && strlen(active) == len &&
+		    !strncmp(active, name, len) && *params;
+	free(active);
+	return in_effect ? xstrdup(params) : NULL;
+}
+
 /* The value of column @id for device @z, or NULL for none. */
 static char *get_cell(struct zdev *z, int id)
 {
@@ -737,9 +781,11 @@ static char *get_cell(struct zdev *z, int id)
 	case COL_ALGORITHM:
 		return get_algorithm(z);
 	case COL_STREAMS:
-		if (dev_read_u64(z, "max_comp_streams", &v))
-			return NULL;
-		return format_value(col->type, v);
+		/* zramctl reads max_comp_streams, gone since Linux 6.15;
+		 * zramfsd's reads the number of CPUs, a limit on nothing. */
+		return NULL;
+	case COL_ALGORITHM_PARAMS:
+		return get_params(z);
 	case COL_COMPRATIO:
 		if (dev_stat_field(z, SRC_MM, "orig_data_size", &data) ||
 		    dev_stat_field(z, SRC_MM, "mem_used_total", &total) ||
@@ -1222,6 +1268,8 @@ static int reset_all(struct zdev *devs, int ndevs, bool swapoff)
 
 /* --- options -------------------------------------------------------------- */
 
+#define COLUMN_NAME_MAX 16 /* strlen("ALGORITHM-PARAMS") */
+
 /*
  * One column in --help: its name right-aligned, its help (lines split at
  * '\n'), and for a statistics column the field it shows, on the last line
@@ -1233,21 +1281,22 @@ static void print_column_help(FILE *out, const struct colinfo *col)
 	char src[64] = "";
 	size_t last;
 
-	fprintf(out, " %14s  ", col->name);
+	fprintf(out, " %*s  ", COLUMN_NAME_MAX, col->name);
 	while ((nl = strchr(h, '\n'))) {
-		fprintf(out, "%.*s\n %14s  ", (int)(nl - h), h, "");
+		fprintf(out, "%.*s\n %*s  ", (int)(nl - h), h, COLUMN_NAME_MAX,
+			"");
 		h = nl + 1;
 	}
 	if (col->src != SRC_OTHER)
 		snprintf(src, sizeof(src), "(%s %s)",
 			 stat_files[col->src].attr, col->field);
-	last = 17 + strlen(h);
+	last = COLUMN_NAME_MAX + 3 + strlen(h);
 	if (!*src)
 		fprintf(out, "%s\n", h);
 	else if (last + 1 + strlen(src) <= 80)
 		fprintf(out, "%s %s\n", h, src);
 	else
-		fprintf(out, "%s\n %14s  %s\n", h, "", src);
+		fprintf(out, "%s\n %*s  %s\n", h, COLUMN_NAME_MAX, "", src);
 }
 
 static void __attribute__((__noreturn__)) usage(void)
@@ -1348,9 +1397,11 @@ static void __attribute__((__noreturn__)) usage(void)
 		print_column_help(out, &infos[i]);
 	fputs("\nSizes are in bytes with --bytes, else with a K, M, G or T "
 	      "suffix (powers of\n"
-	      "1024); the other numbers count pages or requests.  Statistics "
-	      "columns name\n"
-	      "the field of mm_stat, io_stat or gc_stat they show.\n",
+	      "1024), and so is MIGRATED, as zramctl prints it; the other "
+	      "numbers count\n"
+	      "pages or requests.  Statistics columns name the field of "
+	      "mm_stat, io_stat\n"
+	      "or gc_stat they show.\n",
 	      out);
 	fputs("\nExit status: 0 on success, 1 if anything failed.\n", out);
 	fputs("\nFor more details see zramfsctl(8).\n", out);

@@ -7,8 +7,9 @@
 # a write error on stdout makes the program fail.  A tree of plain files in
 # place of zramfsd's shows what zramfsctl writes (sizes as util-linux reads
 # them, --discard POLICY, --swapoff with --reset) and that it writes nothing
-# when an argument is wrong.  (tests/system/cli.sh checks that the columns
-# --help lists are exactly those --output-all shows.)
+# when an argument is wrong, and how it prints what it reads (STREAMS,
+# MIGRATED, ALGORITHM-PARAMS as zramctl would).  (tests/system/cli.sh checks
+# that the columns --help lists are exactly those --output-all shows.)
 if [ -z "${BASH_VERSION:-}" ]; then exec bash "$0" "$@"; fi
 set -euo pipefail
 
@@ -291,6 +292,33 @@ fake_refused() {
 	[ "$(snapshot)" = "$before" ] || fail "zramfsctl $*: the tree changed"
 }
 
+fake_tree
+
+# How values are printed: STREAMS empty (max_comp_streams is not read, as
+# zramctl finds none on Linux 6.15), MIGRATED like a size, as zramctl
+# prints it, ZERO-PAGES a number, ALGORITHM-PARAMS those of the selected
+# algorithm only.
+cols=NAME,STREAMS,MIGRATED,ZERO-PAGES,MEM-LIMIT,ALGORITHM,ALGORITHM-PARAMS
+fake_ok "$(printf '%s\n' "${cols//,/ }" "zramfs0  1.5K 1024 0B zstd level=3" \
+	"zramfs1  1.5K 1024 0B zstd ")" --raw -o "$cols"
+fake_ok "zramfs0  1536 1024 0 zstd level=3" --raw -n -b -o "$cols" zramfs0
+echo >"$FAKE/zramfs0/algorithm_params" # none set
+fake_ok "zramfs0 " --raw -n -o NAME,ALGORITHM-PARAMS zramfs0
+echo "algo=zstd" >"$FAKE/zramfs0/algorithm_params"
+fake_ok "zramfs0 " --raw -n -o NAME,ALGORITHM-PARAMS zramfs0
+echo "level=3" >"$FAKE/zramfs0/algorithm_params" # not the format
+run -m "$FAKE" --raw -n -o NAME,ALGORITHM-PARAMS zramfs0
+[ "$RC" = 1 ] && [ "$OUT" = "zramfs0 " ] &&
+	[ "$ERR" = "zramfsctl: zramfs0: cannot parse algorithm_params: 'level=3'" ] ||
+	fail "algorithm_params 'level=3': exit $RC, stdout '$OUT', stderr '$ERR'"
+ok "algorithm_params 'level=3': the row, an empty cell and why"
+python3 - "$("$ZRAMFSCTL" -m "$FAKE" -J -o NAME,STREAMS,MIGRATED zramfs1)" <<'EOF' ||
+import json, sys
+row = json.loads(sys.argv[1])["zramfsdevices"][0]
+assert row == {"name": "zramfs1", "streams": None, "migrated": "1.5K"}, row
+EOF
+	fail "-J: STREAMS null, MIGRATED a string without --bytes"
+ok "-J: STREAMS null, MIGRATED a string without --bytes"
 fake_tree
 
 # Every argument is checked before the first write.  (Before, the device
