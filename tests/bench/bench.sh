@@ -99,11 +99,13 @@ done
 # lib.sh: the cleanup stack, the daemon, attributes, the swap lock.
 . "$(dirname "${BASH_SOURCE[0]}")/../system/lib.sh"
 
-# A benchmark that cannot run says why and fails; it never "skips".
+# A benchmark that cannot run says why and fails; it never "skips", not
+# even where lib.sh would.
 refuse() {
 	echo "bench.sh: cannot run: $*" >&2
 	exit 1
 }
+skip() { refuse "$@"; }
 
 if [ "$QUICK" = 1 ]; then
 	: "${REPS:=1}" "${WAIT_IDLE:=0}"
@@ -155,15 +157,6 @@ res() { echo "$*" >>"$RES"; }
 
 # elapsed T0 T1: seconds between two $EPOCHREALTIME readings.
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.6f\n", b - a }'; }
-
-# field N LINE...: the Nth whitespace-separated word.
-field() {
-	local n=$1
-	shift
-	# shellcheck disable=SC2048,SC2086
-	set -- $*
-	echo "${!n}"
-}
 
 # cpu_ctxt: "busy_seconds context_switches" so far, from /proc/stat.
 cpu_ctxt() {
@@ -282,17 +275,8 @@ kz_release() {
 
 # ---- zramfs devices -------------------------------------------------------------
 
-# zdev_new ALG[:LEVEL] MIB [GC_MODE]: a fresh zramfs device; sets ZD.
-zdev_new() {
-	local alg=${1%%:*} level=
-	[[ $1 != *:* ]] || level=${1#*:}
-	ZD=$(cat "$MNT/control/hot_add") || fail "control/hot_add"
-	wattr "$ZD" comp_algorithm "$alg" || fail "zramfs$ZD: comp_algorithm $alg"
-	[ -z "$level" ] || wattr "$ZD" algorithm_params "level=$level" ||
-		fail "zramfs$ZD: algorithm_params level=$level"
-	[ -z "${3:-}" ] || wattr "$ZD" gc_mode "$3" || fail "zramfs$ZD: gc_mode $3"
-	wattr "$ZD" disksize "$2M" || fail "zramfs$ZD: disksize $2M"
-}
+# A fresh device for each run: ZD=$(new_dev SIZE ALG[:LEVEL] [GC_MODE]), from
+# lib.sh.
 
 zdev_del() {
 	local s
@@ -322,91 +306,8 @@ _detach_fio_loops() {
 	done
 }
 
-# ---- memory cgroups (v1 or v2) -------------------------------------------------
-
-BCG_PARENT='' BCG_VER=''
-BCGS=()
-
-bcg_detect() {
-	if [ -f /sys/fs/cgroup/memory/memory.limit_in_bytes ]; then
-		BCG_VER=1 BCG_PARENT=/sys/fs/cgroup/memory
-	elif [ -f /sys/fs/cgroup/cgroup.controllers ] &&
-		grep -qw memory /sys/fs/cgroup/cgroup.subtree_control; then
-		BCG_VER=2 BCG_PARENT=/sys/fs/cgroup
-	else
-		refuse "no memory cgroup: neither v1 /sys/fs/cgroup/memory nor" \
-			"v2 /sys/fs/cgroup with the memory controller enabled"
-	fi
-}
-
-# bcg_create NAME MIB: a fresh memory cgroup with that limit, unlimited
-# swap, swappiness 100; sets BCG.
-bcg_create() {
-	BCG=$BCG_PARENT/zramfs-bench-$1-$$
-	[ "${#BCGS[@]}" != 0 ] || at_exit _bcg_destroy_all
-	BCGS+=("$BCG")
-	mkdir "$BCG" || fail "mkdir $BCG"
-	bcg_limit "$BCG" "$2"
-	if [ "$BCG_VER" = 1 ]; then
-		echo 100 >"$BCG/memory.swappiness" || fail "$BCG/memory.swappiness"
-		[ ! -e "$BCG/memory.memsw.limit_in_bytes" ] ||
-			echo -1 >"$BCG/memory.memsw.limit_in_bytes"
-	else
-		[ ! -e "$BCG/memory.swap.max" ] || echo max >"$BCG/memory.swap.max"
-		[ ! -e "$BCG/memory.zswap.max" ] || echo 0 >"$BCG/memory.zswap.max"
-	fi
-}
-
-# bcg_limit CG MIB|max: returns non-zero if the kernel refused.
-bcg_limit() {
-	local v=$2
-	[ "$v" = max ] || v=$(($2 * 1048576))
-	if [ "$BCG_VER" = 1 ]; then
-		[ "$v" != max ] || v=-1
-		echo "$v" >"$1/memory.limit_in_bytes" 2>/dev/null
-	else
-		echo "$v" >"$1/memory.max" 2>/dev/null
-	fi
-}
-
-# bcg_spawn CG OUT CMD...: runs CMD in CG in the background; sets BCG_PID.
-# (bcg_destroy kills whatever is left in CG.)
-bcg_spawn() {
-	local cg=$1 out=$2
-	shift 2
-	(
-		echo "$BASHPID" >"$cg/cgroup.procs" || exit 126
-		exec "$@"
-	) >"$out" 2>&1 &
-	BCG_PID=$!
-	# Out of the job table: no "Killed" line when it is killed.  Callers
-	# judge it by its output, not by its exit status.
-	disown "$BCG_PID"
-}
-
-bcg_destroy() {
-	local cg=$1 pids i
-	[ -d "$cg" ] || return 0
-	for i in $(seq 300); do
-		pids=$(cat "$cg/cgroup.procs" 2>/dev/null) || break
-		[ -n "$pids" ] || break
-		# shellcheck disable=SC2086
-		kill -KILL $pids 2>/dev/null
-		sleep 0.1
-	done
-	for i in $(seq 20); do
-		rmdir "$cg" 2>/dev/null && return 0
-		sleep 0.25
-	done
-	note "cannot remove $cg"
-}
-
-_bcg_destroy_all() {
-	local cg
-	for cg in "${BCGS[@]}"; do
-		bcg_destroy "$cg"
-	done
-}
+# ---- memory cgroups -------------------------------------------------------------
+# lib.sh's, one per run: cg_create LIMIT NAME, cg_run, cg_destroy.
 
 # wait_line FILE ERE SECONDS PID: until FILE has a line matching ERE; fails
 # if PID exits first or time runs out.
@@ -430,12 +331,12 @@ wait_line() {
 # the only swap in use.
 swap_run() {
 	local sys=$1 alg=$2 rep=$3 disk=${4:-$SWAP_DISK} cfg=$1-$2${5:-}
-	local stat out smp t0 t1 st=0 mm
+	local stat out smp t0 t1 st=0 peak
 	out=$DATA/swap-$cfg-$rep.out
 	smp=$DATA/swap-$cfg-$rep.samples
 	rm -f "$smp"
 	if [ "$sys" = zramfs ]; then
-		zdev_new "$alg" "$disk"
+		ZD=$(new_dev "${disk}M" "$alg")
 		wattr "$ZD" swap "on priority=$PRIO discard=both" ||
 			fail "zramfs$ZD: swap on"
 		stat=$MNT/zramfs$ZD/mm_stat
@@ -444,22 +345,21 @@ swap_run() {
 		kz_swapon
 		stat=$KZ/mm_stat
 	fi
-	bcg_create swap "$SWAP_LIMIT"
+	cg_create "${SWAP_LIMIT}M" swap >/dev/null
 	start_sampler "$smp" 0.5 "$stat"
 	t0=$EPOCHREALTIME
-	(
-		echo "$BASHPID" >"$BCG/cgroup.procs" || exit 126
-		exec "$SWAPLOAD" -s "$SWAP_WS" -p "$SWAP_PASSES" -S 42
-	) >"$out" 2>&1 || st=$?
+	cg_run "$out" "$SWAPLOAD" -s "$SWAP_WS" -p "$SWAP_PASSES" -S 42
+	wait "$CG_PID" || st=$?
 	t1=$EPOCHREALTIME
+	CG_PID=
 	stop_sampler "$SAMPLER"
-	mm=$(cat "$stat")
+	peak=$(stat_field "$stat" mem_used_max)
 	[ "$st" = 0 ] && grep -qx "verified $((SWAP_WS * 256 * SWAP_PASSES)) pages, 0 bad" "$out" ||
 		fail "swapload on $cfg (status $st): $(tail -n 5 "$out")"
 	res swap "$cfg" time "$rep" "$(elapsed "$t0" "$t1")"
 	# Peak memory: mem_used_max; efficiency: orig/mem at the sample that
 	# held the most data.
-	res swap "$cfg" mem_peak "$rep" "$(field 5 "$mm")"
+	res swap "$cfg" mem_peak "$rep" "$peak"
 	awk '{ if ($2 + 0 > o) { o = $2; m = $4; c = $3 } }
 		END { printf "%d %d %d\n", o, c, m }' "$smp" |
 		{
@@ -468,14 +368,14 @@ swap_run() {
 			[ "$m" = 0 ] || res swap "$cfg" eff_at_peak "$rep" \
 				"$(awk -v o="$o" -v m="$m" 'BEGIN { printf "%.3f", o / m }')"
 		}
-	bcg_destroy "$BCG"
+	cg_destroy
 	if [ "$sys" = zramfs ]; then
 		zdev_del "$ZD"
 	else
 		kz_swapoff
 		kz_reset
 	fi
-	log "swap $cfg rep $rep: $(elapsed "$t0" "$t1") s, peak mem $(($(field 5 "$mm") >> 20)) MiB"
+	log "swap $cfg rep $rep: $(elapsed "$t0" "$t1") s, peak mem $((peak >> 20)) MiB"
 }
 
 exp_swap() {
@@ -545,8 +445,7 @@ exp_fio() {
 	for rep in $(seq "$REPS"); do
 		# Fresh devices for each repetition, filled with pagegen pages
 		# so that reads find stored data.
-		zdev_new lz4 "$FIO_SIZE"
-		zd=$ZD
+		zd=$(new_dev "${FIO_SIZE}M" lz4)
 		"$DATATOOL" fill "$MNT/zramfs$zd/data" 7 "${FIO_SIZE}M" >/dev/null ||
 			fail "fill zramfs$zd"
 		zloop_attach "$zd"
@@ -631,7 +530,7 @@ perf_digest() {
 ratio_run() {
 	local sys=$1 alg=$2 cfg=$1-$2 dev stat t0 t1 mm
 	if [ "$sys" = zramfs ]; then
-		zdev_new "$alg" "$RATIO_SIZE"
+		ZD=$(new_dev "${RATIO_SIZE}M" "$alg")
 		dev=$MNT/zramfs$ZD/data stat=$MNT/zramfs$ZD/mm_stat
 	else
 		kz_setup "$alg" "$RATIO_SIZE"
@@ -642,11 +541,11 @@ ratio_run() {
 	t1=$EPOCHREALTIME
 	[ "$sys" = kernel ] || wait_gc_drained "$ZD"
 	mm=$(cat "$stat")
-	res ratio "$cfg" orig 1 "$(field 1 "$mm")"
-	res ratio "$cfg" compr 1 "$(field 2 "$mm")"
-	res ratio "$cfg" mem 1 "$(field 3 "$mm")"
-	res ratio "$cfg" same 1 "$(field 6 "$mm")"
-	res ratio "$cfg" huge 1 "$(field 8 "$mm")"
+	res ratio "$cfg" orig 1 "$(stat_field "$stat" orig_data_size "$mm")"
+	res ratio "$cfg" compr 1 "$(stat_field "$stat" compr_data_size "$mm")"
+	res ratio "$cfg" mem 1 "$(stat_field "$stat" mem_used_total "$mm")"
+	res ratio "$cfg" same 1 "$(stat_field "$stat" same_pages "$mm")"
+	res ratio "$cfg" huge 1 "$(stat_field "$stat" huge_pages "$mm")"
 	res ratio "$cfg" fill_mbs 1 "$(awk -v t="$(elapsed "$t0" "$t1")" -v s="$RATIO_SIZE" \
 		'BEGIN { printf "%.0f", s * 1048576 / t / 1e6 }')"
 	if [ "$sys" = zramfs ]; then
@@ -654,7 +553,9 @@ ratio_run() {
 	else
 		kz_reset
 	fi
-	log "ratio $cfg: $(field 1 "$mm") / $(field 2 "$mm") / $(field 3 "$mm")"
+	log "ratio $cfg: $(stat_field "$stat" orig_data_size "$mm") /" \
+		"$(stat_field "$stat" compr_data_size "$mm") /" \
+		"$(stat_field "$stat" mem_used_total "$mm")"
 }
 
 KZ_ALGS=
@@ -699,7 +600,7 @@ punch_run() {
 		kz_reset
 		return 0
 	fi
-	zdev_new lz4 "$PUNCH_SIZE" "$mode"
+	ZD=$(new_dev "${PUNCH_SIZE}M" lz4 "$mode")
 	data=$MNT/zramfs$ZD/data
 	"$DATATOOL" fill "$data" 5 "${PUNCH_SIZE}M" >/dev/null || fail "fill zramfs$ZD"
 	wait_gc_drained "$ZD"
@@ -749,7 +650,7 @@ mixed_run() {
 		kz_swapon
 		stat=$KZ/mm_stat io=$KZ/io_stat
 	else
-		zdev_new lz4 $((8 * MIX_SIZE)) "$gcm"
+		ZD=$(new_dev "$((8 * MIX_SIZE))M" lz4 "$gcm")
 		wattr "$ZD" swap "on priority=$PRIO discard=$policy" || fail "zramfs$ZD: swap on"
 		stat=$MNT/zramfs$ZD/mm_stat io=$MNT/zramfs$ZD/io_stat gcs=$MNT/zramfs$ZD/gc_stat
 	fi
@@ -761,25 +662,29 @@ mixed_run() {
 	# A, then B: each fills its pages in a small cgroup and pushes them
 	# out; then both cgroups shrink, so that the swap cache lets go of
 	# the pages too, and B's grows unlimited for the swap-in.
-	bcg_create A "$MIX_FILL_LIMIT"
-	cgA=$BCG
-	bcg_spawn "$cgA" "$outA" "$SWAPIN" -s "$MIX_SIZE" -S 11 --fifo "$WORK/fifoA"
-	pidA=$BCG_PID
+	# Each goes out of the job table: no "Killed" line when it is killed;
+	# it is judged by its output, not by its exit status.
+	cg_create "${MIX_FILL_LIMIT}M" A >/dev/null
+	cgA=$CG
+	cg_run "$outA" "$SWAPIN" -s "$MIX_SIZE" -S 11 --fifo "$WORK/fifoA"
+	pidA=$CG_PID
+	disown "$pidA"
 	wait_line "$outA" '^filled' 300 "$pidA"
-	bcg_create B "$MIX_FILL_LIMIT"
-	cgB=$BCG
-	bcg_spawn "$cgB" "$outB" "$SWAPIN" -s "$MIX_SIZE" -S 12 --fifo "$WORK/fifoB"
-	pidB=$BCG_PID
+	cg_create "${MIX_FILL_LIMIT}M" B >/dev/null
+	cgB=$CG
+	cg_run "$outB" "$SWAPIN" -s "$MIX_SIZE" -S 12 --fifo "$WORK/fifoB"
+	pidB=$CG_PID
+	disown "$pidB"
 	wait_line "$outB" '^filled' 300 "$pidB"
-	bcg_limit "$cgA" 4 || note "cgroup A: cannot shrink to 4 MiB"
-	bcg_limit "$cgB" 4 || note "cgroup B: cannot shrink to 4 MiB"
-	bcg_limit "$cgB" max || fail "cgroup B: cannot lift the limit"
+	cg_try_limit 4M "$cgA" 2>/dev/null || note "cgroup A: cannot shrink to 4 MiB"
+	cg_try_limit 4M "$cgB" 2>/dev/null || note "cgroup B: cannot shrink to 4 MiB"
+	cg_set_limit max "$cgB"
 	swapA=$(pid_vmswap "$pidA") swapB=$(pid_vmswap "$pidB")
 	res mixed "$cfg" swapped_A "$rep" "$swapA"
 	res mixed "$cfg" swapped_B "$rep" "$swapB"
 	[ -z "$gcm" ] || wait_gc_drained "$ZD"
 	sleep 1
-	nf0=$(field 4 "$(cat "$io")")
+	nf0=$(stat_field "$io" notify_free)
 	gc0=$(cat "$gcs")
 
 	# The moment: A dies (its swap slots are freed, whole free clusters
@@ -796,13 +701,13 @@ mixed_run() {
 	# Until the discards of A's slots have all arrived.
 	local last=-1 cur i
 	for i in $(seq 120); do
-		cur=$(field 4 "$(cat "$io")")
+		cur=$(stat_field "$io" notify_free)
 		[ "$cur" != "$last" ] || break
 		last=$cur
 		sleep 0.5
 	done
 	stop_sampler "$SAMPLER"
-	nf_end=$(field 4 "$(cat "$io")")
+	nf_end=$(stat_field "$io" notify_free)
 	gc1=$(cat "$gcs")
 	# Pages discarded while B swapped in: the last sample within its
 	# timing window (t0 .. t0 + tB).
@@ -812,9 +717,10 @@ mixed_run() {
 	res mixed "$cfg" freed_total "$rep" $((nf_end - nf0))
 	res mixed "$cfg" freed_during "$rep" "$nf_during"
 	if [ -n "$gcm" ]; then
-		# gc_stat: pending queued_total freed_total max_pending freed_inline
-		res mixed "$cfg" gc_queued "$rep" $(($(field 2 "$gc1") - $(field 2 "$gc0")))
-		res mixed "$cfg" gc_inline "$rep" $(($(field 5 "$gc1") - $(field 5 "$gc0")))
+		res mixed "$cfg" gc_queued "$rep" \
+			$(($(stat_field "$gcs" queued_total "$gc1") - $(stat_field "$gcs" queued_total "$gc0")))
+		res mixed "$cfg" gc_inline "$rep" \
+			$(($(stat_field "$gcs" freed_inline "$gc1") - $(stat_field "$gcs" freed_inline "$gc0")))
 		res mixed "$cfg" gc_max_pending "$rep" "$(awk '{ if ($7 > m) m = $7 } END { print m + 0 }' "$smp")"
 	fi
 	log "mixed $cfg rep $rep: B swapped in $((swapB >> 20)) MiB in $tB s;" \
@@ -826,8 +732,8 @@ mixed_run() {
 		kill -KILL "$pidA"
 	fi
 	wait_pid_exit "$pidA" 60 || fail "A did not exit after SIGKILL"
-	bcg_destroy "$cgA"
-	bcg_destroy "$cgB"
+	cg_destroy "$cgA"
+	cg_destroy "$cgB"
 	if [[ $cfg == kernel* ]]; then
 		kz_swapoff
 		kz_reset
@@ -885,7 +791,7 @@ gnuplot -e 'set terminal pngcairo' 2>/dev/null ||
 for f in "$ZRAMFSD" "$DATATOOL" "$SWAPLOAD" "$SWAPIN" "$ZBENCH"; do
 	[ -x "$f" ] || refuse "$f is not built (make bench builds it)"
 done
-bcg_detect
+cg_detect
 
 # ---- a quiet machine -------------------------------------------------------------------
 
@@ -910,8 +816,6 @@ LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 mkdir -p "$DATA"
 rm -f "$RES" "$DATA"/*.out "$DATA"/*.samples "$DATA"/mixed-* "$DATA"/perf-*
 # run.env: what report.sh needs to know of the run besides its results.
-# shellcheck disable=SC2034 # for run.env
-CG_VER=$BCG_VER
 for v in QUICK REPS CG_VER PRIO KZ SWAP_LIMIT SWAP_PASSES SWAP_WS SWAP_DISK \
 	FIO_SIZE FIO_TIME FIO_JOBS PERF_TIME RATIO_SIZE PUNCH_SIZE MIX_SIZE \
 	MIX_FILL_LIMIT MIX_CFGS LOAD_START WAITED_NOTE; do
