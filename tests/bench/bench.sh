@@ -848,7 +848,7 @@ for e in ratio swap fio punch mixed zbench; do
 done
 kz_release
 KZ_OURS=0
-printf 'LOAD_END=%q\nDURATION=%q\n' "$(cut -d' ' -f1-3 /proc/loadavg)" \
-	$((SECONDS - T_START)) >>"$DATA/run.env"
+printf 'LOAD_END=%q\nDURATION=%q\nDATE=%q\n' "$(cut -d' ' -f1-3 /proc/loadavg)" \
+	$((SECONDS - T_START)) "$(date -u '+%Y-%m-%d %H:%M UTC')" >>"$DATA/run.env"
 log "measured in $((SECONDS - T_START)) s"
 "$BASH" "$REPORT" "$DATA" "$OUT"

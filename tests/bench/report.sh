@@ -11,7 +11,7 @@
 # bench-*.png (their data and gnuplot scripts go to DATA).  bench.sh runs it
 # at the end of a run, and alone for --report-only: it measures nothing and
 # needs no privileges.  What it says of the machine (CPU, kernel, versions)
-# it reads from the machine it runs on.
+# it reads from the machine it runs on; the date is the run's.
 if [ -z "${BASH_VERSION:-}" ]; then exec bash "$0" "$@"; fi
 set -euo pipefail
 export LC_ALL=C
@@ -76,7 +76,7 @@ machine_info() {
 | libfuse | $libfuse |
 | fio | $(fio --version 2>/dev/null) |
 | zramfs | $rev |
-| date | $(date -u '+%Y-%m-%d %H:%M UTC') |
+| date | ${DATE:-?} |
 | load average before the run | $LOAD_START${WAITED_NOTE:+ ($WAITED_NOTE)} |
 | other swap during the run | ${OTHER_SWAP:-none} |
 | run | $([ "$QUICK" = 1 ] && echo "--quick (small sizes)" || echo full), $REPS repetition(s), medians |
