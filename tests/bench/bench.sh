@@ -814,7 +814,8 @@ LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 	WAITED_NOTE="after waiting $waited min for it to fall below 1"
 
 mkdir -p "$DATA"
-rm -f "$RES" "$DATA"/*.out "$DATA"/*.samples "$DATA"/mixed-* "$DATA"/perf-*
+rm -f "$DATA"/*.out "$DATA"/*.samples "$DATA"/mixed-* "$DATA"/perf-*
+: >"$RES" # empty if only zbench runs
 # run.env: what report.sh needs to know of the run besides its results.
 for v in QUICK REPS CG_VER PRIO KZ SWAP_LIMIT SWAP_PASSES SWAP_WS SWAP_DISK \
 	FIO_SIZE FIO_TIME FIO_JOBS PERF_TIME RATIO_SIZE PUNCH_SIZE MIX_SIZE \

@@ -753,9 +753,8 @@ EOF
 # Main
 # ================================================================================
 
-for f in "$DATA/run.env" "$RES"; do
-	[ -s "$f" ] || { echo "report.sh: no $f" >&2; exit 1; }
-done
+[ -s "$DATA/run.env" ] && [ -f "$RES" ] ||
+	{ echo "report.sh: no run in $DATA (run.env, results.txt)" >&2; exit 1; }
 # shellcheck source=/dev/null
 . "$DATA/run.env"
 
