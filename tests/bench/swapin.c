@@ -38,7 +38,6 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
@@ -70,10 +69,10 @@ int main(int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
+	struct load ld = {.seed = 1};
 	const char *fifo = NULL;
-	uint64_t mib = 256, seed = 1, sum = 0;
-	unsigned char *mem, *want;
-	size_t npages, bad = 0;
+	uint64_t mib = 256, sum = 0;
+	size_t bad = 0;
 	double t0, dt;
 	int c;
 
@@ -83,7 +82,7 @@ int main(int argc, char **argv)
 			mib = wl_number("-s", optarg, 1u << 20);
 			break;
 		case 'S':
-			seed = wl_number("-S", optarg, UINT64_MAX);
+			ld.seed = wl_number("-S", optarg, UINT64_MAX);
 			break;
 		case 'F':
 			fifo = optarg;
@@ -98,42 +97,33 @@ int main(int argc, char **argv)
 		usage(2);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
-	npages = (size_t)(mib << 20) / PG;
-	mem = mmap(NULL, npages * PG, PROT_READ | PROT_WRITE,
-		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	want = malloc(PG);
-	if (mem == MAP_FAILED || !want)
-		err(1, "mmap %" PRIu64 " MiB", mib);
-	if (madvise(mem, npages * PG, MADV_NOHUGEPAGE))
-		warn("madvise(MADV_NOHUGEPAGE)");
-
-	for (size_t i = 0; i < npages; i++)
-		pagegen_page(seed, i, 0, mem + i * PG);
-	if (madvise(mem, npages * PG, MADV_PAGEOUT))
+	wl_load_map(&ld, mib);
+	wl_load_fill(&ld);
+	if (madvise(ld.mem, ld.npages * PG, MADV_PAGEOUT))
 		warn("madvise(MADV_PAGEOUT)");
-	printf("filled %zu pages, VmSwap %ld kB\n", npages, wl_vm_swap_kb());
+	printf("filled %zu pages, VmSwap %ld kB\n", ld.npages, wl_vm_swap_kb());
 
 	wl_wait_line(fifo);
 
 	t0 = wl_now();
-	for (size_t i = 0; i < npages; i++)
-		sum += *(volatile uint64_t *)(mem + i * PG + PG / 2);
+	for (size_t i = 0; i < ld.npages; i++)
+		sum += *(volatile uint64_t *)(ld.mem + i * PG + PG / 2);
 	dt = wl_now() - t0;
 	printf("swapin %zu pages in %.6f s (VmSwap %ld kB after, sum %" PRIx64
 	       ")\n",
-	       npages, dt, wl_vm_swap_kb(), sum);
+	       ld.npages, dt, wl_vm_swap_kb(), sum);
 
-	for (size_t i = 0; i < npages; i++) {
-		pagegen_page(seed, i, 0, want);
-		if (memcmp(mem + i * PG, want, PG)) {
+	for (size_t i = 0; i < ld.npages; i++) {
+		if (wl_load_check(&ld, i, 0, NULL) >= 0) {
 			if (bad < 10)
 				fprintf(stderr, "swapin: page %zu differs\n",
 					i);
 			bad++;
 		}
 	}
-	printf("verified %zu pages, %zu bad\n", npages, bad);
+	printf("verified %zu pages, %zu bad\n", ld.npages, bad);
 	if (fifo)
 		wl_wait_line(fifo);
+	wl_load_unmap(&ld);
 	return bad ? 1 : 0;
 }

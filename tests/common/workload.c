@@ -9,11 +9,59 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "size.h"
 #include "workload.h"
+
+#define PG PAGEGEN_PAGE_SIZE
+
+void wl_load_map(struct load *ld, uint64_t mib)
+{
+	ld->npages = (size_t)(mib << 20) / PG;
+	ld->mem = mmap(NULL, ld->npages * PG, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (ld->mem == MAP_FAILED)
+		err(1, "mmap %" PRIu64 " MiB", mib);
+	if (madvise(ld->mem, ld->npages * PG, MADV_NOHUGEPAGE))
+		warn("madvise(MADV_NOHUGEPAGE)");
+	ld->want = malloc(PG);
+	if (!ld->want)
+		errx(1, "out of memory");
+}
+
+void wl_load_fill(struct load *ld)
+{
+	for (size_t i = 0; i < ld->npages; i++)
+		pagegen_page(ld->seed, i, 0, ld->mem + i * PG);
+}
+
+ssize_t wl_load_check(struct load *ld, size_t i, uint64_t version,
+		      enum pagegen_kind *kind)
+{
+	const unsigned char *page = ld->mem + i * PG;
+	enum pagegen_kind k;
+	size_t at = 0;
+
+	k = pagegen_page(ld->seed, i, version, ld->want);
+	if (kind)
+		*kind = k;
+	if (!memcmp(page, ld->want, PG))
+		return -1;
+	while (page[at] == ld->want[at])
+		at++;
+	return (ssize_t)at;
+}
+
+void wl_load_unmap(struct load *ld)
+{
+	free(ld->want);
+	munmap(ld->mem, ld->npages * PG);
+}
 
 double wl_now(void)
 {

@@ -423,14 +423,23 @@ wattr() { printf '%s\n' "$3" >"$MNT/zramfs$1/$2"; }
 # wctl NAME VALUE: the same for control/NAME.
 wctl() { printf '%s\n' "$2" >"$MNT/control/$1"; }
 
-# new_dev SIZE [ALGO]: hot_add, set the algorithm and the size; prints N.
+# new_dev SIZE [ALGO[:LEVEL] [GC_MODE]]: hot_add, set the algorithm (and
+# its level), the GC mode and the size; prints N.
 new_dev() {
-	local n
+	local n alg=${2:-} level=
+	[[ $alg != *:* ]] || level=${alg#*:} alg=${alg%%:*}
 	n=$(cat "$MNT/control/hot_add") || fail "read control/hot_add"
 	[[ $n =~ ^[0-9]+$ ]] || fail "control/hot_add returned '$n'"
-	if [ -n "${2:-}" ]; then
-		wattr "$n" comp_algorithm "$2" ||
-			fail "zramfs$n: comp_algorithm $2"
+	if [ -n "$alg" ]; then
+		wattr "$n" comp_algorithm "$alg" ||
+			fail "zramfs$n: comp_algorithm $alg"
+	fi
+	if [ -n "$level" ]; then
+		wattr "$n" algorithm_params "level=$level" ||
+			fail "zramfs$n: algorithm_params level=$level"
+	fi
+	if [ -n "${3:-}" ]; then
+		wattr "$n" gc_mode "$3" || fail "zramfs$n: gc_mode $3"
 	fi
 	wattr "$n" disksize "$1" || fail "zramfs$n: disksize $1"
 	echo "$n"
@@ -438,12 +447,18 @@ new_dev() {
 
 _mm_names=(orig_data_size compr_data_size mem_used_total mem_limit
 	mem_used_max same_pages pages_compacted huge_pages huge_pages_since)
-_gc_names=(pending queued_total freed_total max_pending)
+_gc_names=(pending queued_total freed_total max_pending freed_inline)
+_io_names=(failed_reads failed_writes invalid_io notify_free)
 
-# _field FILE POSITION NAME: one whitespace-separated number from FILE.
+# _field FILE POSITION NAME [LINE]: one whitespace-separated number from
+# FILE, or from LINE, a line read from FILE before.
 _field() {
 	local v
-	v=$(awk -v f="$2" '{ print $f }' "$1") || fail "read $1"
+	if [ $# -gt 3 ]; then
+		v=$(awk -v f="$2" '{ print $f }' <<<"$4")
+	else
+		v=$(awk -v f="$2" '{ print $f }' "$1") || fail "read $1"
+	fi
 	[[ $v =~ ^[0-9]+$ ]] || fail "$1: field $2 ($3) is '$v', not a number"
 	echo "$v"
 }
@@ -457,19 +472,26 @@ _field_pos() {
 	fail "unknown field $name"
 }
 
-# mm_field DEV NAME: one field of mm_stat, by the kernel's name.
-mm_field() {
+# stat_field FILE NAME [LINE]: one field, by name, of FILE, a stat file of
+# zramfs or of the kernel's zram (mm_stat, io_stat or gc_stat), or of
+# LINE, a line read from FILE before.
+stat_field() {
 	local pos
-	pos=$(_field_pos "$2" "${_mm_names[@]}") || exit 1
-	_field "$MNT/zramfs$1/mm_stat" "$pos" "$2"
+	case ${1##*/} in
+	mm_stat) pos=$(_field_pos "$2" "${_mm_names[@]}") ;;
+	io_stat) pos=$(_field_pos "$2" "${_io_names[@]}") ;;
+	gc_stat) pos=$(_field_pos "$2" "${_gc_names[@]}") ;;
+	*) fail "$1: not a stat file" ;;
+	esac || exit 1
+	_field "$1" "$pos" "$2" "${@:3}"
 }
 
-# gc_field DEV NAME: pending, queued_total, freed_total or max_pending.
-gc_field() {
-	local pos
-	pos=$(_field_pos "$2" "${_gc_names[@]}") || exit 1
-	_field "$MNT/zramfs$1/gc_stat" "$pos" "$2"
-}
+# mm_field DEV NAME: one field of mm_stat, by the kernel's name.
+mm_field() { stat_field "$MNT/zramfs$1/mm_stat" "$2"; }
+
+# gc_field DEV NAME: pending, queued_total, freed_total, max_pending or
+# freed_inline.
+gc_field() { stat_field "$MNT/zramfs$1/gc_stat" "$2"; }
 
 # wait_gc_drained DEV [SECONDS]: until gc_stat pending is 0.
 wait_gc_drained() {
@@ -512,13 +534,20 @@ _zswap_on() {
 
 # ---- memory cgroups ---------------------------------------------------------
 
+# A test that needs one memory cgroup makes it with cg_create and leaves the
+# rest to $CG, the default of every cg_* helper.  One that needs several
+# names them (cg_create LIMIT NAME) and passes each to the helpers that
+# take a CGROUP; cg_run runs in $CG, the cgroup made last, unless the call
+# sets CG (CG=... cg_run).
 CG=
 CG_VER=
+CG_PARENT=
 CG_PID=
 
-# cg_create LIMIT: a memory cgroup of our own (v1 or v2) limited to LIMIT
-# bytes of memory and unlimited swap.  Sets CG and CG_VER.
-cg_create() {
+# cg_detect: finds the memory controller, v1 or v2, or skips.  Sets CG_VER
+# and CG_PARENT, the directory cg_create makes its cgroups in.
+cg_detect() {
+	[ -z "$CG_PARENT" ] || return 0
 	local parent
 	if [ -f /sys/fs/cgroup/cgroup.controllers ]; then
 		grep -qw memory /sys/fs/cgroup/cgroup.controllers ||
@@ -537,8 +566,16 @@ cg_create() {
 			skip "memory controller not enabled in" \
 				"$parent/cgroup.subtree_control"
 	fi
-	CG=$parent/zramfs-test-$TEST_NAME-$$
-	at_exit cg_destroy
+	CG_PARENT=$parent
+}
+
+# cg_create LIMIT [NAME]: a memory cgroup of our own (v1 or v2) limited to
+# LIMIT bytes of memory and unlimited swap; NAME tells several of one test
+# apart.  Sets CG (and CG_VER).
+cg_create() {
+	cg_detect
+	CG=$CG_PARENT/zramfs-test-$TEST_NAME${2:+-$2}-$$
+	at_exit cg_destroy "$CG"
 	mkdir "$CG" || fail "mkdir $CG"
 	cg_set_limit "$1"
 	if [ "$CG_VER" = 1 ]; then
@@ -565,16 +602,22 @@ cg_create() {
 	ok "cgroup v$CG_VER $CG, memory limit $1"
 }
 
-# cg_set_limit BYTES|max
-cg_set_limit() {
+# cg_try_limit BYTES|max [CGROUP]: sets the memory limit of CGROUP ($CG by
+# default); returns non-zero if the kernel refuses (it may not manage to
+# shrink a cgroup below what it uses).
+cg_try_limit() {
 	local v=$1
 	if [ "$CG_VER" = 1 ]; then
 		[ "$v" != max ] || v=-1
-		echo "$v" >"$CG/memory.limit_in_bytes" ||
-			fail "$CG/memory.limit_in_bytes = $v"
+		echo "$v" >"${2:-$CG}/memory.limit_in_bytes"
 	else
-		echo "$v" >"$CG/memory.max" || fail "$CG/memory.max = $v"
+		echo "$v" >"${2:-$CG}/memory.max"
 	fi
+}
+
+# cg_set_limit BYTES|max [CGROUP]: the same, or the test fails.
+cg_set_limit() {
+	cg_try_limit "$@" || fail "${2:-$CG}: cannot set the memory limit $1"
 }
 
 # cg_run OUTFILE CMD...: runs CMD in the background inside the cgroup,
@@ -590,34 +633,38 @@ cg_run() {
 	CG_PID=$!
 }
 
-# cg_kill: SIGKILL everything in the cgroup and wait for it to empty.
+# cg_kill [CGROUP]: SIGKILL everything in CGROUP ($CG by default) and wait
+# for it to empty; for $CG, reaps cg_run's CG_PID too.
 cg_kill() {
-	[ -n "$CG" ] && [ -d "$CG" ] || return 0
+	local cg=${1:-$CG}
+	[ -n "$cg" ] && [ -d "$cg" ] || return 0
 	local deadline=$((SECONDS + 30)) pids
-	while pids=$(cat "$CG/cgroup.procs" 2>/dev/null) && [ -n "$pids" ]; do
+	while pids=$(cat "$cg/cgroup.procs" 2>/dev/null) && [ -n "$pids" ]; do
 		# shellcheck disable=SC2086
 		kill -KILL $pids 2>/dev/null
 		if [ "$SECONDS" -ge "$deadline" ]; then
-			note "cleanup: $CG still has processes: $pids"
+			note "cleanup: $cg still has processes: $pids"
 			return 1
 		fi
 		sleep 0.1
 	done
-	if [ -n "$CG_PID" ]; then
+	if [ "$cg" = "$CG" ] && [ -n "$CG_PID" ]; then
 		wait "$CG_PID" 2>/dev/null
 		CG_PID=
 	fi
 }
 
+# cg_destroy [CGROUP]: cg_kill, then removes CGROUP ($CG by default).
 cg_destroy() {
-	[ -n "$CG" ] && [ -d "$CG" ] || return 0
-	cg_kill
+	local cg=${1:-$CG}
+	[ -n "$cg" ] && [ -d "$cg" ] || return 0
+	cg_kill "$cg"
 	local i
 	for i in 1 2 3 4 5 6 7 8 9 10; do
-		rmdir "$CG" 2>/dev/null && return 0
+		rmdir "$cg" 2>/dev/null && return 0
 		sleep 0.5
 	done
-	note "cleanup: cannot remove $CG"
+	note "cleanup: cannot remove $cg"
 }
 
 # pid_vmswap PID: the process's VmSwap in bytes.

@@ -25,15 +25,12 @@
  */
 #include "config.h"
 
-#include <err.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -43,19 +40,11 @@
 #define PG	     PAGEGEN_PAGE_SIZE
 #define MAX_REPORTED 10 /* bad pages described in full */
 
-struct load {
-	unsigned char *mem;
-	size_t npages;
-	uint64_t seed;
-	unsigned char *want; /* one page */
-};
-
 static void fill(struct load *ld)
 {
 	double t0 = wl_now();
 
-	for (size_t i = 0; i < ld->npages; i++)
-		pagegen_page(ld->seed, i, 0, ld->mem + i * PG);
+	wl_load_fill(ld);
 	printf("filled %zu pages (%zu MiB) in %.1f s, VmSwap %ld kB\n",
 	       ld->npages, ld->npages * PG >> 20, wl_now() - t0,
 	       wl_vm_swap_kb());
@@ -71,18 +60,14 @@ static size_t pass(struct load *ld, unsigned n, unsigned passes)
 	for (size_t i = 0; i < ld->npages; i++) {
 		unsigned char *page = ld->mem + i * PG;
 		enum pagegen_kind kind;
+		ssize_t at = wl_load_check(ld, i, version, &kind);
 
-		kind = pagegen_page(ld->seed, i, version, ld->want);
-		if (memcmp(page, ld->want, PG)) {
-			size_t at = 0;
-
-			while (page[at] == ld->want[at])
-				at++;
+		if (at >= 0) {
 			if (bad < MAX_REPORTED)
 				fprintf(stderr,
 					"swapload: pass %u: page %zu "
 					"(%s, version %" PRIu64 ") differs "
-					"from byte %zu: got %02x, want %02x\n",
+					"from byte %zd: got %02x, want %02x\n",
 					n, i, pagegen_kind_name(kind), version,
 					at, page[at], ld->want[at]);
 			bad++;
@@ -155,17 +140,7 @@ int main(int argc, char **argv)
 		usage(2);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
-	ld.npages = (size_t)(mib << 20) / PG;
-	ld.mem = mmap(NULL, ld.npages * PG, PROT_READ | PROT_WRITE,
-		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (ld.mem == MAP_FAILED)
-		err(1, "mmap %" PRIu64 " MiB", mib);
-	/* Page-sized swap traffic, as most real anonymous memory makes. */
-	if (madvise(ld.mem, ld.npages * PG, MADV_NOHUGEPAGE))
-		warn("madvise(MADV_NOHUGEPAGE)");
-	ld.want = malloc(PG);
-	if (!ld.want)
-		errx(1, "out of memory");
+	wl_load_map(&ld, mib);
 	printf("swapload: %" PRIu64 " MiB, %u passes, seed %" PRIu64 "\n", mib,
 	       passes, ld.seed);
 
@@ -176,7 +151,6 @@ int main(int argc, char **argv)
 		bad += pass(&ld, n, passes);
 
 	printf("verified %zu pages, %zu bad\n", ld.npages * passes, bad);
-	free(ld.want);
-	munmap(ld.mem, ld.npages * PG);
+	wl_load_unmap(&ld);
 	return bad ? 1 : 0;
 }
