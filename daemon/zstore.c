@@ -724,10 +724,6 @@ int zstore_create(const struct zstore_params *p, struct zstore **out)
 		ret = -ENOMEM;
 		goto err_slots;
 	}
-	/* Writers then never map memory themselves (zpool.c, "The keeper"). */
-	ret = zpool_start_keeper(zs->pool);
-	if (ret)
-		goto err_pool;
 	queue = p->gc_queue_pages ? p->gc_queue_pages : ZSTORE_GC_QUEUE_DEFAULT;
 	ret = gc_create(zstore_gc_free, zs, queue, &zs->gc);
 	if (ret)
