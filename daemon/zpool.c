@@ -1098,11 +1098,6 @@ void *zpool_map(struct zpool *pool, uint64_t handle)
 	return span->base + (size_t)zhandle_idx(handle) * span->size;
 }
 
-uint64_t zpool_total_bytes(const struct zpool *pool)
-{
-	return zstat_read(&pool->total_bytes);
-}
-
 void zpool_get_stats(const struct zpool *pool, struct zpool_stats *st)
 {
 	st->total_bytes = zstat_read(&pool->total_bytes);

@@ -76,11 +76,9 @@ void zpool_free_now(struct zpool *pool, uint64_t handle);
  */
 void *zpool_map(struct zpool *pool, uint64_t handle);
 
-/* @return the bytes the pool holds from the system (all spans). */
-uint64_t zpool_total_bytes(const struct zpool *pool);
-
-/* @return zpool_total_bytes() less the empty spans: those kept ready
- * (spares) and those the keeper has yet to unmap. */
+/* @return the bytes the pool holds from the system (total_bytes) less the
+ * empty spans: those kept ready (spares) and those the keeper has yet to
+ * unmap. */
 uint64_t zpool_used_bytes(const struct zpool *pool);
 
 /*
