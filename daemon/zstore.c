@@ -648,11 +648,6 @@ uint64_t zstore_disksize(const struct zstore *zs)
 	return zs->disksize;
 }
 
-const char *zstore_algorithm(const struct zstore *zs)
-{
-	return zcomp_name(zs->comp);
-}
-
 static uint64_t nonneg(int64_t v)
 {
 	return v < 0 ? 0 : (uint64_t)v;

@@ -101,7 +101,6 @@ void zstore_gc_drain(struct zstore *zs);
 void zstore_reset_mem_used_max(struct zstore *zs);
 
 uint64_t zstore_disksize(const struct zstore *zs);
-const char *zstore_algorithm(const struct zstore *zs);
 
 struct zstore_stats {
 	struct zstat_mm mm;
