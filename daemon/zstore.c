@@ -521,21 +521,6 @@ static void discard_pages(struct zstore *zs, uint64_t first, uint64_t last)
 	stat_add(zs, notify_free, (uint64_t)pages);
 }
 
-int zstore_discard(struct zstore *zs, uint64_t off, uint64_t len)
-{
-	uint64_t first, last;
-
-	if (!in_range(zs, off, len)) {
-		stat_add(zs, invalid_io, 1);
-		return -EIO;
-	}
-	first = (off + ZSTORE_PAGE_SIZE - 1) >> ZSTORE_PAGE_SHIFT;
-	last = (off + len) >> ZSTORE_PAGE_SHIFT;
-	if (first < last)
-		discard_pages(zs, first, last);
-	return 0;
-}
-
 int zstore_zero(struct zstore *zs, uint64_t off, uint64_t len)
 {
 	uint64_t end = off + len;
