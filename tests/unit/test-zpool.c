@@ -44,7 +44,16 @@ static uint64_t seed;
 /* Tags made so far by the single-threaded tests: each object its own. */
 static uint64_t tags;
 
-/* --- random numbers and patterns -------------------------------------- */
+/* --- random numbers, patterns and time ---------------------------------- */
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
 
 static uint64_t mix64(uint64_t x)
 {
@@ -119,6 +128,8 @@ struct owner {
 	struct obj *objs;
 	size_t nr;
 	bool locking;		/* take obj->lock in the callback */
+	bool paused;		/* the keeper is paused: -ENOMEM is final */
+	atomic_ulong late;	/* -ENOMEM retried: the keeper was late */
 	atomic_ulong moved;	/* callbacks that moved an object */
 	atomic_ulong refused;	/* callbacks answered -EAGAIN */
 	atomic_ulong bad_calls; /* callbacks with wrong arguments */
@@ -181,10 +192,42 @@ static void owner_fini(struct owner *ow)
 {
 	size_t i;
 
+	if (atomic_load(&ow->late))
+		diag("the keeper was late %lu times (ENOMEM, retried)",
+		     atomic_load(&ow->late));
 	zpool_destroy(ow->pool);
 	for (i = 0; i < ow->nr; i++)
 		pthread_mutex_destroy(&ow->objs[i].lock);
 	free(ow->objs);
+}
+
+/* Pauses or resumes the keeper (see zpool_pause_keeper()).  Called only
+ * while no other thread of the test allocates. */
+static void owner_pause(struct owner *ow, bool paused)
+{
+	zpool_pause_keeper(ow->pool, paused);
+	ow->paused = paused;
+}
+
+/*
+ * zpool_alloc(), but while the keeper runs, an -ENOMEM is retried for 10 s:
+ * a loaded machine can keep the keeper off the CPU past the allocator's
+ * 100 ms, and what the other tests check does not depend on its timing
+ * (test_keeper() checks the -ENOMEM itself, with the keeper paused).
+ */
+static int owner_alloc(struct owner *ow, size_t size, uint32_t backref,
+		       uint64_t *handle)
+{
+	uint64_t deadline = now_ms() + 10000;
+	int rc;
+
+	while ((rc = zpool_alloc(ow->pool, size, backref, handle)) ==
+		       -ENOMEM &&
+	       !ow->paused && now_ms() < deadline) {
+		atomic_fetch_add(&ow->late, 1);
+		usleep(1000);
+	}
+	return rc;
 }
 
 /* Allocates object @i of @size bytes and fills it.  @return 0 or -errno. */
@@ -193,7 +236,7 @@ static int obj_alloc(struct owner *ow, size_t i, uint32_t size, bool fill)
 	struct obj *o = &ow->objs[i];
 	int rc;
 
-	rc = zpool_alloc(ow->pool, size, i, &o->handle);
+	rc = owner_alloc(ow, size, i, &o->handle);
 	if (rc)
 		return rc;
 	o->size = size;
@@ -304,14 +347,6 @@ static bool pool_is_empty(struct zpool *pool)
 	       st.obj_bytes == 0;
 }
 
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 /* Waits (5 s at most) for @cond(@pool) to hold. */
 static bool wait_for(struct zpool *pool, bool (*cond)(struct zpool *))
 {
@@ -341,7 +376,19 @@ static bool spares_only(struct zpool *pool)
 /* Waits for the keeper to unmap what was freed, all but the spares. */
 static bool wait_spares_only(struct zpool *pool)
 {
-	return wait_for(pool, spares_only);
+	struct zpool_stats st;
+
+	if (wait_for(pool, spares_only))
+		return true;
+	zpool_get_stats(pool, &st);
+	diag("objects %llu obj_bytes %llu total %llu spare %llu retired %llu "
+	     "used %llu",
+	     (unsigned long long)st.objects, (unsigned long long)st.obj_bytes,
+	     (unsigned long long)st.total_bytes,
+	     (unsigned long long)st.spare_bytes,
+	     (unsigned long long)st.retired_bytes,
+	     (unsigned long long)zpool_used_bytes(pool));
+	return false;
 }
 
 static bool has_spare(struct zpool *pool)
@@ -454,7 +501,7 @@ static void test_density(void)
 			failed++;
 	ok(failed == 0, "%zu allocs of 200..3300 bytes succeed", nr);
 	/* From here on, only the frees below change the pool. */
-	zpool_pause_keeper(ow.pool, true);
+	owner_pause(&ow, true);
 	zpool_get_stats(ow.pool, &st);
 	used = zpool_used_bytes(ow.pool);
 	overhead = 100.0 * (double)(used - st.obj_bytes) /
@@ -480,7 +527,7 @@ static void test_density(void)
 	}
 	ok(not_released == 0 && zpool_used_bytes(ow.pool) == 0,
 	   "the memory in use never grows while freeing, and ends at 0");
-	zpool_pause_keeper(ow.pool, false);
+	owner_pause(&ow, false);
 	ok(wait_spares_only(ow.pool),
 	   "all freed: the keeper unmaps every span but the spares");
 	free(order);
@@ -499,7 +546,7 @@ static void test_release_early(void)
 	for (i = 0; i < nr; i++)
 		if (obj_alloc(&ow, i, 1000, true))
 			bail_out("alloc failed");
-	zpool_pause_keeper(ow.pool, true);
+	owner_pause(&ow, true);
 	full = zpool_used_bytes(ow.pool);
 	for (i = 0; i < nr / 2; i++)
 		obj_free(&ow, i);
@@ -510,7 +557,7 @@ static void test_release_early(void)
 	   "freeing the first half of the objects releases half the memory");
 	ok(owner_check(&ow) == 0, "the second half is intact");
 	owner_free_all(&ow);
-	zpool_pause_keeper(ow.pool, false);
+	owner_pause(&ow, false);
 	ok(wait_spares_only(ow.pool), "then nothing is left but the spares");
 	owner_fini(&ow);
 }
@@ -555,7 +602,7 @@ static void test_compact(void)
 		if (obj_alloc(&ow, i, rnd_range(&rs, 600, 1800), true))
 			bail_out("alloc failed");
 	/* Only compaction may change the pool's memory now. */
-	zpool_pause_keeper(ow.pool, true);
+	owner_pause(&ow, true);
 	fragment(&ow, &rs);
 	zpool_get_stats(ow.pool, &before);
 
@@ -599,7 +646,7 @@ static void test_compact(void)
 	   (unsigned long long)again);
 
 	/* Slots the pool thinks free must really be free. */
-	zpool_pause_keeper(ow.pool, false);
+	owner_pause(&ow, false);
 	refill(&ow, nr / 4, &rs, 600, 1800);
 	bad = owner_check(&ow);
 	ok(bad == 0, "new objects overwrite none that moved (%zu bad)", bad);
@@ -658,7 +705,7 @@ static void test_compact_refused(void)
 	fragment(&ow, &rs);
 	for (i = 0; i < nr; i++)
 		ow.objs[i].pinned = false;
-	zpool_pause_keeper(ow.pool, true);
+	owner_pause(&ow, true);
 	total = pool_total(ow.pool);
 	released = zpool_compact(ow.pool);
 	ok(released > 0 && pool_total(ow.pool) == total - released * PAGE,
@@ -667,7 +714,7 @@ static void test_compact_refused(void)
 	bad = owner_check(&ow);
 	ok(bad == 0, "and all objects are intact (%zu bad)", bad);
 	owner_free_all(&ow);
-	zpool_pause_keeper(ow.pool, false);
+	owner_pause(&ow, false);
 	ok(wait_spares_only(ow.pool), "all freed");
 	free(pinned_at);
 	owner_fini(&ow);
@@ -738,7 +785,7 @@ static void *mt_worker(void *arg)
 			continue;
 		size = rnd(&rs) % 8 ? rnd_range(&rs, 100, 3500)
 				    : rnd_range(&rs, 1, ZPOOL_MAX_OBJ);
-		if (zpool_alloc(ow->pool, size, i, &h)) {
+		if (owner_alloc(ow, size, i, &h)) {
 			w->failed++;
 			continue;
 		}
@@ -833,7 +880,7 @@ static void test_keeper(void)
 	int rc;
 
 	owner_init(&ow, nr, false);
-	zpool_pause_keeper(ow.pool, true);
+	owner_pause(&ow, true);
 	t0 = now_ms();
 	rc = obj_alloc(&ow, 0, 1000, true);
 	waited = now_ms() - t0;
@@ -855,14 +902,14 @@ static void test_keeper(void)
 	   (unsigned long long)waited);
 	ow.objs[0].handle = 0;
 
-	zpool_pause_keeper(ow.pool, false);
+	owner_pause(&ow, false);
 	ok(wait_for(ow.pool, has_spare),
 	   "the keeper running again, it delivers the spare asked for");
 	ok(obj_alloc(&ow, 0, 1000, true) == 0, "and allocations succeed");
 	ok(wait_for(ow.pool, has_spare), "the class gets a new spare");
 
 	/* Fill the first span, then the spare, with the keeper paused. */
-	zpool_pause_keeper(ow.pool, true);
+	owner_pause(&ow, true);
 	zpool_get_stats(ow.pool, &st);
 	per_span = (st.total_bytes - st.spare_bytes) / zpool_class_size(1000);
 	for (n = 1, rc = 0; n < nr && !rc; n++)
@@ -890,7 +937,7 @@ static void test_keeper(void)
 	   "emptied: one span kept as the spare, one left to the keeper");
 	ok(mincore((void *)second, PAGE, &vec) == 0,
 	   "which holds on to it while paused");
-	zpool_pause_keeper(ow.pool, false);
+	owner_pause(&ow, false);
 	ok(wait_spares_only(ow.pool) &&
 		   mincore((void *)second, PAGE, &vec) == -1 && errno == ENOMEM,
 	   "and unmaps it once it runs");
