@@ -1145,18 +1145,23 @@ static struct zspan *zclass_sparsest_partial(struct zclass *cls)
 
 /*
  * Moves every object of @src into the fullest other spans of the class.
- * Caller holds cls->lock, and has checked that the other spans have room.
- * @return 0, or -EAGAIN if the owner refused to move an object (which then
- * stays in @src with its handle).
+ * Caller holds cls->lock.
+ * @return 0; -ENOSPC, with nothing moved, if the other spans have fewer
+ * free slots than @src has objects; or -EAGAIN if the owner refused to
+ * move an object (which then stays in @src with its handle).
  */
 static int zclass_evacuate(struct zpool *pool, struct zclass *cls,
 			   struct zspan *src)
 {
 	uint64_t is_free[ZSPAN_MAX_OBJS / 64] = {0};
+	uint64_t room = cls->nr_spans * cls->objs - cls->nr_inuse -
+			(src->objs - src->inuse);
 	unsigned int i, idx, new_idx;
 	struct zspan *dst;
 	int rc;
 
+	if (room < src->inuse)
+		return -ENOSPC;
 	/* The slots freed below must not be visited: take a snapshot. */
 	for (i = 0; i < (unsigned int)(src->objs - src->inuse); i++) {
 		idx = src->free_idx[i];
@@ -1165,9 +1170,14 @@ static int zclass_evacuate(struct zpool *pool, struct zclass *cls,
 	for (idx = 0; idx < src->objs && src->inuse; idx++) {
 		if (is_free[idx / 64] & UINT64_C(1) << (idx % 64))
 			continue;
+		/*
+		 * Never NULL: the free slots counted in room are all in
+		 * partial spans other than @src (no empty span is listed),
+		 * each move takes one of them for one object of @src, and
+		 * the class lock, held throughout, keeps out everyone else.
+		 */
 		dst = zclass_fullest_partial(cls, src);
-		if (!dst)
-			return -ENOSPC;
+		assert(dst);
 		new_idx = zclass_take_slot(cls, dst);
 		dst->backref[new_idx] = src->backref[idx];
 		dst->slack[new_idx] = src->slack[idx];
@@ -1190,18 +1200,20 @@ static int zclass_evacuate(struct zpool *pool, struct zclass *cls,
  */
 static uint64_t zclass_compact(struct zpool *pool, struct zclass *cls)
 {
-	uint64_t pages = 0, free_slots, budget;
+	uint64_t pages = 0, budget;
 	struct zspan *src;
+	int rc;
 
 	pthread_mutex_lock(&cls->lock);
 	cls->pass++;
 	budget = cls->nr_spans;
 	while (budget-- > 0 && (src = zclass_sparsest_partial(cls))) {
-		free_slots = cls->nr_spans * cls->objs - cls->nr_inuse;
-		/* Room elsewhere for src's objects?  If not, none can empty. */
-		if (free_slots - (src->objs - src->inuse) < src->inuse)
+		rc = zclass_evacuate(pool, cls, src);
+		/* No room elsewhere for the sparsest span's objects: none of
+		 * the others can empty either. */
+		if (rc == -ENOSPC)
 			break;
-		if (zclass_evacuate(pool, cls, src)) {
+		if (rc) {
 			src->refused_pass = cls->pass;
 			continue;
 		}
