@@ -54,7 +54,6 @@ static uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-
 static uint64_t mix64(uint64_t x)
 {
 	x ^= x >> 30;
