@@ -220,13 +220,13 @@ static int owner_alloc(struct owner *ow, size_t size, uint32_t backref,
 	uint64_t deadline = now_ms() + 10000;
 	int rc;
 
-	while ((rc = zpool_alloc(ow->pool, size, backref, handle)) ==
-		       -ENOMEM &&
-	       !ow->paused && now_ms() < deadline) {
+	for (;;) {
+		rc = zpool_alloc(ow->pool, size, backref, handle);
+		if (rc != -ENOMEM || ow->paused || now_ms() >= deadline)
+			return rc;
 		atomic_fetch_add(&ow->late, 1);
 		usleep(1000);
 	}
-	return rc;
 }
 
 /* Allocates object @i of @size bytes and fills it.  @return 0 or -errno. */
@@ -503,8 +503,7 @@ static void test_density(void)
 	owner_pause(&ow, true);
 	zpool_get_stats(ow.pool, &st);
 	used = zpool_used_bytes(ow.pool);
-	overhead = 100.0 * (double)(used - st.obj_bytes) /
-		   (double)st.obj_bytes;
+	overhead = 100.0 * (double)(used - st.obj_bytes) / (double)st.obj_bytes;
 	diag("%zu objects: obj_bytes %llu used %llu spans %llu "
 	     "overhead %.2f%%; spares %llu bytes",
 	     nr, (unsigned long long)st.obj_bytes, (unsigned long long)used,
@@ -721,8 +720,8 @@ static void test_compact_refused(void)
 
 /* --- threads ----------------------------------------------------------- */
 
-#define MT_SLOTS   1024
-#define MT_OPS	   100000
+#define MT_SLOTS 1024
+#define MT_OPS	 100000
 
 struct worker {
 	pthread_t thread;
