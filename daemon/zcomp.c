@@ -287,11 +287,6 @@ const char *zcomp_name(const struct zcomp *zc)
 	return zc->ops->name;
 }
 
-int zcomp_level(const struct zcomp *zc)
-{
-	return zc->level;
-}
-
 int zcomp_compress(const struct zcomp *zc, const void *src, size_t src_len,
 		   void *dst, size_t dst_cap)
 {

@@ -29,7 +29,6 @@ int zcomp_create(const char *name, const char *params, struct zcomp **out);
 void zcomp_destroy(struct zcomp *zc);
 
 const char *zcomp_name(const struct zcomp *zc);
-int zcomp_level(const struct zcomp *zc);
 
 /*
  * Compresses @src_len bytes into @dst, which has room for @dst_cap bytes.

@@ -107,14 +107,14 @@
  *
  * The keeper
  *
- * A pool with a keeper (zpool_start_keeper(), which zstore always starts)
- * never maps or unmaps memory in the threads that allocate and free: those
- * are zramfsd's FUSE workers, and memory they take from the kernel can be
- * charged to a memory cgroup at its limit, whose reclaim swaps pages out to
- * zramfs and waits for a FUSE worker to store them.  If every worker waits
+ * A pool never maps or unmaps memory in the threads that allocate and free:
+ * those are zramfsd's FUSE workers, and memory they take from the kernel can
+ * be charged to a memory cgroup at its limit, whose reclaim swaps pages out
+ * to zramfs and waits for a FUSE worker to store them.  If every worker waits
  * there, nothing is ever stored again: a deadlock (PR_SET_IO_FLUSHER avoids
- * it, but needs CAP_SYS_RESOURCE).  So a thread of its own, the keeper,
- * maps spans, faults their pages in, and unmaps the spans freed:
+ * it, but needs CAP_SYS_RESOURCE).  So a thread of its own, the keeper, which
+ * zpool_create() starts and zpool_destroy() stops, maps spans, faults their
+ * pages in, and unmaps the spans freed:
  *
  *   - Each class may hold one spare: an empty span, mapped and faulted in,
  *     not linked.  An allocation that finds no partial span links the spare
@@ -275,12 +275,14 @@ enum zwant { ZWANT_NONE, ZWANT_REFILL, ZWANT_URGENT };
 struct zkeeper {
 	pthread_mutex_t lock;
 	pthread_cond_t work;	  /* the keeper waits here for requests */
-	pthread_cond_t delivered; /* allocators wait here for spares */
+	pthread_cond_t delivered; /* allocators wait here for spares, and
+				   * zpool_pause_keeper() for it to stop */
 	pthread_t thread;
 	uint64_t epoch;	      /* lock: spares delivered, ever */
 	uint64_t stall_epoch; /* lock: epoch + 1 when a wait timed out */
 	bool stop;	      /* lock */
 	bool paused;	      /* lock: for tests, see zpool_pause_keeper */
+	bool working;	      /* lock: at work without the lock */
 	struct zlist retired; /* lock: empty spans to unmap */
 	uint8_t want[ZPOOL_NR_CLASSES]; /* lock: enum zwant */
 };
@@ -306,7 +308,7 @@ struct zpool {
 	void *owner;
 	pthread_mutex_t compact_lock;
 	struct zmeta meta;
-	struct zkeeper *keeper; /* NULL: allocators map spans themselves */
+	struct zkeeper keeper;
 	_Atomic uint64_t spare_bytes;	/* in spares */
 	_Atomic uint64_t retired_bytes; /* in spans the keeper is to unmap */
 	_Atomic uint64_t alloc_failures;
@@ -591,8 +593,8 @@ static struct zspan *zspan_create(struct zpool *pool, struct zclass *cls)
 		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (base == MAP_FAILED)
 		goto err_meta;
-	/* Fault the pages in now, in this thread (the keeper's, if the pool
-	 * has one), not later in the memcpy of whoever stores an object. */
+	/* Fault the pages in now, in the keeper, not later in the memcpy of
+	 * whoever stores an object. */
 	for (i = 0; i < cls->span_bytes; i += ZPOOL_PAGE_SIZE)
 		((volatile char *)base)[i] = 0;
 
@@ -667,23 +669,19 @@ static bool zpool_spare_fits(const struct zpool *pool, const struct zclass *cls)
 static bool zclass_keep_spare(struct zpool *pool, struct zclass *cls,
 			      struct zspan *span)
 {
-	if (!pool->keeper || cls->spare || !zpool_spare_fits(pool, cls))
+	if (cls->spare || !zpool_spare_fits(pool, cls))
 		return false;
 	cls->spare = span;
 	zstat_add(&pool->spare_bytes, cls->span_bytes);
 	return true;
 }
 
-/* Called without cls->lock, @span unlinked and empty: unmaps it, in the
- * keeper if the pool has one. */
+/* Called without cls->lock, @span unlinked and empty: hands it to the
+ * keeper to unmap. */
 static void zspan_retire(struct zpool *pool, struct zspan *span)
 {
-	struct zkeeper *k = pool->keeper;
+	struct zkeeper *k = &pool->keeper;
 
-	if (!k) {
-		zspan_release(pool, span);
-		return;
-	}
 	zstat_add(&pool->retired_bytes, span->cls->span_bytes);
 	pthread_mutex_lock(&k->lock);
 	zlist_add(&span->node, &k->retired);
@@ -729,7 +727,7 @@ static uint64_t zkeeper_want(struct zkeeper *k, unsigned int i,
  */
 static struct zspan *zclass_wait_spare(struct zpool *pool, struct zclass *cls)
 {
-	struct zkeeper *k = pool->keeper;
+	struct zkeeper *k = &pool->keeper;
 	unsigned int i = zclass_index_of(pool, cls);
 	struct timespec deadline;
 	bool timed = false, stalled;
@@ -820,11 +818,22 @@ static int zkeeper_next(const struct zkeeper *k, enum zwant level)
 	return -1;
 }
 
+/* The keeper, back from work with its lock: wakes the allocators if it
+ * delivered a spare, and zpool_pause_keeper() if it waits. */
+static void zkeeper_done(struct zkeeper *k, bool delivered)
+{
+	k->working = false;
+	if (delivered)
+		k->epoch++;
+	if (delivered || k->paused)
+		pthread_cond_broadcast(&k->delivered);
+}
+
 /* Urgent requests first, then unmapping, then refills. */
 static void *zkeeper_main(void *arg)
 {
 	struct zpool *pool = arg;
-	struct zkeeper *k = pool->keeper;
+	struct zkeeper *k = &pool->keeper;
 	enum zwant level;
 	bool delivered;
 	int i;
@@ -841,9 +850,11 @@ static void *zkeeper_main(void *arg)
 			struct zspan *span = zspan_of(k->retired.next);
 
 			zlist_del(&span->node);
+			k->working = true;
 			pthread_mutex_unlock(&k->lock);
 			zspan_release_retired(pool, span);
 			pthread_mutex_lock(&k->lock);
+			zkeeper_done(k, false);
 			continue;
 		}
 		if (i < 0)
@@ -854,83 +865,71 @@ static void *zkeeper_main(void *arg)
 		}
 		level = k->want[i];
 		k->want[i] = ZWANT_NONE;
+		k->working = true;
 		pthread_mutex_unlock(&k->lock);
 		delivered = zkeeper_fill(pool, &pool->classes[i], level);
 		pthread_mutex_lock(&k->lock);
-		if (delivered) {
-			k->epoch++;
-			pthread_cond_broadcast(&k->delivered);
-		}
+		zkeeper_done(k, delivered);
 	}
 	pthread_mutex_unlock(&k->lock);
 	return NULL;
 }
 
-int zpool_start_keeper(struct zpool *pool)
+/* Starts the keeper of a pool that is not shared yet.  @return 0 or an
+ * errno. */
+static int zkeeper_start(struct zpool *pool)
 {
-	struct zkeeper *k;
+	struct zkeeper *k = &pool->keeper;
 	pthread_condattr_t attr;
 	int rc;
 
-	if (pool->keeper)
-		return 0;
-	k = calloc(1, sizeof(*k));
-	if (!k)
-		return -ENOMEM;
 	zlist_init(&k->retired);
 	rc = pthread_condattr_init(&attr);
 	if (rc)
-		goto err_free;
+		return rc;
 	rc = pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
 	if (!rc)
 		rc = pthread_cond_init(&k->delivered, &attr);
 	pthread_condattr_destroy(&attr);
 	if (rc)
-		goto err_free;
+		return rc;
 	rc = pthread_cond_init(&k->work, NULL);
 	if (rc)
 		goto err_delivered;
 	rc = pthread_mutex_init(&k->lock, NULL);
 	if (rc)
 		goto err_work;
-	/* Published before the thread starts; allocators only read it. */
-	pool->keeper = k;
 	rc = pthread_create(&k->thread, NULL, zkeeper_main, pool);
 	if (rc)
 		goto err_lock;
 	return 0;
 
 err_lock:
-	pool->keeper = NULL;
 	pthread_mutex_destroy(&k->lock);
 err_work:
 	pthread_cond_destroy(&k->work);
 err_delivered:
 	pthread_cond_destroy(&k->delivered);
-err_free:
-	free(k);
-	return -rc;
+	return rc;
 }
 
 void zpool_pause_keeper(struct zpool *pool, bool paused)
 {
-	struct zkeeper *k = pool->keeper;
+	struct zkeeper *k = &pool->keeper;
 
-	if (!k)
-		return;
 	pthread_mutex_lock(&k->lock);
 	k->paused = paused;
 	pthread_cond_signal(&k->work);
+	while (paused && k->working)
+		pthread_cond_wait(&k->delivered, &k->lock);
 	pthread_mutex_unlock(&k->lock);
 }
 
 /* Stops the keeper and unmaps what it had yet to. */
 static void zkeeper_stop(struct zpool *pool)
 {
-	struct zkeeper *k = pool->keeper;
+	struct zkeeper *k = &pool->keeper;
 
-	if (!k)
-		return;
 	pthread_mutex_lock(&k->lock);
 	k->stop = true;
 	pthread_cond_signal(&k->work);
@@ -945,8 +944,6 @@ static void zkeeper_stop(struct zpool *pool)
 	pthread_mutex_destroy(&k->lock);
 	pthread_cond_destroy(&k->work);
 	pthread_cond_destroy(&k->delivered);
-	free(k);
-	pool->keeper = NULL;
 }
 
 /* --- the pool ---------------------------------------------------------- */
@@ -979,6 +976,9 @@ struct zpool *zpool_create(zpool_migrate_fn migrate, void *owner)
 			zlist_init(&cls->lists[g]);
 		zclass_set_geometry(cls, ZPOOL_MIN_CLASS + i * ZPOOL_STEP);
 	}
+	rc = zkeeper_start(pool);
+	if (rc)
+		goto err_classes;
 	return pool;
 
 err_classes:
@@ -1038,23 +1038,11 @@ int zpool_alloc(struct zpool *pool, size_t size, uint32_t backref,
 
 	pthread_mutex_lock(&cls->lock);
 	span = zclass_fullest_partial(cls, NULL);
-	if (!span && pool->keeper) {
+	if (!span)
 		span = zclass_wait_spare(pool, cls);
-		if (!span) {
-			pthread_mutex_unlock(&cls->lock);
-			return -ENOMEM;
-		}
-	} else if (!span) {
+	if (!span) {
 		pthread_mutex_unlock(&cls->lock);
-		span = zspan_create(pool, cls);
-		if (!span)
-			return -ENOMEM;
-		pthread_mutex_lock(&cls->lock);
-		/*
-		 * Take the slot from the new span even if another thread
-		 * freed one meanwhile: a listed span is never empty.
-		 */
-		zclass_link(cls, span);
+		return -ENOMEM;
 	}
 	idx = zclass_take_slot(cls, span);
 	span->backref[idx] = backref;
@@ -1110,11 +1098,6 @@ void *zpool_map(struct zpool *pool, uint64_t handle)
 	return span->base + (size_t)zhandle_idx(handle) * span->size;
 }
 
-uint64_t zpool_total_bytes(const struct zpool *pool)
-{
-	return zstat_read(&pool->total_bytes);
-}
-
 void zpool_get_stats(const struct zpool *pool, struct zpool_stats *st)
 {
 	st->total_bytes = zstat_read(&pool->total_bytes);
@@ -1162,18 +1145,23 @@ static struct zspan *zclass_sparsest_partial(struct zclass *cls)
 
 /*
  * Moves every object of @src into the fullest other spans of the class.
- * Caller holds cls->lock, and has checked that the other spans have room.
- * @return 0, or -EAGAIN if the owner refused to move an object (which then
- * stays in @src with its handle).
+ * Caller holds cls->lock.
+ * @return 0; -ENOSPC, with nothing moved, if the other spans have fewer
+ * free slots than @src has objects; or -EAGAIN if the owner refused to
+ * move an object (which then stays in @src with its handle).
  */
 static int zclass_evacuate(struct zpool *pool, struct zclass *cls,
 			   struct zspan *src)
 {
 	uint64_t is_free[ZSPAN_MAX_OBJS / 64] = {0};
+	uint64_t room = cls->nr_spans * cls->objs - cls->nr_inuse -
+			(src->objs - src->inuse);
 	unsigned int i, idx, new_idx;
 	struct zspan *dst;
 	int rc;
 
+	if (room < src->inuse)
+		return -ENOSPC;
 	/* The slots freed below must not be visited: take a snapshot. */
 	for (i = 0; i < (unsigned int)(src->objs - src->inuse); i++) {
 		idx = src->free_idx[i];
@@ -1182,9 +1170,14 @@ static int zclass_evacuate(struct zpool *pool, struct zclass *cls,
 	for (idx = 0; idx < src->objs && src->inuse; idx++) {
 		if (is_free[idx / 64] & UINT64_C(1) << (idx % 64))
 			continue;
+		/*
+		 * Never NULL: the free slots counted in room are all in
+		 * partial spans other than @src (no empty span is listed),
+		 * each move takes one of them for one object of @src, and
+		 * the class lock, held throughout, keeps out everyone else.
+		 */
 		dst = zclass_fullest_partial(cls, src);
-		if (!dst)
-			return -ENOSPC;
+		assert(dst);
 		new_idx = zclass_take_slot(cls, dst);
 		dst->backref[new_idx] = src->backref[idx];
 		dst->slack[new_idx] = src->slack[idx];
@@ -1207,18 +1200,20 @@ static int zclass_evacuate(struct zpool *pool, struct zclass *cls,
  */
 static uint64_t zclass_compact(struct zpool *pool, struct zclass *cls)
 {
-	uint64_t pages = 0, free_slots, budget;
+	uint64_t pages = 0, budget;
 	struct zspan *src;
+	int rc;
 
 	pthread_mutex_lock(&cls->lock);
 	cls->pass++;
 	budget = cls->nr_spans;
 	while (budget-- > 0 && (src = zclass_sparsest_partial(cls))) {
-		free_slots = cls->nr_spans * cls->objs - cls->nr_inuse;
-		/* Room elsewhere for src's objects?  If not, none can empty. */
-		if (free_slots - (src->objs - src->inuse) < src->inuse)
+		rc = zclass_evacuate(pool, cls, src);
+		/* No room elsewhere for the sparsest span's objects: none of
+		 * the others can empty either. */
+		if (rc == -ENOSPC)
 			break;
-		if (zclass_evacuate(pool, cls, src)) {
+		if (rc) {
 			src->refused_pass = cls->pass;
 			continue;
 		}

@@ -33,30 +33,31 @@ typedef int (*zpool_migrate_fn)(void *owner, uint32_t backref,
 				uint64_t old_handle, uint64_t new_handle,
 				size_t size);
 
-/* @return a new empty pool, or NULL with errno set. */
+/*
+ * Creates a pool and starts its keeper: a thread that maps and unmaps the
+ * pool's memory, so that zpool_alloc() and zpool_free() never do (see
+ * zpool.c, "The keeper").
+ * @return a new empty pool, or NULL with errno set.
+ */
 struct zpool *zpool_create(zpool_migrate_fn migrate, void *owner);
 
 /*
- * Starts the pool's keeper: a thread that from now on maps and unmaps the
- * pool's memory, so that zpool_alloc() and zpool_free() never do (see
- * zpool.c, "The keeper").  zpool_alloc() may then fail with -ENOMEM when
- * the keeper cannot deliver memory within a tenth of a second.  Call it
- * before the pool is shared.
- * @return 0, or a negative errno.
+ * For tests: a paused keeper delivers nothing and unmaps nothing.  Pausing
+ * returns once the keeper is between two tasks, so the pool's memory stays
+ * as it is while the caller neither allocates nor frees.
  */
-int zpool_start_keeper(struct zpool *pool);
-
-/* For tests: a paused keeper delivers nothing and unmaps nothing. */
 void zpool_pause_keeper(struct zpool *pool, bool paused);
 
-/* Frees every span.  The caller guarantees no other call is in progress. */
+/* Stops the keeper and frees every span.  The caller guarantees no other
+ * call is in progress. */
 void zpool_destroy(struct zpool *pool);
 
 /*
  * Allocates an object of @size bytes (1..ZPOOL_MAX_OBJ) and records @backref
  * for the migrate callback.  Thread-safe.
  * @return 0 and the handle in *@handle (never 0), -EINVAL for a bad size,
- *         -ENOMEM when no memory could be obtained.
+ *         -ENOMEM when the keeper could not deliver memory within a tenth
+ *         of a second.
  */
 int zpool_alloc(struct zpool *pool, size_t size, uint32_t backref,
 		uint64_t *handle);
@@ -75,11 +76,9 @@ void zpool_free_now(struct zpool *pool, uint64_t handle);
  */
 void *zpool_map(struct zpool *pool, uint64_t handle);
 
-/* @return the bytes the pool holds from the system (all spans). */
-uint64_t zpool_total_bytes(const struct zpool *pool);
-
-/* @return zpool_total_bytes() less the empty spans: those kept ready
- * (spares) and those the keeper has yet to unmap. */
+/* @return the bytes the pool holds from the system (total_bytes) less the
+ * empty spans: those kept ready (spares) and those the keeper has yet to
+ * unmap. */
 uint64_t zpool_used_bytes(const struct zpool *pool);
 
 /*

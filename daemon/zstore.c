@@ -521,21 +521,6 @@ static void discard_pages(struct zstore *zs, uint64_t first, uint64_t last)
 	stat_add(zs, notify_free, (uint64_t)pages);
 }
 
-int zstore_discard(struct zstore *zs, uint64_t off, uint64_t len)
-{
-	uint64_t first, last;
-
-	if (!in_range(zs, off, len)) {
-		stat_add(zs, invalid_io, 1);
-		return -EIO;
-	}
-	first = (off + ZSTORE_PAGE_SIZE - 1) >> ZSTORE_PAGE_SHIFT;
-	last = (off + len) >> ZSTORE_PAGE_SHIFT;
-	if (first < last)
-		discard_pages(zs, first, last);
-	return 0;
-}
-
 int zstore_zero(struct zstore *zs, uint64_t off, uint64_t len)
 {
 	uint64_t end = off + len;
@@ -648,11 +633,6 @@ uint64_t zstore_disksize(const struct zstore *zs)
 	return zs->disksize;
 }
 
-const char *zstore_algorithm(const struct zstore *zs)
-{
-	return zcomp_name(zs->comp);
-}
-
 static uint64_t nonneg(int64_t v)
 {
 	return v < 0 ? 0 : (uint64_t)v;
@@ -724,10 +704,6 @@ int zstore_create(const struct zstore_params *p, struct zstore **out)
 		ret = -ENOMEM;
 		goto err_slots;
 	}
-	/* Writers then never map memory themselves (zpool.c, "The keeper"). */
-	ret = zpool_start_keeper(zs->pool);
-	if (ret)
-		goto err_pool;
 	queue = p->gc_queue_pages ? p->gc_queue_pages : ZSTORE_GC_QUEUE_DEFAULT;
 	ret = gc_create(zstore_gc_free, zs, queue, &zs->gc);
 	if (ret)

@@ -6,9 +6,14 @@
  * zeros), same-filled (one repeated machine word, no memory), compressed (an
  * object in the zpool) or huge (the raw 4096 bytes in the zpool, because it
  * did not compress below ZSTORE_HUGE_THRESHOLD).  Reads and writes take any
- * length at any offset; partial pages are read-modify-write.  Discard empties
- * whole pages at once and defers the freeing of their memory to the GC queue
- * (gc_mode async) or frees it before returning (gc_mode sync).
+ * length at any offset; partial pages are read-modify-write.  Zeroing a range
+ * discards its whole pages at once and defers the freeing of their memory to
+ * the GC queue (gc_mode async) or frees it before returning (gc_mode sync).
+ *
+ * There is no discard of the kernel's kind, which leaves partial pages at
+ * either end of the range alone: the device is a file here, and a file's
+ * PUNCH_HOLE, like ZERO_RANGE, must read back as zeros over its whole range.
+ * For the page-aligned ranges loop sends, zeroing is exactly that discard.
  *
  * Every function is thread-safe, except create and destroy, which the caller
  * must exclude from everything else (the daemon's per-device init lock).
@@ -69,18 +74,13 @@ int zstore_read(struct zstore *zs, void *buf, size_t len, uint64_t off);
 int zstore_write(struct zstore *zs, const void *buf, size_t len, uint64_t off);
 
 /*
- * Discards the whole pages inside [@off, @off + @len): they read as zeros on
- * return; their memory is freed by the GC worker (async) or before return
- * (sync).  Partial pages at either end are left alone, as the block layer's
- * discard does.
- * @return 0, or -EIO if the range leaves the device.
- */
-int zstore_discard(struct zstore *zs, uint64_t off, uint64_t len);
-
-/*
- * Makes [@off, @off + @len) read as zeros: discards the whole pages and
- * writes zeros into the partial pages at either end (PUNCH_HOLE, ZERO_RANGE).
- * @return as zstore_discard, or as zstore_write for the partial pages.
+ * Makes [@off, @off + @len) read as zeros (PUNCH_HOLE, ZERO_RANGE): writes
+ * zeros into the partial pages at either end, then discards the whole pages
+ * inside: they read as zeros on return, and their memory is freed by the GC
+ * worker (async) or before return (sync).
+ * @return 0, -EIO if the range leaves the device (invalid_io), or as
+ *         zstore_write for the partial pages (the whole pages are then
+ *         left as they were).
  */
 int zstore_zero(struct zstore *zs, uint64_t off, uint64_t len);
 
@@ -101,7 +101,6 @@ void zstore_gc_drain(struct zstore *zs);
 void zstore_reset_mem_used_max(struct zstore *zs);
 
 uint64_t zstore_disksize(const struct zstore *zs);
-const char *zstore_algorithm(const struct zstore *zs);
 
 struct zstore_stats {
 	struct zstat_mm mm;

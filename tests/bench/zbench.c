@@ -332,7 +332,7 @@ static int discard_once(struct bench *b, const struct alg *a,
 	t0 = now();
 	for (off = 0; off < b->size && !ret; off += len) {
 		len = chunk && chunk < b->size - off ? chunk : b->size - off;
-		ret = zstore_discard(zs, off, len);
+		ret = zstore_zero(zs, off, len);
 	}
 	res->returned = now() - t0;
 	zstore_gc_drain(zs);

@@ -1,16 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * test-zpool: unit tests of the size-class allocator.  They check the class
- * sizes, that every size round-trips through its own memory, that objects
- * pack densely and memory goes back to the system, that compaction releases
- * pages without losing an object (and leaves alone those the owner refuses
- * to move), and that concurrent allocation, freeing and compaction corrupt
- * nothing.  The owner side (the migrate callback) is a table of test objects
- * indexed by backref, as zstore's slot table is.  With a keeper (the thread
- * that maps and unmaps spans for the allocating threads): that spares are
- * used and bounded, that an allocation the keeper cannot serve fails with
- * -ENOMEM after a bounded wait and nothing else changes, and the threads
- * test again.
+ * test-zpool: unit tests of the size-class allocator, as zstore runs it:
+ * with its keeper (the thread that maps and unmaps spans for the allocating
+ * threads).  They check the class sizes, that every size round-trips
+ * through its own memory, that objects pack densely and memory goes back to
+ * the system (all but the spares, within their budget), that compaction
+ * releases pages without losing an object (and leaves alone those the owner
+ * refuses to move), that spares are used and bounded, that an allocation
+ * the keeper cannot serve fails with -ENOMEM after a bounded wait and
+ * nothing else changes, and that concurrent allocation, freeing and
+ * compaction corrupt nothing.  The owner side (the migrate callback) is a
+ * table of test objects indexed by backref, as zstore's slot table is.
+ * Where a check needs the pool's memory to stay still, the test pauses the
+ * keeper.
  *
  * The random tests print their seed; set ZPOOL_TEST_SEED to replay one.
  */
@@ -35,12 +37,22 @@
 #define PAGE 4096u
 /* The longest span zpool makes, in bytes: bounds the slack of one class. */
 #define MAX_SPAN_BYTES (32u * PAGE)
+/* Threads of the multi-threaded test. */
+#define MT_WORKERS 4
 
 static uint64_t seed;
 /* Tags made so far by the single-threaded tests: each object its own. */
 static uint64_t tags;
 
-/* --- random numbers and patterns -------------------------------------- */
+/* --- random numbers, patterns and time ---------------------------------- */
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
 
 static uint64_t mix64(uint64_t x)
 {
@@ -115,6 +127,8 @@ struct owner {
 	struct obj *objs;
 	size_t nr;
 	bool locking;		/* take obj->lock in the callback */
+	bool paused;		/* the keeper is paused: -ENOMEM is final */
+	atomic_ulong late;	/* -ENOMEM retried: the keeper was late */
 	atomic_ulong moved;	/* callbacks that moved an object */
 	atomic_ulong refused;	/* callbacks answered -EAGAIN */
 	atomic_ulong bad_calls; /* callbacks with wrong arguments */
@@ -156,8 +170,7 @@ out:
 	return rc;
 }
 
-static void owner_init_keeper(struct owner *ow, size_t nr, bool locking,
-			      bool keeper)
+static void owner_init(struct owner *ow, size_t nr, bool locking)
 {
 	size_t i;
 
@@ -172,23 +185,48 @@ static void owner_init_keeper(struct owner *ow, size_t nr, bool locking,
 	ow->pool = zpool_create(migrate_cb, ow);
 	if (!ow->pool)
 		bail_out("zpool_create: %s", strerror(errno));
-	if (keeper && zpool_start_keeper(ow->pool))
-		bail_out("zpool_start_keeper failed");
-}
-
-static void owner_init(struct owner *ow, size_t nr, bool locking)
-{
-	owner_init_keeper(ow, nr, locking, false);
 }
 
 static void owner_fini(struct owner *ow)
 {
 	size_t i;
 
+	if (atomic_load(&ow->late))
+		diag("the keeper was late %lu times (ENOMEM, retried)",
+		     atomic_load(&ow->late));
 	zpool_destroy(ow->pool);
 	for (i = 0; i < ow->nr; i++)
 		pthread_mutex_destroy(&ow->objs[i].lock);
 	free(ow->objs);
+}
+
+/* Pauses or resumes the keeper (see zpool_pause_keeper()).  Called only
+ * while no other thread of the test allocates. */
+static void owner_pause(struct owner *ow, bool paused)
+{
+	zpool_pause_keeper(ow->pool, paused);
+	ow->paused = paused;
+}
+
+/*
+ * zpool_alloc(), but while the keeper runs, an -ENOMEM is retried for 10 s:
+ * a loaded machine can keep the keeper off the CPU past the allocator's
+ * 100 ms, and what the other tests check does not depend on its timing
+ * (test_keeper() checks the -ENOMEM itself, with the keeper paused).
+ */
+static int owner_alloc(struct owner *ow, size_t size, uint32_t backref,
+		       uint64_t *handle)
+{
+	uint64_t deadline = now_ms() + 10000;
+	int rc;
+
+	for (;;) {
+		rc = zpool_alloc(ow->pool, size, backref, handle);
+		if (rc != -ENOMEM || ow->paused || now_ms() >= deadline)
+			return rc;
+		atomic_fetch_add(&ow->late, 1);
+		usleep(1000);
+	}
 }
 
 /* Allocates object @i of @size bytes and fills it.  @return 0 or -errno. */
@@ -197,7 +235,7 @@ static int obj_alloc(struct owner *ow, size_t i, uint32_t size, bool fill)
 	struct obj *o = &ow->objs[i];
 	int rc;
 
-	rc = zpool_alloc(ow->pool, size, i, &o->handle);
+	rc = owner_alloc(ow, size, i, &o->handle);
 	if (rc)
 		return rc;
 	o->size = size;
@@ -288,13 +326,76 @@ static size_t *iota(size_t n)
 	return v;
 }
 
+/* --- the pool's memory ------------------------------------------------- */
+
+/* @return the bytes the pool holds from the system. */
+static uint64_t pool_total(struct zpool *pool)
+{
+	struct zpool_stats st;
+
+	zpool_get_stats(pool, &st);
+	return st.total_bytes;
+}
+
 static bool pool_is_empty(struct zpool *pool)
 {
 	struct zpool_stats st;
 
 	zpool_get_stats(pool, &st);
 	return st.total_bytes == 0 && st.spans == 0 && st.objects == 0 &&
-	       st.obj_bytes == 0 && zpool_total_bytes(pool) == 0;
+	       st.obj_bytes == 0;
+}
+
+/* Waits (5 s at most) for @cond(@pool) to hold. */
+static bool wait_for(struct zpool *pool, bool (*cond)(struct zpool *))
+{
+	uint64_t deadline = now_ms() + 5000;
+
+	while (!cond(pool)) {
+		if (now_ms() > deadline)
+			return false;
+		usleep(1000);
+	}
+	return true;
+}
+
+/* The pool holds nothing but spares, within their budget (1 MiB, which
+ * concurrent frees may overshoot by a span each). */
+static bool spares_only(struct zpool *pool)
+{
+	struct zpool_stats st;
+
+	zpool_get_stats(pool, &st);
+	return st.objects == 0 && st.obj_bytes == 0 &&
+	       st.total_bytes == st.spare_bytes &&
+	       st.spare_bytes <= (1u << 20) + MT_WORKERS * MAX_SPAN_BYTES &&
+	       zpool_used_bytes(pool) == 0;
+}
+
+/* Waits for the keeper to unmap what was freed, all but the spares. */
+static bool wait_spares_only(struct zpool *pool)
+{
+	struct zpool_stats st;
+
+	if (wait_for(pool, spares_only))
+		return true;
+	zpool_get_stats(pool, &st);
+	diag("objects %llu obj_bytes %llu total %llu spare %llu retired %llu "
+	     "used %llu",
+	     (unsigned long long)st.objects, (unsigned long long)st.obj_bytes,
+	     (unsigned long long)st.total_bytes,
+	     (unsigned long long)st.spare_bytes,
+	     (unsigned long long)st.retired_bytes,
+	     (unsigned long long)zpool_used_bytes(pool));
+	return false;
+}
+
+static bool has_spare(struct zpool *pool)
+{
+	struct zpool_stats st;
+
+	zpool_get_stats(pool, &st);
+	return st.spare_bytes > 0;
 }
 
 /* --- tests ------------------------------------------------------------- */
@@ -371,8 +472,6 @@ static void test_round_trip(void)
 	ok(st.obj_bytes == sum, "obj_bytes is the sum of requested sizes");
 	ok(st.total_bytes >= class_sum && st.total_bytes % PAGE == 0,
 	   "total_bytes covers the classes, in whole pages");
-	ok(st.total_bytes == zpool_total_bytes(ow.pool),
-	   "zpool_total_bytes agrees with the stats");
 
 	/* Free every other one, check the rest, then free the rest. */
 	for (i = 1; i <= ZPOOL_MAX_OBJ; i += 2)
@@ -380,7 +479,8 @@ static void test_round_trip(void)
 	bad = owner_check(&ow);
 	ok(bad == 0, "frees leave the other objects intact (%zu bad)", bad);
 	owner_free_all(&ow);
-	ok(pool_is_empty(ow.pool), "all freed: no span, no byte left");
+	ok(wait_spares_only(ow.pool),
+	   "all freed: the keeper unmaps every span but the spares");
 	owner_fini(&ow);
 }
 
@@ -390,10 +490,8 @@ static void test_density(void)
 	const size_t nr = 100000;
 	struct owner ow;
 	struct zpool_stats st;
-	uint64_t rs = seed ^ 1, before;
+	uint64_t rs = seed ^ 1, before, used;
 	size_t i, failed = 0, not_released = 0, *order;
-	unsigned char vec;
-	void *addr = NULL;
 	double overhead;
 
 	owner_init(&ow, nr, false);
@@ -401,36 +499,35 @@ static void test_density(void)
 		if (obj_alloc(&ow, i, rnd_range(&rs, 200, 3300), false))
 			failed++;
 	ok(failed == 0, "%zu allocs of 200..3300 bytes succeed", nr);
+	/* From here on, only the frees below change the pool. */
+	owner_pause(&ow, true);
 	zpool_get_stats(ow.pool, &st);
-	overhead = 100.0 * (double)(st.total_bytes - st.obj_bytes) /
-		   (double)st.obj_bytes;
-	diag("%zu objects: obj_bytes %llu total_bytes %llu spans %llu "
-	     "overhead %.2f%%",
-	     nr, (unsigned long long)st.obj_bytes,
-	     (unsigned long long)st.total_bytes, (unsigned long long)st.spans,
-	     overhead);
+	used = zpool_used_bytes(ow.pool);
+	overhead = 100.0 * (double)(used - st.obj_bytes) / (double)st.obj_bytes;
+	diag("%zu objects: obj_bytes %llu used %llu spans %llu "
+	     "overhead %.2f%%; spares %llu bytes",
+	     nr, (unsigned long long)st.obj_bytes, (unsigned long long)used,
+	     (unsigned long long)st.spans, overhead,
+	     (unsigned long long)st.spare_bytes);
 	ok(overhead <= 5.0, "allocator overhead %.2f%% <= 5%%", overhead);
 
-	/* Freed in random order, each span goes once it is empty. */
+	/* Freed in random order, each span goes once it is empty (to be a
+	 * spare, or to the keeper to unmap). */
 	order = iota(nr);
 	shuffle(order, nr, &rs);
-	before = zpool_total_bytes(ow.pool);
+	before = used;
 	for (i = 0; i < nr; i++) {
-		uint64_t total = zpool_total_bytes(ow.pool);
-
-		if (total > before)
+		used = zpool_used_bytes(ow.pool);
+		if (used > before)
 			not_released++;
-		before = total;
-		if (i == nr - 1)
-			addr = zpool_map(ow.pool, ow.objs[order[i]].handle);
+		before = used;
 		obj_free(&ow, order[i]);
 	}
-	ok(not_released == 0, "total_bytes never grows while freeing");
-	ok(pool_is_empty(ow.pool), "all freed: total_bytes and spans are 0");
-	/* The last object's span is unmapped, not kept. */
-	addr = (void *)((uintptr_t)addr & ~(uintptr_t)(PAGE - 1));
-	ok(mincore(addr, PAGE, &vec) == -1 && errno == ENOMEM,
-	   "the memory of the last span is unmapped");
+	ok(not_released == 0 && zpool_used_bytes(ow.pool) == 0,
+	   "the memory in use never grows while freeing, and ends at 0");
+	owner_pause(&ow, false);
+	ok(wait_spares_only(ow.pool),
+	   "all freed: the keeper unmaps every span but the spares");
 	free(order);
 	owner_fini(&ow);
 }
@@ -447,17 +544,19 @@ static void test_release_early(void)
 	for (i = 0; i < nr; i++)
 		if (obj_alloc(&ow, i, 1000, true))
 			bail_out("alloc failed");
-	full = zpool_total_bytes(ow.pool);
+	owner_pause(&ow, true);
+	full = zpool_used_bytes(ow.pool);
 	for (i = 0; i < nr / 2; i++)
 		obj_free(&ow, i);
-	half = zpool_total_bytes(ow.pool);
+	half = zpool_used_bytes(ow.pool);
 	diag("1000-byte objects: %llu bytes for %zu, %llu for %zu",
 	     (unsigned long long)full, nr, (unsigned long long)half, nr / 2);
 	ok(half <= full / 2 + MAX_SPAN_BYTES,
 	   "freeing the first half of the objects releases half the memory");
 	ok(owner_check(&ow) == 0, "the second half is intact");
 	owner_free_all(&ow);
-	ok(pool_is_empty(ow.pool), "then nothing is left");
+	owner_pause(&ow, false);
+	ok(wait_spares_only(ow.pool), "then nothing is left but the spares");
 	owner_fini(&ow);
 }
 
@@ -492,7 +591,7 @@ static void test_compact(void)
 	const size_t nr = 30000;
 	struct owner ow;
 	struct zpool_stats before, after;
-	uint64_t rs = seed ^ 2, released, again, class_bytes;
+	uint64_t rs = seed ^ 2, released, again, class_bytes, used;
 	unsigned long moved;
 	size_t i, nr_classes, bad;
 
@@ -500,18 +599,21 @@ static void test_compact(void)
 	for (i = 0; i < nr; i++)
 		if (obj_alloc(&ow, i, rnd_range(&rs, 600, 1800), true))
 			bail_out("alloc failed");
+	/* Only compaction may change the pool's memory now. */
+	owner_pause(&ow, true);
 	fragment(&ow, &rs);
 	zpool_get_stats(ow.pool, &before);
 
 	released = zpool_compact(ow.pool);
 	zpool_get_stats(ow.pool, &after);
+	used = zpool_used_bytes(ow.pool);
 	class_bytes = owner_class_bytes(&ow, &nr_classes);
 	diag("compaction: %llu -> %llu bytes, %llu pages released, "
 	     "%lu objects moved, overhead %.2f%%",
 	     (unsigned long long)before.total_bytes,
 	     (unsigned long long)after.total_bytes,
 	     (unsigned long long)released, atomic_load(&ow.moved),
-	     100.0 * (double)(after.total_bytes - after.obj_bytes) /
+	     100.0 * (double)(used - after.obj_bytes) /
 		     (double)after.obj_bytes);
 	ok(released > 0, "zpool_compact releases pages");
 	ok(after.total_bytes < before.total_bytes, "total_bytes drops");
@@ -528,8 +630,9 @@ static void test_compact(void)
 	   "every survivor is intact through its new handle "
 	   "(%zu bad)",
 	   bad);
-	/* Less than one span of slack per class, plus the tails. */
-	ok(after.total_bytes - class_bytes <=
+	/* Less than one span of slack per class, plus the tails (the spares
+	 * and the spans left to the keeper do not count). */
+	ok(used - class_bytes <=
 		   nr_classes * MAX_SPAN_BYTES + class_bytes * 3 / 100,
 	   "at most about a span free per class is left (%zu classes)",
 	   nr_classes);
@@ -541,11 +644,12 @@ static void test_compact(void)
 	   (unsigned long long)again);
 
 	/* Slots the pool thinks free must really be free. */
+	owner_pause(&ow, false);
 	refill(&ow, nr / 4, &rs, 600, 1800);
 	bad = owner_check(&ow);
 	ok(bad == 0, "new objects overwrite none that moved (%zu bad)", bad);
 	owner_free_all(&ow);
-	ok(pool_is_empty(ow.pool), "all freed after compaction");
+	ok(wait_spares_only(ow.pool), "all freed after compaction");
 	owner_fini(&ow);
 }
 
@@ -599,26 +703,25 @@ static void test_compact_refused(void)
 	fragment(&ow, &rs);
 	for (i = 0; i < nr; i++)
 		ow.objs[i].pinned = false;
-	total = zpool_total_bytes(ow.pool);
+	owner_pause(&ow, true);
+	total = pool_total(ow.pool);
 	released = zpool_compact(ow.pool);
-	ok(released > 0 && zpool_total_bytes(ow.pool) < total,
+	ok(released > 0 && pool_total(ow.pool) == total - released * PAGE,
 	   "unpinned, compaction releases %llu pages",
 	   (unsigned long long)released);
 	bad = owner_check(&ow);
 	ok(bad == 0, "and all objects are intact (%zu bad)", bad);
 	owner_free_all(&ow);
-	ok(pool_is_empty(ow.pool), "all freed");
+	owner_pause(&ow, false);
+	ok(wait_spares_only(ow.pool), "all freed");
 	free(pinned_at);
 	owner_fini(&ow);
 }
 
 /* --- threads ----------------------------------------------------------- */
 
-static bool wait_spares_only(struct zpool *pool);
-
-#define MT_WORKERS 4
-#define MT_SLOTS   1024
-#define MT_OPS	   100000
+#define MT_SLOTS 1024
+#define MT_OPS	 100000
 
 struct worker {
 	pthread_t thread;
@@ -680,7 +783,7 @@ static void *mt_worker(void *arg)
 			continue;
 		size = rnd(&rs) % 8 ? rnd_range(&rs, 100, 3500)
 				    : rnd_range(&rs, 1, ZPOOL_MAX_OBJ);
-		if (zpool_alloc(ow->pool, size, i, &h)) {
+		if (owner_alloc(ow, size, i, &h)) {
 			w->failed++;
 			continue;
 		}
@@ -709,7 +812,7 @@ static void *mt_compactor(void *arg)
 	return NULL;
 }
 
-static void test_threads(bool keeper)
+static void test_threads(void)
 {
 	struct worker w[MT_WORKERS];
 	struct owner ow;
@@ -717,8 +820,7 @@ static void test_threads(bool keeper)
 	size_t bad = 0, failed = 0, i;
 	struct zpool_stats st;
 
-	diag("threads, %s keeper", keeper ? "with a" : "without");
-	owner_init_keeper(&ow, MT_WORKERS * MT_SLOTS, true, keeper);
+	owner_init(&ow, MT_WORKERS * MT_SLOTS, true);
 	atomic_store(&mt_done, false);
 	if (pthread_create(&compactor, NULL, mt_compactor, &ow))
 		bail_out("pthread_create failed");
@@ -750,62 +852,12 @@ static void test_threads(bool keeper)
 	zpool_get_stats(ow.pool, &st);
 	ok(st.objects <= MT_WORKERS * MT_SLOTS, "objects are counted right");
 	owner_free_all(&ow);
-	if (keeper)
-		ok(wait_spares_only(ow.pool),
-		   "all freed after the threads but the spares");
-	else
-		ok(pool_is_empty(ow.pool), "all freed after the threads");
+	ok(wait_spares_only(ow.pool),
+	   "all freed after the threads but the spares");
 	owner_fini(&ow);
 }
 
 /* --- the keeper --------------------------------------------------------- */
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-/* Waits (5 s at most) for @cond(@pool) to hold. */
-static bool wait_for(struct zpool *pool, bool (*cond)(struct zpool *))
-{
-	uint64_t deadline = now_ms() + 5000;
-
-	while (!cond(pool)) {
-		if (now_ms() > deadline)
-			return false;
-		usleep(1000);
-	}
-	return true;
-}
-
-/* The pool holds nothing but spares, within their budget (1 MiB, which
- * concurrent frees may overshoot by a span each). */
-static bool spares_only(struct zpool *pool)
-{
-	struct zpool_stats st;
-
-	zpool_get_stats(pool, &st);
-	return st.objects == 0 && st.obj_bytes == 0 &&
-	       st.total_bytes == st.spare_bytes &&
-	       st.spare_bytes <= (1u << 20) + MT_WORKERS * MAX_SPAN_BYTES &&
-	       zpool_used_bytes(pool) == 0;
-}
-
-static bool wait_spares_only(struct zpool *pool)
-{
-	return wait_for(pool, spares_only);
-}
-
-static bool has_spare(struct zpool *pool)
-{
-	struct zpool_stats st;
-
-	zpool_get_stats(pool, &st);
-	return st.spare_bytes > 0;
-}
 
 /*
  * One class (1000-byte objects), keeper paused and resumed: a class with
@@ -821,10 +873,12 @@ static void test_keeper(void)
 	struct zpool_stats st, st2;
 	uint64_t t0, waited;
 	size_t i, per_span, n;
+	unsigned char vec;
+	uintptr_t second;
 	int rc;
 
-	owner_init_keeper(&ow, nr, false, true);
-	zpool_pause_keeper(ow.pool, true);
+	owner_init(&ow, nr, false);
+	owner_pause(&ow, true);
 	t0 = now_ms();
 	rc = obj_alloc(&ow, 0, 1000, true);
 	waited = now_ms() - t0;
@@ -846,14 +900,14 @@ static void test_keeper(void)
 	   (unsigned long long)waited);
 	ow.objs[0].handle = 0;
 
-	zpool_pause_keeper(ow.pool, false);
+	owner_pause(&ow, false);
 	ok(wait_for(ow.pool, has_spare),
 	   "the keeper running again, it delivers the spare asked for");
 	ok(obj_alloc(&ow, 0, 1000, true) == 0, "and allocations succeed");
 	ok(wait_for(ow.pool, has_spare), "the class gets a new spare");
 
 	/* Fill the first span, then the spare, with the keeper paused. */
-	zpool_pause_keeper(ow.pool, true);
+	owner_pause(&ow, true);
 	zpool_get_stats(ow.pool, &st);
 	per_span = (st.total_bytes - st.spare_bytes) / zpool_class_size(1000);
 	for (n = 1, rc = 0; n < nr && !rc; n++)
@@ -871,14 +925,20 @@ static void test_keeper(void)
 	ok(owner_check(&ow) == 0, "every object stored is intact");
 
 	/* Empty both spans: the first becomes the spare, the second waits. */
+	second = (uintptr_t)zpool_map(ow.pool, ow.objs[per_span].handle) &
+		 ~(uintptr_t)(PAGE - 1);
 	for (i = 0; i < n; i++)
 		obj_free(&ow, i);
 	zpool_get_stats(ow.pool, &st2);
 	ok(st2.objects == 0 && st2.spare_bytes > 0 &&
 		   st2.total_bytes == 2 * st2.spare_bytes,
 	   "emptied: one span kept as the spare, one left to the keeper");
-	zpool_pause_keeper(ow.pool, false);
-	ok(wait_spares_only(ow.pool), "which unmaps it once it runs");
+	ok(mincore((void *)second, PAGE, &vec) == 0,
+	   "which holds on to it while paused");
+	owner_pause(&ow, false);
+	ok(wait_spares_only(ow.pool) &&
+		   mincore((void *)second, PAGE, &vec) == -1 && errno == ENOMEM,
+	   "and unmaps it once it runs");
 	owner_fini(&ow);
 }
 
@@ -897,8 +957,7 @@ int main(void)
 	test_release_early();
 	test_compact();
 	test_compact_refused();
-	test_threads(false);
 	test_keeper();
-	test_threads(true);
+	test_threads();
 	return tap_done();
 }

@@ -2,7 +2,7 @@
 /*
  * test-zstore: the storage engine against a flat reference model.
  *
- * A long seeded random sequence of writes, reads, discards, zero-ranges,
+ * A long seeded random sequence of writes, reads, zero-ranges (punches),
  * compactions, gc_mode switches and resets at random offsets and lengths is
  * applied both to a zstore and to a plain byte array; every read must agree
  * and the statistics must agree with what the model says is stored.  The
@@ -192,16 +192,6 @@ static int random_run(uint64_t seed, const char *algo, const char *params,
 				     " differs (%d)", op, off, len, ret);
 				bad++;
 			}
-		} else if (choice < 85) {
-			uint64_t first = (off + PG - 1) / PG;
-			uint64_t last = (off + len) / PG;
-
-			ret = zstore_discard(zs, off, len);
-			bad += ret != 0;
-			for (i = first; i < last; i++) {
-				memset(m.data + i * PG, 0, PG);
-				m.stored[i] = false;
-			}
 		} else if (choice < 93) {
 			uint64_t first = (off + PG - 1) / PG;
 			uint64_t last = (off + len) / PG;
@@ -239,7 +229,7 @@ static int random_run(uint64_t seed, const char *algo, const char *params,
 			    memcmp(got, m.data + op * maxlen, maxlen))
 				bad++;
 		bad += !check_stats(zs, &m);
-		zstore_discard(zs, 0, size);
+		zstore_zero(zs, 0, size);
 		zstore_gc_drain(zs);
 		zstore_get_stats(zs, &st);
 		if (st.mm.mem_used_total || st.mm.orig_data_size ||
@@ -352,8 +342,8 @@ static void test_bounds(void)
 	   "write past the end: ENOSPC");
 	ok(zstore_write(zs, buf, PG, UINT64_MAX - 10) == -ENOSPC,
 	   "write at an offset that overflows: ENOSPC");
-	ok(zstore_discard(zs, 15 * PG, 2 * PG) == -EIO,
-	   "discard past the end: EIO");
+	ok(zstore_zero(zs, 15 * PG, 2 * PG) == -EIO,
+	   "zero range past the end: EIO");
 	zstore_get_stats(zs, &st);
 	ok(st.io.invalid_io == 5 && st.mm.orig_data_size == 0,
 	   "invalid_io counts them (%" PRIu64 "), nothing stored",
@@ -434,7 +424,7 @@ static void test_write_after_discard(void)
 			zstore_write(zs, a, PG, i * PG);
 		}
 		/* Discard all, then at once write half of them again. */
-		zstore_discard(zs, 0, 256 * PG);
+		zstore_zero(zs, 0, 256 * PG);
 		for (i = 0; i < 256; i += 2) {
 			pagegen_page(1, i, round * 2 + 1, b);
 			zstore_write(zs, b, PG, i * PG);
@@ -497,7 +487,7 @@ static void test_compact_and_overhead(void)
 	for (i = 0; i < n; i++) {
 		kept[i] = rand_below(&r, 10) < 3;
 		if (!kept[i])
-			zstore_discard(zs, i * PG, PG);
+			zstore_zero(zs, i * PG, PG);
 	}
 	zstore_gc_drain(zs);
 	zstore_get_stats(zs, &st);
@@ -545,7 +535,7 @@ static void test_teardown_full_queue(void)
 		pagegen_page(5, i, 0, page);
 		zstore_write(zs, page, PG, i * PG);
 	}
-	zstore_discard(zs, 0, 8192 * PG);
+	zstore_zero(zs, 0, 8192 * PG);
 	zstore_get_stats(zs, &st);
 	ok(st.mm.orig_data_size == 0,
 	   "a discard empties the slots at once (pending %" PRIu64 ")",
@@ -566,7 +556,7 @@ static void test_sync_mode(void)
 		pagegen_page(9, i, 0, page);
 		zstore_write(zs, page, PG, i * PG);
 	}
-	zstore_discard(zs, 0, 1024 * PG);
+	zstore_zero(zs, 0, 1024 * PG);
 	zstore_get_stats(zs, &st);
 	ok(st.mm.mem_used_total == 0 && st.gc.queued_total == 0 &&
 		   st.gc.freed_inline > 0,
