@@ -24,6 +24,16 @@ struct zcomp;
  */
 int zcomp_validate(const char *name, const char *params);
 
+/*
+ * As zcomp_validate(), and on -EINVAL writes into @why (@size bytes, none
+ * if 0) why, without repeating the whole input, for the caller to show
+ * after it: "level 99 is out of range for zstd (-5..-1 or 1..22)",
+ * "unknown algorithm; available: lz4 lz4hc zstd", "unknown key 'dict' (the
+ * key is level)", "'fast' is not key=value" ...
+ */
+int zcomp_validate_why(const char *name, const char *params, char *why,
+		       size_t size);
+
 /* @return 0 and a compressor in *@out, -EINVAL (as zcomp_validate), -ENOMEM. */
 int zcomp_create(const char *name, const char *params, struct zcomp **out);
 void zcomp_destroy(struct zcomp *zc);
