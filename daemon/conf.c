@@ -225,8 +225,12 @@ static const char *parse_discard(struct conf *c, struct conf_dev *d,
 	return NULL;
 }
 
-/* The configuration format.  Keep zramfsd.conf(5) and conf/zramfsd.conf in
- * step with this table. */
+/*
+ * The configuration format.  Keep zramfsd.conf(5) and conf/zramfsd.conf in
+ * step with this table.  swap_priority is below the 100 of kernel zram's
+ * usual setups (zram-generator, zram-tools): next to kernel zram, zramfs is
+ * the second choice, not an equal to take turns with.
+ */
 static const struct key keys[] = {
 	[K_MOUNTPOINT] = { SCOPE_DAEMON, "mountpoint", CONF_DEFAULT_MOUNTPOINT,
 			   parse_mountpoint },
@@ -239,7 +243,7 @@ static const struct key keys[] = {
 	[K_MEM_LIMIT] = { SCOPE_DEVICE, "mem_limit", "0", parse_mem_limit },
 	[K_GC_MODE] = { SCOPE_DEVICE, "gc_mode", "async", parse_gc_mode },
 	[K_SWAP] = { SCOPE_DEVICE, "swap", "yes", parse_swap },
-	[K_PRIORITY] = { SCOPE_DEVICE, "swap_priority", "100",
+	[K_PRIORITY] = { SCOPE_DEVICE, "swap_priority", "90",
 			 parse_priority },
 	[K_DISCARD] = { SCOPE_DEVICE, "discard", "both", parse_discard },
 };

@@ -81,7 +81,7 @@ static void test_defaults(void)
 		   !strcmp(d->comp_algorithm, "zstd") &&
 		   !d->algorithm_params[0] && d->mem_limit == 0 &&
 		   d->gc_mode == ZSTORE_GC_ASYNC && d->swap == 1 &&
-		   d->swap_priority == 100 && d->discard == SWAP_DISCARD_BOTH,
+		   d->swap_priority == 90 && d->discard == SWAP_DISCARD_BOTH,
 	   "an empty device section gets every default (disksize 4G at 8G "
 	   "RAM)");
 	conf_free(c);
@@ -89,6 +89,30 @@ static void test_defaults(void)
 	d = c ? conf_dev(c, 0) : NULL;
 	ok(d && d->disksize == 1 * G, "min(ram / 2, 4G) is 1G at 2G RAM");
 	conf_free(c);
+}
+
+/* conf/zramfsd.conf shows every key at its default: it must say what the
+ * built-in defaults are. */
+static void test_shipped(void)
+{
+	const char *srcdir = getenv("top_srcdir");
+	const struct conf_dev *d, *def;
+	struct conf *c, *defaults;
+	char path[4096];
+
+	snprintf(path, sizeof(path), "%s/conf/zramfsd.conf",
+		 srcdir ? srcdir : ".");
+	c = conf_load_ram(path, 8 * G);
+	defaults = load("one.conf", 8 * G);
+	d = c ? conf_dev(c, 0) : NULL;
+	def = defaults ? conf_dev(defaults, 0) : NULL;
+	ok(d && def && conf_ndevs(c) == 1 && d->id == 0 &&
+		   !strcmp(conf_mountpoint(c), conf_mountpoint(defaults)) &&
+		   conf_threads(c) == conf_threads(defaults) &&
+		   !memcmp(d, def, sizeof(*d)),
+	   "%s: zramfs0 with every built-in default", path);
+	conf_free(c);
+	conf_free(defaults);
 }
 
 static void test_keys(void)
@@ -305,6 +329,7 @@ int main(void)
 	if (!mkdtemp(dir))
 		bail_out("mkdtemp");
 	test_defaults();
+	test_shipped();
 	test_keys();
 	test_dropins();
 	test_syntax();
