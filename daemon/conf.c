@@ -269,7 +269,8 @@ static void conf_verror(const char *file, int line, const char *section,
 }
 
 static void conf_error(const struct origin *o, int id, const char *key,
-		       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+		       const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 static void conf_error(const struct origin *o, int id, const char *key,
 		       const char *fmt, ...)
 {
@@ -283,7 +284,8 @@ static void conf_error(const struct origin *o, int id, const char *key,
 }
 
 static void report(struct parse *p, int line, const char *key,
-		   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+		   const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 static void report(struct parse *p, int line, const char *key,
 		   const char *fmt, ...)
 {
