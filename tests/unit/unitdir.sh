@@ -10,33 +10,24 @@
 # configure cannot run elsewhere from a source tree configured in place
 # (automake refuses), so it runs from a shadow of the source tree: a
 # directory of symbolic links to every top-level entry but config.status.
-# Four configure runs sharing one cache take a few seconds.
+# Five configure runs sharing one cache take about ten seconds.
+# tests/system/lib.sh gives the reporting and the cleanup; nothing here
+# needs root or touches the system.
 set -u
-top_builddir=${top_builddir:-$(cd "$(dirname "$0")/../.." && pwd)}
-top_srcdir=${top_srcdir:-$top_builddir}
-tmp=$(mktemp -d /tmp/zramfs-test-unitdir.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
-fails=0
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/system/lib.sh"
 # Not a sub-make of the one running the tests: its jobserver is not ours.
 unset MAKEFLAGS MFLAGS MAKELEVEL
 
-check() { # DESCRIPTION CONDITION...
-	local what=$1
-	shift
-	if "$@"; then
-		echo "ok - $what"
-	else
-		echo "FAIL - $what"
-		fails=$((fails + 1))
-	fi
-}
+tmp=$(mktemp -d /tmp/zramfs-test-unitdir.XXXXXX) || fail "mktemp"
+at_exit rm -rf "$tmp"
 
-mkdir "$tmp/src"
-for f in "$top_srcdir"/* "$top_srcdir"/.[!.]*; do
+mkdir "$tmp/src" || fail "mkdir $tmp/src"
+srcdir=$(cd "$top_srcdir" && pwd)
+for f in "$srcdir"/* "$srcdir"/.[!.]*; do
 	[ -e "$f" ] || continue
 	case ${f##*/} in
 	config.status | config.log | config.cache) ;;
-	*) ln -s "$(cd "$(dirname "$f")" && pwd)/${f##*/}" "$tmp/src/" ;;
+	*) ln -s "$f" "$tmp/src/" || fail "ln -s $f" ;;
 	esac
 done
 
@@ -63,32 +54,34 @@ install_unit() {
 unit_paths=$(systemd-analyze --system unit-paths 2>/dev/null)
 
 opt=/work/staging/opt/zramfs
-files=$(install_unit opt --prefix="$opt")
-check "--prefix=$opt: the unit under the prefix ($files)" \
-	[ "$files" = "$opt/lib/systemd/system/zramfsd.service" ]
-check "and it runs the binary of that prefix" \
-	grep -qx "ExecStart=$opt/sbin/zramfsd -f" "$tmp/opt.dest$files"
+files=$(install_unit opt --prefix="$opt") ||
+	fail "--prefix=$opt: configure or make failed"
+expect_eq "--prefix=$opt: the unit installed" "$files" \
+	"$opt/lib/systemd/system/zramfsd.service"
+grep -qx "ExecStart=$opt/sbin/zramfsd -f" "$tmp/opt.dest$files" ||
+	fail "the unit does not run $opt/sbin/zramfsd"
+ok "and it runs the binary of that prefix"
 
 for prefix in /usr /usr/local; do
-	files=$(install_unit "prefix${prefix//\//-}" --prefix=$prefix)
-	check "--prefix=$prefix: the unit in $prefix/lib/systemd/system ($files)" \
-		[ "$files" = "$prefix/lib/systemd/system/zramfsd.service" ]
+	files=$(install_unit "prefix${prefix//\//-}" --prefix=$prefix) ||
+		fail "--prefix=$prefix: configure or make failed"
+	expect_eq "--prefix=$prefix: the unit installed" "$files" \
+		"$prefix/lib/systemd/system/zramfsd.service"
 	if [ -n "$unit_paths" ]; then
-		check "where systemd looks for units" \
-			grep -qx "$prefix/lib/systemd/system" <<<"$unit_paths"
+		grep -qx "$prefix/lib/systemd/system" <<<"$unit_paths" ||
+			fail "systemd does not look in $prefix/lib/systemd/system"
+		ok "where systemd looks for units"
 	else
-		echo "# systemd-analyze cannot list the unit directories"
+		note "systemd-analyze cannot list the unit directories"
 	fi
 done
 
 files=$(install_unit dir --prefix="$opt" \
-	--with-systemdsystemunitdir=/lib/systemd/system)
-check "--with-systemdsystemunitdir=DIR: the unit in DIR ($files)" \
-	[ "$files" = /lib/systemd/system/zramfsd.service ]
+	--with-systemdsystemunitdir=/lib/systemd/system) ||
+	fail "--with-systemdsystemunitdir=DIR: configure or make failed"
+expect_eq "--with-systemdsystemunitdir=DIR: the unit installed" "$files" \
+	/lib/systemd/system/zramfsd.service
 
-files=$(install_unit no --prefix="$opt" --with-systemdsystemunitdir=no)
-rc=$?
-check "--with-systemdsystemunitdir=no: installs, no unit (${files:-none})" \
-	[ $rc -eq 0 -a -z "$files" ]
-
-[ $fails -eq 0 ]
+files=$(install_unit no --prefix="$opt" --with-systemdsystemunitdir=no) ||
+	fail "--with-systemdsystemunitdir=no: configure or make failed"
+expect_eq "--with-systemdsystemunitdir=no: the files installed" "$files" ""
