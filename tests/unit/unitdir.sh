@@ -40,8 +40,9 @@ install_unit() {
 	shift
 	mkdir "$tmp/$name" &&
 		(cd "$tmp/$name" &&
-			"$tmp/src/configure" -q --cache-file="$tmp/config.cache" \
-				"$@" >configure.out 2>&1 &&
+			"$tmp/src/configure" -q \
+				--cache-file="$tmp/config.cache" "$@" \
+				>configure.out 2>&1 &&
 			make -s install-systemdsystemunitDATA \
 				DESTDIR="$tmp/$name.dest/" >make.out 2>&1) ||
 		{ cat "$tmp/$name"/*.out >&2; return 1; }
@@ -69,7 +70,7 @@ for prefix in /usr /usr/local; do
 		"$prefix/lib/systemd/system/zramfsd.service"
 	if [ -n "$unit_paths" ]; then
 		grep -qx "$prefix/lib/systemd/system" <<<"$unit_paths" ||
-			fail "systemd does not look in $prefix/lib/systemd/system"
+			fail "systemd does not read $prefix/lib/systemd/system"
 		ok "where systemd looks for units"
 	else
 		note "systemd-analyze cannot list the unit directories"
