@@ -25,11 +25,12 @@ struct zcomp;
 int zcomp_validate(const char *name, const char *params);
 
 /*
- * As zcomp_validate(), and on -EINVAL writes into @why (@size bytes, none
- * if 0) why, without repeating the whole input, for the caller to show
- * after it: "level 99 is out of range for zstd (-5..-1 or 1..22)",
- * "unknown algorithm; available: lz4 lz4hc zstd", "unknown key 'dict' (the
- * key is level)", "'fast' is not key=value" ...
+ * As zcomp_validate(); on -EINVAL it also writes the reason into @why
+ * (@size bytes, nothing if @size is 0): the part at fault and what is
+ * accepted, not the whole input, which the caller shows before it.  E.g.
+ * "level 99 is out of range for zstd (-5..-1 or 1..22)", "unknown
+ * algorithm; available: lz4 lz4hc zstd", "unknown key 'dict' (the key is
+ * level)", "'fast' is not key=value".
  */
 int zcomp_validate_why(const char *name, const char *params, char *why,
 		       size_t size);
