@@ -14,13 +14,22 @@
  * the man page zramfsd.conf(5) and conf/zramfsd.conf document the same rows.
  * inih reads the files; a line reader wrapped around it notices section
  * headers, so that an empty "[zramfs1]" still creates a device with the
- * defaults, and knows the line of every section for error messages.
+ * defaults, and knows the line of every section for error messages.  It
+ * also drops the blanks that start a line: an indented key is a key, not
+ * the continuation of the value before it, which is what inih would make
+ * of it (no value here spans lines).
+ *
+ * What only the whole configuration can tell (parameters against the
+ * algorithm, disksize against swap) is checked once every file is read;
+ * each device remembers where each of its keys was set, so that those
+ * errors too name a file and a line.
  */
 #include "config.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <ini.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,12 +46,38 @@
 #include "zcomp.h"
 #include "zstore.h"
 
+/* The keys, in the order of keys[] below. */
+enum key_id {
+	K_MOUNTPOINT,
+	K_THREADS,
+	K_DISKSIZE,
+	K_ALGORITHM,
+	K_PARAMS,
+	K_MEM_LIMIT,
+	K_GC_MODE,
+	K_SWAP,
+	K_PRIORITY,
+	K_DISCARD,
+	NKEYS
+};
+
+/* Where a device's key got its value: the line that set it last, or for a
+ * default the device's first section header. */
+struct origin {
+	const char *file; /* one of struct conf's files */
+	int line;
+};
+
 struct conf {
 	char mountpoint[4096];
 	unsigned threads; /* FUSE workers, 0 = automatic */
 	uint64_t ram;
 	unsigned ndevs;
 	struct conf_dev devs[DEV_MAX];
+	char why[256]; /* a parse function's reason, when it is not constant */
+	char **files;  /* the names of the files read, for struct origin */
+	unsigned nfiles;
+	struct origin origin[DEV_MAX][NKEYS]; /* by device number, key */
 };
 
 /* The state of one file's parse. */
@@ -98,17 +133,17 @@ static const char *parse_disksize(struct conf *c, struct conf_dev *d,
 		return why;
 	if (!bytes)
 		return "must be larger than 0";
-	if (bytes < SWAP_MIN_PAGES * 4096ull)
-		return "too small for swap (at least 40K)";
-	d->disksize = bytes;
+	d->disksize = bytes; /* checked against swap once both are known */
 	return NULL;
 }
 
 static const char *parse_algorithm(struct conf *c, struct conf_dev *d,
 				   const char *v)
 {
-	if (!zcomp_available(v) || strlen(v) >= sizeof(d->comp_algorithm))
-		return "unknown algorithm (see comp_algorithm)";
+	if (zcomp_validate_why(v, "", c->why, sizeof(c->why)))
+		return c->why;
+	if (strlen(v) >= sizeof(d->comp_algorithm))
+		return "too long"; /* no algorithm's name is that long */
 	strcpy(d->comp_algorithm, v);
 	return NULL;
 }
@@ -190,34 +225,114 @@ static const char *parse_discard(struct conf *c, struct conf_dev *d,
 	return NULL;
 }
 
-/* The configuration format.  Keep zramfsd.conf(5) and conf/zramfsd.conf in
- * step with this table. */
+/*
+ * The configuration format.  Keep zramfsd.conf(5) and conf/zramfsd.conf in
+ * step with this table.  swap_priority is below the 100 of kernel zram's
+ * usual setups (zram-generator, zram-tools): next to kernel zram, zramfs is
+ * the second choice, not an equal to take turns with.
+ */
 static const struct key keys[] = {
-	{ SCOPE_DAEMON, "mountpoint", CONF_DEFAULT_MOUNTPOINT,
-	  parse_mountpoint },
-	{ SCOPE_DAEMON, "threads", "0", parse_threads },
-	{ SCOPE_DEVICE, "disksize", "min(ram / 2, 4G)", parse_disksize },
-	{ SCOPE_DEVICE, "comp_algorithm", "zstd", parse_algorithm },
-	{ SCOPE_DEVICE, "algorithm_params", "", parse_params },
-	{ SCOPE_DEVICE, "mem_limit", "0", parse_mem_limit },
-	{ SCOPE_DEVICE, "gc_mode", "async", parse_gc_mode },
-	{ SCOPE_DEVICE, "swap", "yes", parse_swap },
-	{ SCOPE_DEVICE, "swap_priority", "100", parse_priority },
-	{ SCOPE_DEVICE, "discard", "both", parse_discard },
+	[K_MOUNTPOINT] = { SCOPE_DAEMON, "mountpoint", CONF_DEFAULT_MOUNTPOINT,
+			   parse_mountpoint },
+	[K_THREADS] = { SCOPE_DAEMON, "threads", "0", parse_threads },
+	[K_DISKSIZE] = { SCOPE_DEVICE, "disksize", "min(ram / 2, 4G)",
+			 parse_disksize },
+	[K_ALGORITHM] = { SCOPE_DEVICE, "comp_algorithm", "zstd",
+			  parse_algorithm },
+	[K_PARAMS] = { SCOPE_DEVICE, "algorithm_params", "", parse_params },
+	[K_MEM_LIMIT] = { SCOPE_DEVICE, "mem_limit", "0", parse_mem_limit },
+	[K_GC_MODE] = { SCOPE_DEVICE, "gc_mode", "async", parse_gc_mode },
+	[K_SWAP] = { SCOPE_DEVICE, "swap", "yes", parse_swap },
+	[K_PRIORITY] = { SCOPE_DEVICE, "swap_priority", "90",
+			 parse_priority },
+	[K_DISCARD] = { SCOPE_DEVICE, "discard", "both", parse_discard },
 };
-#define NKEYS (sizeof(keys) / sizeof(keys[0]))
+_Static_assert(sizeof(keys) / sizeof(keys[0]) == NKEYS,
+	       "a row of keys[] for each enum key_id");
+
+/*
+ * Prints the one form of every configuration error,
+ * "FILE:LINE: [SECTION] KEY: message" ("[SECTION]: message" without a key),
+ * in one write.
+ */
+static void conf_verror(const char *file, int line, const char *section,
+			const char *key, const char *fmt, va_list ap)
+	__attribute__((format(printf, 5, 0)));
+static void conf_verror(const char *file, int line, const char *section,
+			const char *key, const char *fmt, va_list ap)
+{
+	char msg[2048];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	fprintf(stderr, "%s:%d: [%s]%s%s: %s\n", file, line, section,
+		key ? " " : "", key ? key : "", msg);
+}
+
+static void conf_error(const struct origin *o, int id, const char *key,
+		       const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void conf_error(const struct origin *o, int id, const char *key,
+		       const char *fmt, ...)
+{
+	char section[16];
+	va_list ap;
+
+	snprintf(section, sizeof(section), "zramfs%d", id);
+	va_start(ap, fmt);
+	conf_verror(o->file, o->line, section, key, fmt, ap);
+	va_end(ap);
+}
 
 static void report(struct parse *p, int line, const char *key,
-		   const char *why)
+		   const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void report(struct parse *p, int line, const char *key,
+		   const char *fmt, ...)
 {
+	va_list ap;
+
 	if (!p->first_error)
 		p->first_error = line;
-	if (key)
-		fprintf(stderr, "%s:%d: [%s] %s: %s\n", p->file, line,
-			p->section, key, why);
-	else
-		fprintf(stderr, "%s:%d: [%s]: %s\n", p->file, line, p->section,
-			why);
+	va_start(ap, fmt);
+	conf_verror(p->file, line, p->section, key, fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * @return @v as it can be quoted in a message, in @buf: a byte that is not
+ * printable ASCII (a control character, UTF-8) becomes \xNN.
+ */
+static const char *printable(const char *v, char *buf, size_t size)
+{
+	size_t n = 0;
+
+	for (; *v && n + 5 < size; v++) {
+		unsigned char ch = (unsigned char)*v;
+
+		if (ch >= ' ' && ch < 0x7f)
+			buf[n++] = (char)ch;
+		else
+			n += (size_t)snprintf(buf + n, size - n, "\\x%02x", ch);
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
+/*
+ * inih ends a value at a ';' after a blank (an inline comment) but not at a
+ * '#', which starts a comment only at the start of a line.  A '#' that
+ * starts a word of a value is taken for a comment that was meant, and
+ * refused, rather than read as part of the value.
+ * @return true if @v holds a '#' at its start or after a blank.
+ */
+static bool has_hash_comment(const char *v)
+{
+	const char *h;
+
+	for (h = strchr(v, '#'); h; h = strchr(h + 1, '#'))
+		if (h == v || h[-1] == ' ' || h[-1] == '\t')
+			return true;
+	return false;
 }
 
 /* @return the device number of a "zramfsN" section, or -1. */
@@ -245,9 +360,11 @@ static struct conf_dev *find_dev(struct conf *c, int id)
 	return NULL;
 }
 
-/* Creates the device for [zramfs@id] with every default. */
-static struct conf_dev *add_dev(struct conf *c, int id)
+/* Creates the device for [zramfs@id] with every default, which come from
+ * the section at line @line of @p's file. */
+static struct conf_dev *add_dev(struct parse *p, int id, int line)
 {
+	struct conf *c = p->c;
 	struct conf_dev *d = find_dev(c, id);
 	unsigned i;
 
@@ -256,10 +373,12 @@ static struct conf_dev *add_dev(struct conf *c, int id)
 	d = &c->devs[c->ndevs++];
 	memset(d, 0, sizeof(*d));
 	d->id = id;
-	for (i = 0; i < NKEYS; i++)
+	for (i = 0; i < NKEYS; i++) {
+		c->origin[id][i] = (struct origin){ p->file, line };
 		if (keys[i].scope == SCOPE_DEVICE &&
 		    keys[i].parse(c, d, keys[i].def))
 			abort(); /* a default that does not parse: a bug */
+	}
 	return d;
 }
 
@@ -277,7 +396,7 @@ static void on_section(struct parse *p, const char *name)
 		       "unknown section (expected zramfsd or zramfsN)");
 		return;
 	}
-	add_dev(p->c, id);
+	add_dev(p, id, p->line);
 }
 
 /*
@@ -318,12 +437,14 @@ static char *reader(char *str, int num, void *stream)
 			 too_long ? "line longer than %d characters"
 				  : "NUL byte in the line",
 			 num - 1);
-		report(p, p->line, NULL, why);
+		report(p, p->line, NULL, "%s", why);
 		str[0] = '\0';
 		return str;
 	}
 	for (s = str; *s == ' ' || *s == '\t'; s++)
 		;
+	memmove(str, s, strlen(s) + 1); /* see the top of the file */
+	s = str;
 	if (*s == '[') {
 		end = strchr(s, ']');
 		if (end && end - s - 1 < (long)sizeof(p->section)) {
@@ -343,15 +464,16 @@ static int handler(void *user, const char *section, const char *name,
 	struct parse *p = user;
 	struct conf_dev *d = NULL;
 	enum scope scope;
+	char quoted[1024];
 	const char *why;
 	unsigned i;
-	int id;
+	int id = -1;
 
 	if (!strcmp(section, "zramfsd")) {
 		scope = SCOPE_DAEMON;
 	} else if ((id = section_dev(section)) >= 0) {
 		scope = SCOPE_DEVICE;
-		d = add_dev(p->c, id);
+		d = add_dev(p, id, p->line);
 	} else {
 		/* Reported once at the section header. */
 		if (!section[0])
@@ -361,9 +483,17 @@ static int handler(void *user, const char *section, const char *name,
 	for (i = 0; i < NKEYS; i++) {
 		if (keys[i].scope != scope || strcmp(keys[i].name, name))
 			continue;
-		why = keys[i].parse(p->c, d, value);
+		if (has_hash_comment(value))
+			why = "'#' after a value is not a comment: put the "
+			      "comment on a line of its own";
+		else
+			why = keys[i].parse(p->c, d, value);
 		if (why)
-			report(p, p->line, name, why);
+			report(p, p->line, name, "'%s': %s",
+			       printable(value, quoted, sizeof(quoted)), why);
+		else if (d)
+			p->c->origin[id][i] = (struct origin){ p->file,
+							       p->line };
 		return 1;
 	}
 	report(p, p->line, name, "unknown key");
@@ -374,9 +504,19 @@ static int handler(void *user, const char *section, const char *name,
  * reporting errors. */
 static int parse_file(struct conf *c, const char *file)
 {
-	struct parse p = { .c = c, .file = file };
+	struct parse p = { .c = c };
+	char **files;
 	int ret;
 
+	/* For struct origin; freed with the configuration. */
+	files = realloc(c->files, (c->nfiles + 1) * sizeof(*files));
+	if (files)
+		c->files = files;
+	if (!files || !(p.file = files[c->nfiles] = strdup(file))) {
+		fprintf(stderr, "%s: out of memory\n", file);
+		return -EINVAL;
+	}
+	c->nfiles++;
 	p.fp = fopen(file, "re");
 	if (!p.fp) {
 		if (errno == ENOENT)
@@ -464,20 +604,33 @@ static int dev_cmp(const void *a, const void *b)
 	       ((const struct conf_dev *)b)->id;
 }
 
-/* Checks what only the whole configuration can tell. */
+/* Checks what only the whole configuration can tell, and reports it at
+ * the line that set the key. */
 static int validate(struct conf *c)
 {
+	char why[256], quoted[1024], size[32];
 	unsigned i;
 	int ret = 0;
 
 	for (i = 0; i < c->ndevs; i++) {
 		struct conf_dev *d = &c->devs[i];
+		const struct origin *o = c->origin[d->id];
 
-		if (zcomp_validate(d->comp_algorithm, d->algorithm_params)) {
-			fprintf(stderr,
-				"[zramfs%d] algorithm_params: '%s' is not "
-				"valid for %s\n",
-				d->id, d->algorithm_params, d->comp_algorithm);
+		if (zcomp_validate_why(d->comp_algorithm, d->algorithm_params,
+				       why, sizeof(why))) {
+			conf_error(&o[K_PARAMS], d->id, "algorithm_params",
+				   "'%s': %s",
+				   printable(d->algorithm_params, quoted,
+					     sizeof(quoted)),
+				   why);
+			ret = -EINVAL;
+		}
+		if (d->swap && d->disksize < SWAP_MIN_PAGES * 4096ull) {
+			size_format(d->disksize, size, sizeof(size));
+			conf_error(&o[K_DISKSIZE], d->id, "disksize",
+				   "%s is below the %dK (%d pages) a swap area "
+				   "needs: make it larger, or set swap = no",
+				   size, SWAP_MIN_PAGES * 4, SWAP_MIN_PAGES);
 			ret = -EINVAL;
 		}
 	}
@@ -517,7 +670,7 @@ struct conf *conf_load_ram(const char *path, uint64_t ram)
 	qsort(c->devs, c->ndevs, sizeof(c->devs[0]), dev_cmp);
 	return c;
 err:
-	free(c);
+	conf_free(c);
 	return NULL;
 }
 
@@ -534,6 +687,13 @@ struct conf *conf_load(const char *path)
 
 void conf_free(struct conf *c)
 {
+	unsigned i;
+
+	if (!c)
+		return;
+	for (i = 0; i < c->nfiles; i++)
+		free(c->files[i]);
+	free(c->files);
 	free(c);
 }
 

@@ -37,8 +37,10 @@
 #include <ctype.h>
 #include <errno.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -164,23 +166,54 @@ static int zcomp_find(const char *name)
 	return -1;
 }
 
+/* Where a parse says why it refused: @buf of @size bytes, or nowhere. */
+struct zcomp_why {
+	char *buf;
+	size_t size;
+};
+
+/* Writes the reason into @why. @return -EINVAL. */
+static int zcomp_refuse(struct zcomp_why *why, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static int zcomp_refuse(struct zcomp_why *why, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (why->size) {
+		va_start(ap, fmt);
+		vsnprintf(why->buf, why->size, fmt, ap);
+		va_end(ap);
+	}
+	return -EINVAL;
+}
+
 /*
  * "level=N": a decimal integer, optionally negative, nothing around it, in
  * the backend's range and not 0.
  */
-static int zcomp_set_level(struct zcomp *zc, const char *val)
+static int zcomp_set_level(struct zcomp *zc, const char *val,
+			   struct zcomp_why *why)
 {
+	const struct zcomp_ops *ops = zc->ops;
 	const char *digits = val[0] == '-' ? val + 1 : val;
 	char *end;
 	long v;
 
 	if (!isdigit((unsigned char)digits[0]))
-		return -EINVAL;
+		return zcomp_refuse(why, "level '%s' is not a number", val);
 	errno = 0;
 	v = strtol(val, &end, 10);
-	if (errno || *end || v < zc->ops->level_min ||
-	    v > zc->ops->level_max || v == 0)
-		return -EINVAL;
+	if (*end)
+		return zcomp_refuse(why, "level '%s' is not a number", val);
+	if (errno || v < ops->level_min || v > ops->level_max || v == 0) {
+		char range[48];
+
+		snprintf(range, sizeof(range),
+			 ops->level_min < 0 ? "%d..-1 or 1..%d" : "%d..%d",
+			 ops->level_min, ops->level_max);
+		return zcomp_refuse(why, "level %s is out of range for %s (%s)",
+				    val, ops->name, range);
+	}
 	zc->level = (int)v;
 	return 0;
 }
@@ -188,44 +221,57 @@ static int zcomp_set_level(struct zcomp *zc, const char *val)
 /* The keys of algorithm_params; a key given twice takes the last value. */
 static const struct zcomp_param {
 	const char *key;
-	int (*set)(struct zcomp *zc, const char *val);
+	int (*set)(struct zcomp *zc, const char *val, struct zcomp_why *why);
 } zcomp_params[] = {
 	{ "level", zcomp_set_level },
 };
 
 /* Applies one "key=value" token of @len bytes to @zc. */
-static int zcomp_parse_token(struct zcomp *zc, const char *tok, size_t len)
+static int zcomp_parse_token(struct zcomp *zc, const char *tok, size_t len,
+			     struct zcomp_why *why)
 {
 	const char *eq = memchr(tok, '=', len);
 	char val[32];
 	size_t klen, vlen, i;
 
 	if (!eq)
-		return -EINVAL;
+		return zcomp_refuse(why, "'%.*s' is not key=value", (int)len,
+				    tok);
 	klen = (size_t)(eq - tok);
 	vlen = len - klen - 1;
-	if (vlen >= sizeof(val)) /* no valid value is that long */
-		return -EINVAL;
-	memcpy(val, eq + 1, vlen);
-	val[vlen] = '\0';
-
 	for (i = 0; i < ARRAY_SIZE(zcomp_params); i++)
 		if (strlen(zcomp_params[i].key) == klen &&
 		    !memcmp(zcomp_params[i].key, tok, klen))
-			return zcomp_params[i].set(zc, val);
-	return -EINVAL;
+			break;
+	if (i == ARRAY_SIZE(zcomp_params))
+		return zcomp_refuse(why,
+				    "unknown key '%.*s' (the key is level)",
+				    (int)klen, tok);
+	if (vlen >= sizeof(val)) /* no valid value is that long */
+		return zcomp_refuse(why, "%s: value too long",
+				    zcomp_params[i].key);
+	memcpy(val, eq + 1, vlen);
+	val[vlen] = '\0';
+	return zcomp_params[i].set(zc, val, why);
 }
 
 /* Fills @zc from @name and @params (NULL counts as ""). */
-static int zcomp_parse(const char *name, const char *params, struct zcomp *zc)
+static int zcomp_parse(const char *name, const char *params, struct zcomp *zc,
+		       struct zcomp_why *why)
 {
 	const char *p = params ? params : "";
 	const char *tok;
 	int id, ret;
 
 	id = zcomp_find(name);
-	if (id < 0)
-		return -EINVAL;
+	if (id < 0) {
+		char list[64];
+
+		zcomp_list(NULL, list, sizeof(list));
+		list[strcspn(list, "\n")] = '\0';
+		return zcomp_refuse(why, "unknown algorithm; available: %s",
+				    list);
+	}
 	zc->ops = zcomp_backends[id];
 	zc->id = (unsigned int)id;
 	zc->level = zc->ops->level_default;
@@ -238,7 +284,7 @@ static int zcomp_parse(const char *name, const char *params, struct zcomp *zc)
 		tok = p;
 		while (*p && !isspace((unsigned char)*p))
 			p++;
-		ret = zcomp_parse_token(zc, tok, (size_t)(p - tok));
+		ret = zcomp_parse_token(zc, tok, (size_t)(p - tok), why);
 		if (ret)
 			return ret;
 	}
@@ -248,17 +294,25 @@ static int zcomp_parse(const char *name, const char *params, struct zcomp *zc)
 
 int zcomp_validate(const char *name, const char *params)
 {
+	return zcomp_validate_why(name, params, NULL, 0);
+}
+
+int zcomp_validate_why(const char *name, const char *params, char *why,
+		       size_t size)
+{
+	struct zcomp_why w = { why, size };
 	struct zcomp zc;
 
-	return zcomp_parse(name, params, &zc);
+	return zcomp_parse(name, params, &zc, &w);
 }
 
 int zcomp_create(const char *name, const char *params, struct zcomp **out)
 {
+	struct zcomp_why nowhere = { NULL, 0 };
 	struct zcomp conf, *zc;
 	int ret;
 
-	ret = zcomp_parse(name, params, &conf);
+	ret = zcomp_parse(name, params, &conf, &nowhere);
 	if (ret)
 		return ret;
 	pthread_once(&zcomp_key_once, zcomp_key_init);

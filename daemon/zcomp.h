@@ -24,6 +24,17 @@ struct zcomp;
  */
 int zcomp_validate(const char *name, const char *params);
 
+/*
+ * As zcomp_validate(); on -EINVAL it also writes the reason into @why
+ * (@size bytes, nothing if @size is 0): the part at fault and what is
+ * accepted, not the whole input, which the caller shows before it.  E.g.
+ * "level 99 is out of range for zstd (-5..-1 or 1..22)", "unknown
+ * algorithm; available: lz4 lz4hc zstd", "unknown key 'dict' (the key is
+ * level)", "'fast' is not key=value".
+ */
+int zcomp_validate_why(const char *name, const char *params, char *why,
+		       size_t size);
+
 /* @return 0 and a compressor in *@out, -EINVAL (as zcomp_validate), -ENOMEM. */
 int zcomp_create(const char *name, const char *params, struct zcomp **out);
 void zcomp_destroy(struct zcomp *zc);

@@ -7,13 +7,15 @@
  *
  *  - the parser does not crash, leak or read out of bounds (the sanitizers);
  *  - it fails with at least one message, each line naming the file, and
- *    every "FILE:LINE:" a line that exists; or
+ *    every "FILE:LINE:" a line that exists (also for what is checked once
+ *    the whole file is read); or
  *  - it succeeds with a configuration the daemon can apply as it is: an
  *    absolute mountpoint, at most CONF_THREADS_MAX threads, devices in
  *    strictly increasing order of N < DEV_MAX, each with a page-aligned
- *    disksize big enough for swap, an available algorithm and parameters
- *    zcomp_validate() accepts, a page-aligned mem_limit, a known gc_mode,
- *    swap 0 or 1, a priority of -1..32767 and a known discard policy.
+ *    disksize, big enough for swap if it is to be swap, an available
+ *    algorithm and parameters zcomp_validate() accepts, a page-aligned
+ *    mem_limit, a known gc_mode, swap 0 or 1, a priority of -1..32767 and
+ *    a known discard policy.
  *
  * See fuzz.h and replay.c for the two ways it is built.
  */
@@ -57,9 +59,10 @@ static void check_conf(const struct conf *c)
 			   prev);
 		prev = d->id;
 		fuzz_check(d->disksize && d->disksize % 4096 == 0 &&
-				   d->disksize >= SWAP_MIN_PAGES * 4096ull,
-			   "zramfs%d: disksize %llu", d->id,
-			   (unsigned long long)d->disksize);
+				   (!d->swap ||
+				    d->disksize >= SWAP_MIN_PAGES * 4096ull),
+			   "zramfs%d: disksize %llu, swap %d", d->id,
+			   (unsigned long long)d->disksize, d->swap);
 		fuzz_check(memchr(d->comp_algorithm, '\0',
 				  sizeof(d->comp_algorithm)) &&
 				   zcomp_available(d->comp_algorithm),
@@ -98,18 +101,15 @@ static void check_messages(const char *msgs, size_t len, const char *path,
 
 		fuzz_check(nl, "message without a newline: '%.*s'",
 			   (int)(end - p), p);
-		/* validate() names the section instead of the file. */
-		if (*p != '[') {
-			fuzz_check(!strncmp(p, path, plen) && *q == ':',
-				   "message without the file: '%.*s'",
-				   (int)(nl - p), p);
-			if (q[1] >= '0' && q[1] <= '9') {
-				unsigned long line = strtoul(q + 1, NULL, 10);
+		fuzz_check(!strncmp(p, path, plen) && *q == ':',
+			   "message without the file: '%.*s'", (int)(nl - p),
+			   p);
+		if (q[1] >= '0' && q[1] <= '9') {
+			unsigned long line = strtoul(q + 1, NULL, 10);
 
-				fuzz_check(line >= 1 && line <= lines,
-					   "line %lu of %lu: '%.*s'", line,
-					   lines, (int)(nl - p), p);
-			}
+			fuzz_check(line >= 1 && line <= lines,
+				   "line %lu of %lu: '%.*s'", line, lines,
+				   (int)(nl - p), p);
 		}
 		p = nl + 1;
 	}

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * test-conf: zramfsd.conf parsing: defaults, every key, size expressions,
- * drop-in precedence, and every error reported as "FILE:LINE: [section]
- * key: reason" with the right line.
+ * drop-in precedence, comments and indentation, and every error reported
+ * as "FILE:LINE: [section] key: 'value': reason" with the right line, also
+ * those found once all files are read.
  */
 #include "config.h"
 
@@ -80,7 +81,7 @@ static void test_defaults(void)
 		   !strcmp(d->comp_algorithm, "zstd") &&
 		   !d->algorithm_params[0] && d->mem_limit == 0 &&
 		   d->gc_mode == ZSTORE_GC_ASYNC && d->swap == 1 &&
-		   d->swap_priority == 100 && d->discard == SWAP_DISCARD_BOTH,
+		   d->swap_priority == 90 && d->discard == SWAP_DISCARD_BOTH,
 	   "an empty device section gets every default (disksize 4G at 8G "
 	   "RAM)");
 	conf_free(c);
@@ -88,6 +89,30 @@ static void test_defaults(void)
 	d = c ? conf_dev(c, 0) : NULL;
 	ok(d && d->disksize == 1 * G, "min(ram / 2, 4G) is 1G at 2G RAM");
 	conf_free(c);
+}
+
+/* conf/zramfsd.conf shows every key at its default: it must say what the
+ * built-in defaults are. */
+static void test_shipped(void)
+{
+	const char *srcdir = getenv("top_srcdir");
+	const struct conf_dev *d, *def;
+	struct conf *c, *defaults;
+	char path[4096];
+
+	snprintf(path, sizeof(path), "%s/conf/zramfsd.conf",
+		 srcdir ? srcdir : ".");
+	c = conf_load_ram(path, 8 * G);
+	defaults = load("one.conf", 8 * G);
+	d = c ? conf_dev(c, 0) : NULL;
+	def = defaults ? conf_dev(defaults, 0) : NULL;
+	ok(d && def && conf_ndevs(c) == 1 && d->id == 0 &&
+		   !strcmp(conf_mountpoint(c), conf_mountpoint(defaults)) &&
+		   conf_threads(c) == conf_threads(defaults) &&
+		   !memcmp(d, def, sizeof(*d)),
+	   "%s: zramfs0 with every built-in default", path);
+	conf_free(c);
+	conf_free(defaults);
 }
 
 static void test_keys(void)
@@ -158,9 +183,70 @@ static void test_dropins(void)
 	write_file("main.conf.d/40-bad.conf", "[zramfs0]\ngc_mode = later\n");
 	c = load("main.conf", 8 * G);
 	ok(!c && strstr(errbuf, "main.conf.d/40-bad.conf:2: [zramfs0] "
-				"gc_mode: must be async or sync"),
-	   "an error in a drop-in names the drop-in and its line: %s",
-	   errbuf);
+				"gc_mode: 'later': must be async or sync"),
+	   "an error in a drop-in names the drop-in and its line: %.*s",
+	   (int)strcspn(errbuf, "\n"), errbuf);
+	conf_free(c);
+
+	/* Checked once all files are read, reported where the key was set. */
+	write_file("main.conf.d/40-bad.conf",
+		   "[zramfs0]\ncomp_algorithm = lz4\n");
+	write_file("main.conf", "[zramfs0]\ndisksize = 1G\n"
+				"algorithm_params = level=-3\n");
+	c = load("main.conf", 8 * G);
+	ok(!c && strstr(errbuf, "main.conf:3: [zramfs0] algorithm_params: "
+				"'level=-3': level -3 is out of range for "
+				"lz4 (1..65537)\n"),
+	   "parameters a drop-in's algorithm refuses: named at their line: "
+	   "%.*s", (int)strcspn(errbuf, "\n"), errbuf);
+	conf_free(c);
+}
+
+static void test_syntax(void)
+{
+	const struct conf_dev *d;
+	struct conf *c;
+
+	write_file("indented.conf", "[zramfs0]\n"
+				    "  disksize = 1G\n"
+				    "\tswap = no\n"
+				    "  [zramfs1]\n"
+				    "    gc_mode = sync\n"
+				    "  ; an indented comment\n"
+				    "  # another\n");
+	c = load("indented.conf", 8 * G);
+	ok(c && conf_ndevs(c) == 2, "indented keys and sections load (%.*s)",
+	   (int)strcspn(errbuf, "\n"), errbuf);
+	d = c ? conf_dev(c, 0) : NULL;
+	ok(d && d->disksize == 1 * G && d->swap == 0 &&
+		   d->gc_mode == ZSTORE_GC_ASYNC,
+	   "an indented key is a key, not the value before it continued");
+	d = c ? conf_dev(c, 1) : NULL;
+	ok(d && d->id == 1 && d->gc_mode == ZSTORE_GC_SYNC && d->swap == 1,
+	   "an indented section header starts a section");
+	conf_free(c);
+
+	write_file("inline.conf", "[zramfsd]\nthreads = 5 ; five\n"
+				  "[zramfs0]\nswap = no\t; not swap\n");
+	c = load("inline.conf", 8 * G);
+	ok(c && conf_threads(c) == 5 && !conf_dev(c, 0)->swap,
+	   "';' after a blank starts a comment (%.*s)",
+	   (int)strcspn(errbuf, "\n"), errbuf);
+	conf_free(c);
+
+	write_file("small.conf", "[zramfs0]\ndisksize = 16K\nswap = no\n");
+	c = load("small.conf", 8 * G);
+	ok(c && conf_dev(c, 0)->disksize == 16384,
+	   "a device below swap's minimum that is not swap loads (%.*s)",
+	   (int)strcspn(errbuf, "\n"), errbuf);
+	conf_free(c);
+
+	write_file("small.conf", "[zramfs0]\nswap = yes\n");
+	c = load("small.conf", 64 * 1024);
+	ok(!c && strstr(errbuf, "small.conf:1: [zramfs0] disksize: 32K is "
+				"below the 40K (10 pages) a swap area needs"),
+	   "a default disksize too small for swap: named at the section: "
+	   "%.*s", (int)strcspn(errbuf, "\n"), errbuf);
 	conf_free(c);
 }
 
@@ -171,23 +257,36 @@ static void test_errors(void)
 	} cases[] = {
 		{ "[zramfs0]\nsize = 1G\n", ":2: [zramfs0] size: unknown key" },
 		{ "[zramfs0]\n\ndisksize = 1Q\n", ":3: [zramfs0] disksize: " },
-		{ "[zramfs0]\ndisksize = 0\n", ":2: [zramfs0] disksize: must be "
-					       "larger than 0" },
+		{ "[zramfs0]\ndisksize = 0\n", ":2: [zramfs0] disksize: '0': "
+					       "must be larger than 0" },
+		{ "[zramfs0]\ndisksize = 16K\n",
+		  ":2: [zramfs0] disksize: 16K is below the 40K (10 pages) a "
+		  "swap area needs: make it larger, or set swap = no" },
 		{ "[zramfs0]\ndisksize = min(ram\n", ":2: [zramfs0] disksize:" },
-		{ "[zramfs0]\ncomp_algorithm = lzma\n",
-		  ":2: [zramfs0] comp_algorithm: unknown algorithm" },
+		{ "[zramfs0]\ncomp_algorithm = lzo-rle\n",
+		  ":2: [zramfs0] comp_algorithm: 'lzo-rle': unknown algorithm; "
+		  "available: lz4 lz4hc zstd" },
 		{ "[zramfs0]\nmem_limit = lots\n", ":2: [zramfs0] mem_limit:" },
 		{ "[zramfs0]\ngc_mode = lazy\n", ":2: [zramfs0] gc_mode:" },
-		{ "[zramfs0]\nswap = maybe\n", ":2: [zramfs0] swap: must be "
-					       "yes or no" },
+		{ "[zramfs0]\nswap = maybe\n", ":2: [zramfs0] swap: 'maybe': "
+					       "must be yes or no" },
+		{ "[zramfs0]\nswap = \001\n",
+		  ":2: [zramfs0] swap: '\\x01': must be yes or no" },
 		{ "[zramfs0]\nswap_priority = 40000\n",
 		  ":2: [zramfs0] swap_priority:" },
 		{ "[zramfs0]\nswap_priority = high\n",
 		  ":2: [zramfs0] swap_priority:" },
 		{ "[zramfs0]\ndiscard = sometimes\n", ":2: [zramfs0] discard:" },
 		{ "[zramfsd]\nmountpoint = run/zramfs\n",
-		  ":2: [zramfsd] mountpoint: must be an absolute path" },
-		{ "[zramfsd]\nthreads = 1000\n", ":2: [zramfsd] threads: must be" },
+		  ":2: [zramfsd] mountpoint: 'run/zramfs': must be an absolute "
+		  "path" },
+		{ "[zramfsd]\nthreads = 1000\n",
+		  ":2: [zramfsd] threads: '1000': must be" },
+		{ "[zramfsd]\nthreads = 0 # automatic\n",
+		  ":2: [zramfsd] threads: '0 # automatic': '#' after a value is "
+		  "not a comment: put the comment on a line of its own" },
+		{ "[zramfsd]\nmountpoint = #none\n",
+		  ":2: [zramfsd] mountpoint: '#none': '#' after a value" },
 		{ "[zramfsd]\ndisksize = 1G\n", ":2: [zramfsd] disksize: "
 						"unknown key" },
 		{ "[zram0]\ndisksize = 1G\n", ":1: [zram0]: unknown section" },
@@ -197,8 +296,11 @@ static void test_errors(void)
 		{ "[zramfs0]\nthis is not a key\n", ":2: syntax error" },
 		{ "[zramfs0]\ncomp_algorithm = zstd\nalgorithm_params = "
 		  "level=99\n",
-		  "[zramfs0] algorithm_params: 'level=99' is not valid for "
-		  "zstd" },
+		  ":3: [zramfs0] algorithm_params: 'level=99': level 99 is out "
+		  "of range for zstd (-5..-1 or 1..22)" },
+		{ "[zramfs0]\ncomp_algorithm = lz4hc\n[zramfs1]\n[zramfs0]\n"
+		  "algorithm_params = dict=/x\n",
+		  ":5: [zramfs0] algorithm_params: 'dict=/x': unknown key 'dict'" },
 	};
 	size_t i;
 
@@ -227,8 +329,10 @@ int main(void)
 	if (!mkdtemp(dir))
 		bail_out("mkdtemp");
 	test_defaults();
+	test_shipped();
 	test_keys();
 	test_dropins();
+	test_syntax();
 	test_errors();
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	if (system(cmd) == -1)

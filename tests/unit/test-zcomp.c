@@ -409,6 +409,57 @@ static void test_validate(void)
 	zcomp_destroy(NULL);
 }
 
+/* Each refusal says why, naming the part at fault and what is accepted. */
+static void test_reasons(void)
+{
+	static const struct reason_case {
+		const char *name, *params, *why;
+	} cases[] = {
+		{ "zstd", "level=99",
+		  "level 99 is out of range for zstd (-5..-1 or 1..22)" },
+		{ "zstd", "level=0",
+		  "level 0 is out of range for zstd (-5..-1 or 1..22)" },
+		{ "zstd", "level=99999999999999999999999",
+		  "level 99999999999999999999999 is out of range for zstd "
+		  "(-5..-1 or 1..22)" },
+		{ "lz4hc", "level=2",
+		  "level 2 is out of range for lz4hc (3..12)" },
+		{ "lz4", "level=0",
+		  "level 0 is out of range for lz4 (1..65537)" },
+		{ "zstd", "level=abc", "level 'abc' is not a number" },
+		{ "zstd", "level=3x", "level '3x' is not a number" },
+		{ "zstd", "level=", "level '' is not a number" },
+		{ "zstd", "level=3 fast", "'fast' is not key=value" },
+		{ "zstd", "dict=/x", "unknown key 'dict' (the key is level)" },
+		{ "zstd", "level=123456789012345678901234567890123",
+		  "level: value too long" },
+		{ "lzo-rle", "",
+		  "unknown algorithm; available: lz4 lz4hc zstd" },
+	};
+	char why[128], tiny[8];
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		const struct reason_case *c = &cases[i];
+		int ret;
+
+		strcpy(why, "(none)");
+		ret = zcomp_validate_why(c->name, c->params, why, sizeof(why));
+		ok(ret == -EINVAL && !strcmp(why, c->why),
+		   "%s \"%s\": %d, %s", c->name, c->params, ret, why);
+	}
+	strcpy(why, "(none)");
+	ok(!zcomp_validate_why("zstd", "level=5", why, sizeof(why)) &&
+		   !strcmp(why, "(none)"),
+	   "an accepted value leaves the reason alone");
+	ok(zcomp_validate_why("zstd", "level=99", tiny, sizeof(tiny)) ==
+			   -EINVAL &&
+		   !strcmp(tiny, "level 9"),
+	   "a short buffer gets the start of the reason: '%s'", tiny);
+	ok(zcomp_validate_why("zstd", "level=99", NULL, 0) == -EINVAL,
+	   "no buffer: only the error");
+}
+
 static void test_names(void)
 {
 	static const struct list_case {
@@ -609,6 +660,7 @@ int main(void)
 	test_enospc();
 	test_corrupt();
 	test_validate();
+	test_reasons();
 	test_names();
 	test_threads();
 	test_prepare();
