@@ -160,6 +160,7 @@
 #include <sys/mman.h>
 #include <time.h>
 
+#include "thread.h"
 #include "zpool.h"
 
 #define ZPOOL_PAGE_SIZE	 4096u
@@ -895,7 +896,8 @@ int zpool_start_keeper(struct zpool *pool)
 		goto err_work;
 	/* Published before the thread starts; allocators only read it. */
 	pool->keeper = k;
-	rc = pthread_create(&k->thread, NULL, zkeeper_main, pool);
+	/* With the daemon's signal mask (lib/thread.h). */
+	rc = -thread_create(&k->thread, zkeeper_main, pool);
 	if (rc)
 		goto err_lock;
 	return 0;
