@@ -51,6 +51,7 @@
 #include <unistd.h>
 
 #include "swap.h"
+#include "unmangle.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -216,27 +217,6 @@ int swap_disable(const char *dev)
 	return 0;
 }
 
-/*
- * Undoes the octal escapes (\040 for a space, ...) the kernel's seq_file
- * puts in the paths of /proc/swaps, in place.
- */
-static void unescape_octal(char *s)
-{
-	char *out = s;
-
-	while (*s) {
-		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' &&
-		    s[2] <= '7' && s[3] >= '0' && s[3] <= '7') {
-			*out++ = (char)((s[1] - '0') << 6 | (s[2] - '0') << 3 |
-					(s[3] - '0'));
-			s += 4;
-		} else {
-			*out++ = *s++;
-		}
-	}
-	*out = '\0';
-}
-
 int swap_find(const char *dev, int *priority)
 {
 	struct stat want, st;
@@ -261,7 +241,7 @@ int swap_find(const char *dev, int *priority)
 		long prio;
 
 		*end = '\0';
-		unescape_octal(line);
+		unmangle(line);
 		if (stat(line, &st) || !S_ISBLK(st.st_mode) ||
 		    st.st_rdev != want.st_rdev)
 			continue;
