@@ -17,6 +17,8 @@
  *     take it shared, disksize/reset/hot_remove exclusive, as the kernel's
  *     zram->init_lock.
  *  3. reg_lock: the device table and reference counts.
+ *  4. data_gate: the data files open on all devices together, and whether
+ *     they may still be opened; taken alone, with no other lock held.
  * A device is freed when it has been removed and its last reference is put.
  */
 #include "config.h"
@@ -88,6 +90,12 @@ struct dev {
 static pthread_mutex_t reg_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct dev *devs[DEV_MAX]; /* protected by reg_lock */
 static char mnt[4096];
+
+/* dev_close_data() closes the data files for good once none is open. */
+static pthread_mutex_t data_gate = PTHREAD_MUTEX_INITIALIZER;
+/* protected by data_gate: */
+static int data_files_open; /* on all devices */
+static bool data_closed;
 
 void dev_registry_init(const char *mountpoint)
 {
@@ -249,6 +257,13 @@ uint64_t dev_disksize(struct dev *d)
 
 int dev_data_open(struct dev *d)
 {
+	pthread_mutex_lock(&data_gate);
+	if (data_closed) {
+		pthread_mutex_unlock(&data_gate);
+		return -ENODEV;
+	}
+	data_files_open++;
+	pthread_mutex_unlock(&data_gate);
 	pthread_rwlock_wrlock(&d->init_lock);
 	d->data_opens++;
 	pthread_rwlock_unlock(&d->init_lock);
@@ -260,6 +275,9 @@ void dev_data_release(struct dev *d)
 	pthread_rwlock_wrlock(&d->init_lock);
 	d->data_opens--;
 	pthread_rwlock_unlock(&d->init_lock);
+	pthread_mutex_lock(&data_gate);
+	data_files_open--;
+	pthread_mutex_unlock(&data_gate);
 }
 
 ssize_t dev_data_read(struct dev *d, void *buf, size_t size, uint64_t off)
@@ -974,25 +992,69 @@ static int swap_store(struct dev *d, const char *buf)
 
 int dev_swapoff_all(void)
 {
+	char loop[SWAP_DEV_MAX];
 	int id = -1, ret, first = 0;
 
 	while ((id = dev_next(id)) >= 0) {
 		struct dev *d = dev_get(id);
+		struct swap_req r = { .d = d, .on = false };
 
 		if (!d)
 			continue;
-		struct swap_req r = { .d = d, .on = false };
-
 		pthread_mutex_lock(&d->swap_lock);
 		ret = d->swap_on;
+		memcpy(loop, d->loop_dev, sizeof(loop));
 		pthread_mutex_unlock(&d->swap_lock);
-		if (ret)
+		if (ret) {
+			log_info("zramfs%d: turning swap off on %s", id, loop);
 			ret = ctl_call(swap_job, &r);
+		}
 		dev_put(d);
 		if (ret && !first)
 			first = ret;
 	}
 	return first;
+}
+
+/* Logs what holds @d's data file open.  Runs on the control thread. */
+static void log_data_holders(struct dev *d)
+{
+	char path[sizeof(mnt) + 32], loops[128];
+
+	data_path(d, path, sizeof(path));
+	if (swap_loop_find(path, loops, sizeof(loops)) > 0)
+		log_err("zramfs%d: the data file is open: %s is attached to "
+			"it (losetup -d)", d->id, loops);
+	else
+		log_err("zramfs%d: the data file is open (fuser -v %s names "
+			"who holds it)", d->id, path);
+}
+
+int dev_close_data(void)
+{
+	int id = -1, opens;
+	bool busy;
+
+	pthread_mutex_lock(&data_gate);
+	busy = data_files_open > 0;
+	if (!busy)
+		data_closed = true;
+	pthread_mutex_unlock(&data_gate);
+	if (!busy)
+		return 0;
+	while ((id = dev_next(id)) >= 0) {
+		struct dev *d = dev_get(id);
+
+		if (!d)
+			continue;
+		pthread_rwlock_rdlock(&d->init_lock);
+		opens = d->data_opens;
+		pthread_rwlock_unlock(&d->init_lock);
+		if (opens)
+			log_data_holders(d);
+		dev_put(d);
+	}
+	return -EBUSY;
 }
 
 void dev_destroy_all(void)
