@@ -24,7 +24,9 @@
  * @return 0; -EBUSY with a reason for the user in @why, such as "already a
  * mount point (fuse.zramfsd, served by pid 1234 zramfsd)": the type of the
  * mount there and, for FUSE where the kernel tells (in the fdinfo of
- * /dev/fuse), the process that serves it; or another -errno.
+ * /dev/fuse) and lets us see it (CAP_SYS_PTRACE), the process that serves
+ * it, else for a zramfsd mount the zramfsd processes that run ("zramfsd
+ * runs as pid 1234"); or another -errno.
  */
 int mnt_check(const char *path, char *why, size_t len);
 

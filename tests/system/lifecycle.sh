@@ -109,6 +109,23 @@ if grep -qs '^fuse_connection:' /proc/"$DAEMON_PID"/fdinfo/*; then
 else
 	note "this kernel does not show fuse_connection in fdinfo: no pid named"
 fi
+# As systemd's unit runs it, without CAP_SYS_PTRACE: the first daemon's
+# fdinfo is out of reach (it is not dumpable), the zramfsd processes are not.
+if command -v capsh >/dev/null; then
+	others=$(pgrep -xc zramfsd) || true
+	rc=0
+	out=$(timeout 20 capsh --drop=cap_sys_ptrace -- -c 'exec "$0" "$@"' \
+		"$ZRAMFSD" -f -c "$WORK/zramfsd.conf" -m "$MNT" 2>&1) || rc=$?
+	expect_eq "without CAP_SYS_PTRACE: exit status" "$rc" 1
+	expect_match "its message" "$out" \
+		"already a mount point \\(fuse\\.zramfsd, zramfsd runs as pid( [0-9]+)+\\)\$"
+	if [ "$others" -le 4 ]; then
+		[[ "$out " == *" $DAEMON_PID"[\ \)]* ]] ||
+			fail "the message does not name pid $DAEMON_PID"
+	fi
+else
+	note "no capsh: the message without CAP_SYS_PTRACE is not checked"
+fi
 check_serves "with a second zramfsd refused"
 
 # ---- SIGTERM while a loop device holds a data file --------------------------
