@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * ctl: the control thread.  One poll() loop over a signalfd and an eventfd:
- * signals go to the daemon's callback, posted jobs run in order.  A job is a
+ * SIGTERM, SIGINT and SIGHUP go to the daemon's callback, posted jobs run in
+ * order.  Every thread blocks those three and every other asynchronous
+ * signal (lib/thread.h); the others stay pending for good.  A job is a
  * function and its argument on the caller's stack; the caller sleeps on a
  * condition variable until the job's done flag is set.
  */
@@ -21,6 +23,7 @@
 
 #include "ctl.h"
 #include "log.h"
+#include "thread.h"
 
 struct job {
 	int (*fn)(void *arg);
@@ -110,10 +113,6 @@ int ctl_start(ctl_signal_fn on_signal)
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGHUP);
-	ret = pthread_sigmask(SIG_BLOCK, &set, NULL);
-	if (ret)
-		return -ret;
-	signal(SIGPIPE, SIG_IGN);
 	sig_fd = signalfd(-1, &set, SFD_CLOEXEC);
 	if (sig_fd < 0)
 		return -errno;
@@ -124,11 +123,11 @@ int ctl_start(ctl_signal_fn on_signal)
 		return ret;
 	}
 	signal_cb = on_signal;
-	ret = pthread_create(&ctl_thread, NULL, ctl_main, NULL);
+	ret = thread_create(&ctl_thread, ctl_main, NULL);
 	if (ret) {
 		close(ev_fd);
 		close(sig_fd);
-		return -ret;
+		return ret;
 	}
 	return 0;
 }

@@ -4,8 +4,9 @@
  *
  * FUSE request handlers run without capabilities.  What needs them (attaching
  * a loop device, swapon, swapoff, unmounting) is posted to this thread with
- * ctl_call(), which waits for the result.  The same thread receives SIGTERM,
- * SIGINT and SIGHUP (blocked everywhere else) and hands them to the daemon's
+ * ctl_call(), which waits for the result.  The same thread reads SIGTERM,
+ * SIGINT and SIGHUP from a signalfd (every thread blocks them, and all other
+ * asynchronous signals, see lib/thread.h) and hands them to the daemon's
  * signal callback, so a shutdown that needs swapoff runs while the FUSE
  * workers keep serving the pages coming back.
  */
@@ -16,9 +17,9 @@
 typedef void (*ctl_signal_fn)(int signo);
 
 /*
- * Blocks the handled signals in the calling thread (call it from main()
- * before any other thread exists, so every thread inherits the mask) and
- * starts the control thread.
+ * Starts the control thread.  The caller must have blocked the signals of
+ * lib/thread.h (main() does, before any thread exists, so that every thread
+ * inherits the mask): a signalfd only gets signals that are blocked.
  * @return 0 or -errno.
  */
 int ctl_start(ctl_signal_fn on_signal);

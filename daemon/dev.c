@@ -17,6 +17,8 @@
  *     take it shared, disksize/reset/hot_remove exclusive, as the kernel's
  *     zram->init_lock.
  *  3. reg_lock: the device table and reference counts.
+ *  4. data_gate: the data files open on all devices together, and whether
+ *     they may still be opened; taken alone, with no other lock held.
  * A device is freed when it has been removed and its last reference is put.
  */
 #include "config.h"
@@ -29,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/sysinfo.h>
 #include <time.h>
 #include <unistd.h>
@@ -79,6 +82,7 @@ struct dev {
 	bool swap_busy; /* a swap on/off is under way */
 	bool swap_on;
 	char loop_dev[SWAP_DEV_MAX];
+	struct stat loop_file; /* what loop_dev was attached to */
 	int priority;
 	enum swap_discard discard;
 };
@@ -86,6 +90,12 @@ struct dev {
 static pthread_mutex_t reg_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct dev *devs[DEV_MAX]; /* protected by reg_lock */
 static char mnt[4096];
+
+/* dev_close_data() closes the data files for good once none is open. */
+static pthread_mutex_t data_gate = PTHREAD_MUTEX_INITIALIZER;
+/* protected by data_gate: */
+static int data_files_open; /* on all devices */
+static bool data_closed;
 
 void dev_registry_init(const char *mountpoint)
 {
@@ -247,6 +257,13 @@ uint64_t dev_disksize(struct dev *d)
 
 int dev_data_open(struct dev *d)
 {
+	pthread_mutex_lock(&data_gate);
+	if (data_closed) {
+		pthread_mutex_unlock(&data_gate);
+		return -ENODEV;
+	}
+	data_files_open++;
+	pthread_mutex_unlock(&data_gate);
 	pthread_rwlock_wrlock(&d->init_lock);
 	d->data_opens++;
 	pthread_rwlock_unlock(&d->init_lock);
@@ -258,6 +275,9 @@ void dev_data_release(struct dev *d)
 	pthread_rwlock_wrlock(&d->init_lock);
 	d->data_opens--;
 	pthread_rwlock_unlock(&d->init_lock);
+	pthread_mutex_lock(&data_gate);
+	data_files_open--;
+	pthread_mutex_unlock(&data_gate);
 }
 
 ssize_t dev_data_read(struct dev *d, void *buf, size_t size, uint64_t off)
@@ -681,19 +701,38 @@ static void wait_data_closed(struct dev *d, int opens)
 	}
 }
 
+/* Writes the path of @d's data file under the mountpoint into @path. */
+static void data_path(const struct dev *d, char *path, size_t size)
+{
+	snprintf(path, size, "%s/zramfs%d/data", mnt, d->id);
+}
+
 /* Runs on the control thread, with the device marked swap_busy. */
 static int do_swap_on(struct swap_req *r)
 {
 	struct dev *d = r->d;
 	unsigned char uuid[16], page[SWAP_PAGE_SIZE];
-	char path[4200], loop[SWAP_DEV_MAX];
+	char path[sizeof(mnt) + 32], loop[SWAP_DEV_MAX];
+	struct stat st;
 	uint64_t size;
-	int ret, opens;
+	int ret, err;
 
-	pthread_rwlock_rdlock(&d->init_lock);
-	if (!d->zs) {
+	/*
+	 * The signature overwrites page 0: not while anybody has the data
+	 * file open, whose data that is (EBUSY, as reset and hot_remove).
+	 * The check and the write are one step under init_lock held
+	 * exclusively, which every open takes too, so no open made before
+	 * the signature can have its data overwritten.  An open made after
+	 * it, before the loop device's own below, opens a device on its way
+	 * to being swap, as root may open /dev/zramN while it is swap: it
+	 * is not refused, and, being no different from the loop device's
+	 * open, cannot be.
+	 */
+	pthread_rwlock_wrlock(&d->init_lock);
+	if (!d->zs || d->data_opens) {
+		ret = d->zs ? -EBUSY : -EINVAL;
 		pthread_rwlock_unlock(&d->init_lock);
-		return -EINVAL;
+		return ret;
 	}
 	size = zstore_disksize(d->zs);
 	ret = swap_make_uuid(uuid);
@@ -701,7 +740,6 @@ static int do_swap_on(struct swap_req *r)
 		ret = swap_make_header(page, size, uuid);
 	if (!ret)
 		ret = zstore_write(d->zs, page, sizeof(page), 0);
-	opens = d->data_opens;
 	pthread_rwlock_unlock(&d->init_lock);
 	if (ret) {
 		log_err("zramfs%d: cannot write the swap signature: %s", d->id,
@@ -709,8 +747,8 @@ static int do_swap_on(struct swap_req *r)
 		return ret;
 	}
 
-	snprintf(path, sizeof(path), "%s/zramfs%d/data", mnt, d->id);
-	ret = swap_loop_attach(path, loop, sizeof(loop));
+	data_path(d, path, sizeof(path));
+	ret = swap_loop_attach(path, loop, sizeof(loop), &st);
 	if (ret) {
 		log_err("zramfs%d: cannot attach a loop device to %s: %s",
 			d->id, path, strerror(-ret));
@@ -719,14 +757,19 @@ static int do_swap_on(struct swap_req *r)
 	ret = swap_enable(loop, r->priority, r->discard);
 	if (ret) {
 		log_err("zramfs%d: swapon %s: %s", d->id, loop, strerror(-ret));
-		swap_loop_detach(loop);
-		wait_data_closed(d, opens + 1);
+		err = swap_loop_detach(loop, &st);
+		if (err)
+			log_err("zramfs%d: detaching %s: %s", d->id, loop,
+				strerror(-err));
+		else
+			wait_data_closed(d, 1); /* the loop device's open */
 		return ret;
 	}
 	/* Without a priority the kernel picks one (-2, -3, ...): show that. */
 	swap_find(loop, &r->priority);
 	pthread_mutex_lock(&d->swap_lock);
 	memcpy(d->loop_dev, loop, sizeof(loop));
+	d->loop_file = st;
 	d->priority = r->priority;
 	d->discard = r->discard;
 	d->swap_on = true;
@@ -758,11 +801,46 @@ static int wait_other_swapoff(struct dev *d)
 	return swap_disable(d->loop_dev);
 }
 
-/* Runs on the control thread, with the device marked swap_busy; loop_dev
- * needs no lock to be read there, the control thread alone writes it. */
+/* The device is no swap and has no loop device of ours any more.  Runs on
+ * the control thread. */
+static void forget_loop(struct dev *d)
+{
+	pthread_mutex_lock(&d->swap_lock);
+	d->swap_on = false;
+	d->loop_dev[0] = '\0';
+	pthread_mutex_unlock(&d->swap_lock);
+}
+
+/*
+ * Runs on the control thread, with the device marked swap_busy; loop_dev
+ * and loop_file need no lock to be read there, the control thread alone
+ * writes them.
+ *
+ * The loop device is ours only while it is attached to our data file, the
+ * same file (device and inode) swap on attached it to, whatever path leads
+ * to it now: someone may have run swapoff(8) and losetup -d on it, and the
+ * number may have gone to another file since.  Such a device is not
+ * touched (no swapoff, no detach): it is forgotten, and swap is off as far
+ * as the device is concerned.  If swap is off but the detach fails, the
+ * device keeps its loop device, and the error is returned: the next "off"
+ * (or SIGTERM) tries the detach again.
+ */
 static int do_swap_off(struct dev *d)
 {
+	char path[sizeof(mnt) + 32];
 	int ret, opens;
+
+	data_path(d, path, sizeof(path));
+	ret = swap_loop_backed_by(d->loop_dev, &d->loop_file);
+	if (ret == 0)
+		ret = -ESTALE; /* attached to another file */
+	if (ret == -ESTALE || ret == -ENXIO)
+		goto not_ours;
+	if (ret < 0) {
+		log_err("zramfs%d: %s: %s; the device stays swap", d->id,
+			d->loop_dev, strerror(-ret));
+		return ret;
+	}
 
 	/* Someone may have run swapoff(8) on the loop device: then only the
 	 * detach is left to do. */
@@ -779,17 +857,28 @@ static int do_swap_off(struct dev *d)
 	pthread_rwlock_rdlock(&d->init_lock);
 	opens = d->data_opens;
 	pthread_rwlock_unlock(&d->init_lock);
-	ret = swap_loop_detach(d->loop_dev);
-	if (ret)
-		log_warn("zramfs%d: detaching %s: %s", d->id, d->loop_dev,
-			 strerror(-ret));
-	else
-		wait_data_closed(d, opens);
+	ret = swap_loop_detach(d->loop_dev, &d->loop_file);
+	if (ret == -ESTALE || ret == -ENXIO)
+		goto not_ours; /* in the meantime */
+	if (ret) {
+		log_err("zramfs%d: swap is off, but detaching %s failed: %s; "
+			"write off to swap again", d->id, d->loop_dev,
+			strerror(-ret));
+		return ret;
+	}
+	wait_data_closed(d, opens);
 	log_info("zramfs%d: swap off %s", d->id, d->loop_dev);
-	pthread_mutex_lock(&d->swap_lock);
-	d->swap_on = false;
-	d->loop_dev[0] = '\0';
-	pthread_mutex_unlock(&d->swap_lock);
+	forget_loop(d);
+	return 0;
+
+not_ours:
+	if (ret == -ENXIO)
+		log_info("zramfs%d: swap off, %s was detached already", d->id,
+			 d->loop_dev);
+	else
+		log_warn("zramfs%d: %s is no longer attached to %s: left "
+			 "alone; swap off", d->id, d->loop_dev, path);
+	forget_loop(d);
 	return 0;
 }
 
@@ -903,25 +992,69 @@ static int swap_store(struct dev *d, const char *buf)
 
 int dev_swapoff_all(void)
 {
+	char loop[SWAP_DEV_MAX];
 	int id = -1, ret, first = 0;
 
 	while ((id = dev_next(id)) >= 0) {
 		struct dev *d = dev_get(id);
+		struct swap_req r = { .d = d, .on = false };
 
 		if (!d)
 			continue;
-		struct swap_req r = { .d = d, .on = false };
-
 		pthread_mutex_lock(&d->swap_lock);
 		ret = d->swap_on;
+		memcpy(loop, d->loop_dev, sizeof(loop));
 		pthread_mutex_unlock(&d->swap_lock);
-		if (ret)
+		if (ret) {
+			log_info("zramfs%d: turning swap off on %s", id, loop);
 			ret = ctl_call(swap_job, &r);
+		}
 		dev_put(d);
 		if (ret && !first)
 			first = ret;
 	}
 	return first;
+}
+
+/* Logs what holds @d's data file open.  Runs on the control thread. */
+static void log_data_holders(struct dev *d)
+{
+	char path[sizeof(mnt) + 32], loops[128];
+
+	data_path(d, path, sizeof(path));
+	if (swap_loop_find(path, loops, sizeof(loops)) > 0)
+		log_err("zramfs%d: the data file is open: %s is attached to "
+			"it (losetup -d)", d->id, loops);
+	else
+		log_err("zramfs%d: the data file is open (fuser -v %s names "
+			"who holds it)", d->id, path);
+}
+
+int dev_close_data(void)
+{
+	int id = -1, opens;
+	bool busy;
+
+	pthread_mutex_lock(&data_gate);
+	busy = data_files_open > 0;
+	if (!busy)
+		data_closed = true;
+	pthread_mutex_unlock(&data_gate);
+	if (!busy)
+		return 0;
+	while ((id = dev_next(id)) >= 0) {
+		struct dev *d = dev_get(id);
+
+		if (!d)
+			continue;
+		pthread_rwlock_rdlock(&d->init_lock);
+		opens = d->data_opens;
+		pthread_rwlock_unlock(&d->init_lock);
+		if (opens)
+			log_data_holders(d);
+		dev_put(d);
+	}
+	return -EBUSY;
 }
 
 void dev_destroy_all(void)

@@ -63,6 +63,8 @@ int dev_id(const struct dev *d);
 
 /* The data file. */
 uint64_t dev_disksize(struct dev *d);
+/* Counts an open of the data file.  @return 0, or -ENODEV once
+ * dev_close_data() has closed the data files. */
 int dev_data_open(struct dev *d);
 void dev_data_release(struct dev *d);
 /* @return bytes read (short at the end of the device) or -errno. */
@@ -86,11 +88,24 @@ int dev_store(struct dev *d, const char *attr, const char *value);
 int dev_parse_swap(const char *buf, bool *on, int *priority, int *discard);
 
 /*
- * Turns swap off and detaches the loop device of every device.
- * @return 0, or the first error (those devices stay swap, and the daemon
- *         must keep serving them).
+ * Turns swap off and detaches the loop device of every device that is
+ * swap, logging each.  A loop device no longer attached to its data file is
+ * left alone and forgotten.
+ * @return 0, or the first error (those devices stay swap, or keep their
+ *         loop device, and the daemon must keep serving them).
  */
 int dev_swapoff_all(void);
+
+/*
+ * Closes the data files of all devices for good, if none is open: from then
+ * on opening one fails with ENODEV.  At shutdown, after dev_swapoff_all():
+ * the daemon must not exit while a data file is open, as the kernel's zram
+ * cannot be unloaded while a zram device is open (a loop device attached by
+ * hand to it would lose every page).
+ * @return 0, or -EBUSY after logging which devices are open and, where a
+ *         loop device is attached to the data file, which one.
+ */
+int dev_close_data(void);
 
 /* Frees every device (at exit, after dev_swapoff_all succeeded). */
 void dev_destroy_all(void);

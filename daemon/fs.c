@@ -35,7 +35,6 @@
 #include <fuse_lowlevel.h>
 #include <pthread.h>
 #include <semaphore.h>
-#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -47,6 +46,7 @@
 #include "dev.h"
 #include "fs.h"
 #include "log.h"
+#include "thread.h"
 #include "zcomp.h"
 
 #define INO_ROOT 1
@@ -418,11 +418,17 @@ static void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		ret = ENOMEM;
 		goto err;
 	}
+	if (n.file == FILE_DATA) {
+		/* ENODEV once the daemon is stopping (dev_close_data()). */
+		ret = -dev_data_open(d);
+		if (ret) {
+			free(h);
+			goto err;
+		}
+	}
 	h->d = d; /* the reference is the handle's until release */
 	h->file = n.file;
 	h->ino = ino;
-	if (n.file == FILE_DATA)
-		dev_data_open(d);
 	fi->fh = (uintptr_t)h;
 	fi->direct_io = 1;
 	fi->keep_cache = 0;
@@ -726,6 +732,10 @@ struct fs_pool {
 	int error;             /* the first failure, or 0 */
 };
 
+/* The pool fs_loop() serves with, for fs_stop(). */
+static pthread_mutex_t running_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct fs_pool *running; /* protected by running_lock */
+
 struct fs_worker {
 	pthread_t thread;
 	/* libfuse's request buffer, allocated by the first receive; freed
@@ -834,7 +844,6 @@ int fs_loop(struct fuse_session *se, unsigned int nthreads)
 {
 	struct fs_pool pool = { .se = se };
 	struct fs_worker *w;
-	sigset_t all, old;
 	unsigned int i, started;
 	bool serving;
 	int ret;
@@ -851,24 +860,22 @@ int fs_loop(struct fuse_session *se, unsigned int nthreads)
 	pthread_mutex_init(&pool.lock, NULL);
 	pthread_cond_init(&pool.gate, NULL);
 
-	/* Signals belong to the control thread: the workers block them all
-	 * from their first instruction on. */
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, &old);
+	pthread_mutex_lock(&running_lock);
+	running = &pool;
+	pthread_mutex_unlock(&running_lock);
 	for (started = 0; started < nthreads; started++) {
 		w[started].pool = &pool;
-		ret = pthread_create(&w[started].thread, NULL, fs_worker,
-				     &w[started]);
+		/* Signals belong to the control thread (lib/thread.h). */
+		ret = thread_create(&w[started].thread, fs_worker, &w[started]);
 		if (ret) {
 			log_err("cannot start FUSE worker %u of %u: %s",
-				started + 1, nthreads, strerror(ret));
+				started + 1, nthreads, strerror(-ret));
 			pthread_mutex_lock(&pool.lock);
-			fs_pool_fail(&pool, -ret);
+			fs_pool_fail(&pool, ret);
 			pthread_mutex_unlock(&pool.lock);
 			break;
 		}
 	}
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
 
 	pthread_mutex_lock(&pool.lock);
 	while (pool.prepared < started)
@@ -880,10 +887,10 @@ int fs_loop(struct fuse_session *se, unsigned int nthreads)
 
 	/*
 	 * As libfuse's loop: the first worker to stop ends the session (the
-	 * connection ended, or an error), but the others may sleep in read(2)
-	 * of /dev/fuse for a request that never comes.  They wait there with
-	 * cancellation enabled, and only there, so cancelling them interrupts
-	 * no request.  sem_wait() may return early on a signal.
+	 * connection ended, or an error), or fs_stop() does, but the others
+	 * may sleep in read(2) of /dev/fuse for a request that never comes.
+	 * They wait there with cancellation enabled, and only there, so
+	 * cancelling them interrupts no request.
 	 */
 	if (serving) {
 		while (!fuse_session_exited(se))
@@ -896,6 +903,9 @@ int fs_loop(struct fuse_session *se, unsigned int nthreads)
 		free(w[i].fbuf.mem);
 	}
 
+	pthread_mutex_lock(&running_lock);
+	running = NULL;
+	pthread_mutex_unlock(&running_lock);
 	ret = pool.error;
 	pthread_cond_destroy(&pool.gate);
 	pthread_mutex_destroy(&pool.lock);
@@ -903,4 +913,13 @@ int fs_loop(struct fuse_session *se, unsigned int nthreads)
 	free(w);
 	fuse_session_reset(se);
 	return ret;
+}
+
+void fs_stop(struct fuse_session *se)
+{
+	fuse_session_exit(se);
+	pthread_mutex_lock(&running_lock);
+	if (running)
+		sem_post(&running->finish);
+	pthread_mutex_unlock(&running_lock);
 }

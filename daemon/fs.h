@@ -16,12 +16,20 @@ struct fuse_session *fs_session_new(struct fuse_args *args);
  * makes its buffers and compression contexts before its first request: no
  * worker creates a thread or maps a buffer to serve data I/O (setting a
  * device up or removing it still allocates, on its worker).  They
- * inherit the caller's capabilities and block every signal.  None serves
- * unless all could be started and prepared.
- * Returns when the session ends: the connection ends (unmount) or
- * fuse_session_exit() is called, as fuse_session_loop_mt().
+ * inherit the caller's capabilities and block the signals of lib/thread.h.
+ * None serves unless all could be started and prepared.
+ * Returns when the session ends: the connection ends (unmount), or
+ * fs_stop() or fuse_session_exit() is called, as fuse_session_loop_mt().
  * @return 0, or -errno if a worker failed (to start, to prepare, to read).
  */
 int fs_loop(struct fuse_session *se, unsigned int nthreads);
+
+/*
+ * Ends the session from any thread: fs_loop() returns once the requests in
+ * flight are answered, also if no worker gets another request (the mount
+ * may stay, held by an open file, or covered by another mount).  Before
+ * fs_loop() starts, it makes fs_loop() return at once.
+ */
+void fs_stop(struct fuse_session *se);
 
 #endif

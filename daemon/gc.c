@@ -25,12 +25,12 @@
 
 #include <errno.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "gc.h"
+#include "thread.h"
 
 #define GC_BATCH 256
 
@@ -85,11 +85,7 @@ static void *gc_worker(void *arg)
 {
 	struct gc *gc = arg;
 	uint64_t batch[GC_BATCH];
-	sigset_t all;
 
-	/* Signals belong to the daemon's main thread. */
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, NULL);
 	/* A name for ps -L and the privilege test (tests/system/privs.sh). */
 	pthread_setname_np(pthread_self(), "zramfsd-gc");
 
@@ -141,14 +137,16 @@ int gc_create(gc_free_fn fn, void *ctx, size_t capacity, struct gc **out)
 	pthread_mutex_init(&gc->lock, NULL);
 	pthread_cond_init(&gc->wake, NULL);
 	pthread_cond_init(&gc->drained, NULL);
-	ret = pthread_create(&gc->worker, NULL, gc_worker, gc);
+	/* With the daemon's signal mask, which only SIGSEGV and the like
+	 * pass (lib/thread.h). */
+	ret = thread_create(&gc->worker, gc_worker, gc);
 	if (ret) {
 		pthread_cond_destroy(&gc->drained);
 		pthread_cond_destroy(&gc->wake);
 		pthread_mutex_destroy(&gc->lock);
 		free(gc->ring);
 		free(gc);
-		return -ret;
+		return ret;
 	}
 	*out = gc;
 	return 0;

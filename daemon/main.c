@@ -3,7 +3,8 @@
  * zramfsd: kernel zram in userspace.  Start-up, signals and shutdown.
  *
  * Start-up order matters: parse the command line and the configuration
- * (errors end here, before anything exists), mount, daemonize, then lock
+ * (errors end here, before anything exists), check the mountpoint and mount
+ * (mnt.c), block the signals no thread takes (lib/thread.h), daemonize, lock
  * memory and mark the process an I/O flusher (neither survives fork), start
  * the control thread, drop capabilities, create the devices of the
  * configuration (on this thread, so that their GC workers inherit no
@@ -14,10 +15,13 @@
  * told READY=1.
  *
  * Shutdown: SIGTERM/SIGINT reach the control thread, which turns swap off on
- * every device (the workers keep serving the pages coming back).  If a
- * swapoff fails the daemon logs why and keeps serving: it never exits while
- * its data is active swap.  Otherwise it detaches the loop devices, lazily
- * unmounts, and the FUSE loop ends when the kernel drops the connection.
+ * every device (the workers keep serving the pages coming back) and detaches
+ * the loop devices.  If that fails the daemon logs why and keeps serving: it
+ * never exits while its data is active swap.  Nor while any data file is
+ * open (a loop device attached by hand, say): it logs which, and keeps
+ * serving.  Otherwise the data files are closed for good, the daemon
+ * lazily unmounts its own mount (mnt.c: never another mount at the same
+ * path) and ends the FUSE loop.  A later signal tries again.
  */
 #include "config.h"
 
@@ -27,10 +31,10 @@
 #include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -41,30 +45,78 @@
 #include "dev.h"
 #include "fs.h"
 #include "log.h"
+#include "mnt.h"
 #include "priv.h"
+#include "swap.h"
+#include "thread.h"
 
 static struct fuse_session *se;
 static char mountpoint[PATH_MAX];
 static const struct conf *config;
+/* Set by on_signal() once it ends the daemon; control thread only. */
+static bool stopping;
 
-static void usage(FILE *out, int status)
+enum { OPT_CHECK_CONFIG = CHAR_MAX + 1 };
+
+static void __attribute__((noreturn)) usage(void)
 {
-	fprintf(out,
-		"Usage: zramfsd [options]\n"
-		"\n"
-		"Serve compressed RAM block devices (kernel zram in userspace)\n"
-		"as files under a FUSE mount, and swap on them.\n"
-		"\n"
-		"Options:\n"
-		" -f, --foreground       stay in the foreground, log to stderr\n"
-		" -c, --config FILE      configuration file (default %s)\n"
-		" -m, --mountpoint DIR   where to mount (default %s)\n"
-		" -V, --version          print the version and exit\n"
-		" -h, --help             print this help and exit\n"
-		"\n"
-		"See zramfsd(8) and zramfsd.conf(5).\n",
-		CONF_DEFAULT_PATH, CONF_DEFAULT_MOUNTPOINT);
-	exit(status);
+	printf("Usage: zramfsd [options]\n"
+	       "\n"
+	       "Serve compressed RAM block devices (kernel zram in userspace)\n"
+	       "as files under a FUSE mount, and swap on them.\n"
+	       "\n"
+	       "Options:\n"
+	       " -f, --foreground       stay in the foreground, log to stderr\n"
+	       " -c, --config FILE      configuration file (default %s)\n"
+	       " -m, --mountpoint DIR   where to mount (default %s)\n"
+	       "     --check-config     check the configuration, show it, exit\n"
+	       " -V, --version          print the version and exit\n"
+	       " -h, --help             print this help and exit\n"
+	       "\n"
+	       "See zramfsd(8) and zramfsd.conf(5).\n",
+	       CONF_DEFAULT_PATH, CONF_DEFAULT_MOUNTPOINT);
+	exit(EXIT_SUCCESS);
+}
+
+/* As util-linux's errtryhelp(): after getopt's own message. */
+static void __attribute__((noreturn)) try_help(void)
+{
+	fprintf(stderr, "Try 'zramfsd --help' for more information.\n");
+	exit(EXIT_FAILURE);
+}
+
+/*
+ * --check-config: the configuration as the daemon would use it, in short,
+ * on stdout.  conf_load() has reported any error already.
+ * @return the exit status.
+ */
+static int check_config(const char *path, const char *mnt)
+{
+	unsigned i;
+
+	if (!path && access(CONF_DEFAULT_PATH, F_OK))
+		printf("%s: none, built-in defaults\n", CONF_DEFAULT_PATH);
+	else
+		printf("%s: OK\n", path ? path : CONF_DEFAULT_PATH);
+	printf("mountpoint %s, %u FUSE threads\n", mnt, conf_threads(config));
+	for (i = 0; i < conf_ndevs(config); i++) {
+		const struct conf_dev *d = conf_dev(config, i);
+
+		printf("zramfs%d: disksize %llu, %s%s%s%s, ", d->id,
+		       (unsigned long long)d->disksize, d->comp_algorithm,
+		       d->algorithm_params[0] ? " (" : "",
+		       d->algorithm_params,
+		       d->algorithm_params[0] ? ")" : "");
+		if (d->swap)
+			printf("swap priority %d discard %s\n",
+			       d->swap_priority,
+			       swap_discard_name((enum swap_discard)d->discard));
+		else
+			printf("no swap\n");
+	}
+	if (fflush(stdout) || ferror(stdout))
+		return EXIT_FAILURE;
+	return EXIT_SUCCESS;
 }
 
 /* Tells systemd (Type=notify) that we are ready, if it asked. */
@@ -114,42 +166,121 @@ static int keep_admin_caps(void *unused)
 	return priv_keep_only(keep, 2);
 }
 
-/* Runs on the control thread, which may still unmount. */
+/* Unmounts our mount, if it is still there and on top.  Runs on the
+ * control thread, which keeps CAP_SYS_ADMIN (or on main() before it). */
+static void unmount_tree(void)
+{
+	int ret = mnt_unmount();
+
+	if (ret == -EBUSY)
+		log_warn("not unmounting %s: another mount covers ours "
+			 "(ours stays beneath it, dead once we exit: umount "
+			 "both)", mountpoint);
+	else if (ret && ret != -ENOENT)
+		log_warn("unmounting %s: %s", mountpoint, strerror(-ret));
+}
+
+/* Runs on the control thread, after the FUSE loop ended. */
 static int unmount_job(void *unused)
 {
 	(void)unused;
-	fuse_session_unmount(se);
+	if (!stopping) /* else on_signal() did */
+		unmount_tree();
 	return 0;
 }
 
 /* Runs on the control thread. */
 static void on_signal(int signo)
 {
+	const char *sig = strsignal(signo);
 	int ret;
 
 	if (signo == SIGHUP)
 		return; /* reserved for reloading; ignored for now */
-	log_info("%s: turning swap off", strsignal(signo));
+	if (stopping)
+		return;
+	log_info("%s: stopping", sig);
 	ret = dev_swapoff_all();
 	if (ret) {
-		log_err("not exiting: a device is still active swap (%s); "
-			"free memory and send the signal again",
-			strerror(-ret));
+		log_err("%s: not exiting: a device is still swap, or still "
+			"has its loop device (%s); free memory and send the "
+			"signal again", sig, strerror(-ret));
 		return;
 	}
-	fuse_session_exit(se);
-	/* Detaching the mount ends the connection once nothing holds a file
-	 * open, which wakes every worker out of its read of /dev/fuse. */
-	if (umount2(mountpoint, MNT_DETACH) && errno != EINVAL)
-		log_warn("unmounting %s: %s", mountpoint, strerror(errno));
+	if (dev_close_data()) {
+		log_err("%s: not exiting while a data file is open; close or "
+			"detach it and send the signal again", sig);
+		return;
+	}
+	stopping = true;
+	log_info("%s: unmounting %s and exiting", sig, mountpoint);
+	unmount_tree();
+	/* No data file is open, and none can be opened any more: what
+	 * remains open (an attribute, a directory) loses nothing. */
+	fs_stop(se);
 }
 
+/*
+ * Makes @dir (absolute: -m and the configuration see to that) if it is
+ * missing and resolves it into mountpoint[], where no mount may be yet
+ * (mnt_check()).  Prints why not.
+ * @return 0 or -errno.
+ */
 static int make_mountpoint(const char *dir)
 {
-	if (mkdir(dir, 0755) && errno != EEXIST)
-		return -errno;
-	if (!realpath(dir, mountpoint))
-		return -errno;
+	char why[256];
+	struct stat st;
+	int ret;
+
+	if ((mkdir(dir, 0755) && errno != EEXIST) ||
+	    !realpath(dir, mountpoint) || stat(mountpoint, &st)) {
+		ret = -errno;
+		if (ret == -ENOTCONN)
+			fprintf(stderr, "zramfsd: %s: a FUSE mount whose "
+				"server is gone is there: umount it first\n",
+				dir);
+		else
+			fprintf(stderr, "zramfsd: %s: %s\n", dir,
+				strerror(-ret));
+		return ret;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "zramfsd: %s: not a directory\n", dir);
+		return -ENOTDIR;
+	}
+	ret = mnt_check(mountpoint, why, sizeof(why));
+	if (ret == -EBUSY)
+		fprintf(stderr, "zramfsd: %s: %s\n", mountpoint, why);
+	else if (ret)
+		fprintf(stderr, "zramfsd: %s: %s\n", mountpoint,
+			strerror(-ret));
+	return ret;
+}
+
+/*
+ * Mounts the tree on mountpoint[] and gives the connection to se.  Prints
+ * why not.
+ * @return 0 or -errno.
+ */
+static int mount_tree(void)
+{
+	char why[256], dev_fd[32];
+	int fd;
+
+	fd = mnt_mount(mountpoint, why, sizeof(why));
+	if (fd < 0) {
+		fprintf(stderr, "zramfsd: cannot mount on %s: %s\n",
+			mountpoint, fd == -EBUSY ? why : strerror(-fd));
+		return fd;
+	}
+	/* libfuse serves the descriptor and leaves the mount to us. */
+	snprintf(dev_fd, sizeof(dev_fd), "/dev/fd/%d", fd);
+	if (fuse_session_mount(se, dev_fd)) {
+		fprintf(stderr, "zramfsd: cannot serve %s\n", mountpoint);
+		close(fd);
+		mnt_unmount();
+		return -EIO;
+	}
 	return 0;
 }
 
@@ -221,16 +352,16 @@ int main(int argc, char **argv)
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "mountpoint", required_argument, NULL, 'm' },
+		{ "check-config", no_argument, NULL, OPT_CHECK_CONFIG },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *conf_path = NULL, *mnt_opt = NULL;
-	char *fuse_argv[] = { argv[0], "-o",
-			      "fsname=zramfs,subtype=zramfsd,default_permissions",
-			      NULL };
-	struct fuse_args args = FUSE_ARGS_INIT(3, fuse_argv);
-	int foreground = 0, c, ret, status = EXIT_FAILURE;
+	/* Mount options are mnt.c's: libfuse gets none. */
+	char *fuse_argv[] = { argv[0], NULL };
+	struct fuse_args args = FUSE_ARGS_INIT(1, fuse_argv);
+	int foreground = 0, check = 0, c, status = EXIT_FAILURE, ret;
 
 	while ((c = getopt_long(argc, argv, "fc:m:Vh", longopts, NULL)) != -1) {
 		switch (c) {
@@ -241,22 +372,31 @@ int main(int argc, char **argv)
 			conf_path = optarg;
 			break;
 		case 'm':
+			/* As the configuration's mountpoint key. */
+			if (optarg[0] != '/') {
+				fprintf(stderr, "zramfsd: -m %s: the "
+					"mountpoint must be an absolute "
+					"path\n", optarg);
+				try_help();
+			}
 			mnt_opt = optarg;
+			break;
+		case OPT_CHECK_CONFIG:
+			check = 1;
 			break;
 		case 'V':
 			printf("zramfsd %s\n", PACKAGE_VERSION);
 			return EXIT_SUCCESS;
 		case 'h':
-			usage(stdout, EXIT_SUCCESS);
-			break;
+			usage();
 		default:
-			usage(stderr, EXIT_FAILURE);
+			try_help();
 		}
 	}
 	if (optind < argc) {
 		fprintf(stderr, "zramfsd: unexpected argument '%s'\n",
 			argv[optind]);
-		usage(stderr, EXIT_FAILURE);
+		try_help();
 	}
 	log_init(1);
 
@@ -266,11 +406,12 @@ int main(int argc, char **argv)
 		return EXIT_FAILURE;
 	if (!mnt_opt)
 		mnt_opt = conf_mountpoint(config);
-	ret = make_mountpoint(mnt_opt);
-	if (ret) {
-		fprintf(stderr, "zramfsd: %s: %s\n", mnt_opt, strerror(-ret));
+	if (check) {
+		status = check_config(conf_path, mnt_opt);
 		goto out_conf;
 	}
+	if (make_mountpoint(mnt_opt))
+		goto out_conf;
 	dev_registry_init(mountpoint);
 
 	se = fs_session_new(&args);
@@ -278,9 +419,16 @@ int main(int argc, char **argv)
 		fprintf(stderr, "zramfsd: cannot create the FUSE session\n");
 		goto out_conf;
 	}
-	if (fuse_session_mount(se, mountpoint)) {
-		fprintf(stderr, "zramfsd: cannot mount on %s\n", mountpoint);
+	if (mount_tree())
 		goto out_session;
+	/* From now on, and in every thread made from now on, only SIGTERM,
+	 * SIGINT and SIGHUP (read by the control thread) and the fault
+	 * signals do anything: none may leave a dead mount behind. */
+	ret = thread_block_signals(NULL);
+	if (ret) {
+		fprintf(stderr, "zramfsd: cannot block signals: %s\n",
+			strerror(-ret));
+		goto out_unmount;
 	}
 	if (fuse_daemonize(foreground)) {
 		fprintf(stderr, "zramfsd: cannot daemonize\n");
@@ -327,7 +475,7 @@ int main(int argc, char **argv)
 	dev_destroy_all();
 	goto out_session;
 out_unmount:
-	fuse_session_unmount(se);
+	mnt_unmount();
 out_session:
 	fuse_session_destroy(se);
 out_conf:

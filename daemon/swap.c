@@ -23,15 +23,20 @@
  * behind the daemon's back after an administrator's swapoff(8), leaving the
  * daemon's `swap` attribute naming a device that is gone or, worse, has been
  * reused.  So the daemon owns the loop device's lifetime and detaches it
- * explicitly; after a crash, `losetup -d` does.
+ * explicitly; after a crash, `losetup -d` does.  An administrator may still
+ * detach it by hand, and the next free loop device may go to another file:
+ * swap_loop_detach() therefore detaches a device only while it is still
+ * attached to the file the caller names (swap_loop_backed_by()).
  *
  * Not here: writing the header into the device (the storage engine does
  * that), logging, and any bookkeeping of which device is whose.
  */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/loop.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -46,6 +51,7 @@
 #include <unistd.h>
 
 #include "swap.h"
+#include "unmangle.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -211,27 +217,6 @@ int swap_disable(const char *dev)
 	return 0;
 }
 
-/*
- * Undoes the octal escapes (\040 for a space, ...) the kernel's seq_file
- * puts in the paths of /proc/swaps, in place.
- */
-static void unescape_octal(char *s)
-{
-	char *out = s;
-
-	while (*s) {
-		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' &&
-		    s[2] <= '7' && s[3] >= '0' && s[3] <= '7') {
-			*out++ = (char)((s[1] - '0') << 6 | (s[2] - '0') << 3 |
-					(s[3] - '0'));
-			s += 4;
-		} else {
-			*out++ = *s++;
-		}
-	}
-	*out = '\0';
-}
-
 int swap_find(const char *dev, int *priority)
 {
 	struct stat want, st;
@@ -256,7 +241,7 @@ int swap_find(const char *dev, int *priority)
 		long prio;
 
 		*end = '\0';
-		unescape_octal(line);
+		unmangle(line);
 		if (stat(line, &st) || !S_ISBLK(st.st_mode) ||
 		    st.st_rdev != want.st_rdev)
 			continue;
@@ -329,9 +314,10 @@ out:
 	return err;
 }
 
-int swap_loop_attach(const char *path, char *dev, size_t devlen)
+int swap_loop_attach(const char *path, char *dev, size_t devlen,
+		     struct stat *file)
 {
-	int ctl, file, err = -EBUSY, i;
+	int ctl, fd, err = -EBUSY, i;
 
 	if (devlen < SWAP_DEV_MAX)
 		return -ENAMETOOLONG;
@@ -341,9 +327,13 @@ int swap_loop_attach(const char *path, char *dev, size_t devlen)
 	 * refuses it cannot back a direct-I/O loop device, and a FUSE server
 	 * sees the flag in its open request.
 	 */
-	file = open(path, O_RDWR | O_CLOEXEC | O_DIRECT);
-	if (file < 0)
+	fd = open(path, O_RDWR | O_CLOEXEC | O_DIRECT);
+	if (fd < 0)
 		return errno == EINVAL ? -EOPNOTSUPP : -errno;
+	if (file && fstat(fd, file) < 0) {
+		err = -errno;
+		goto out_file;
+	}
 	ctl = open("/dev/loop-control", O_RDWR | O_CLOEXEC);
 	if (ctl < 0) {
 		err = -errno;
@@ -351,12 +341,12 @@ int swap_loop_attach(const char *path, char *dev, size_t devlen)
 	}
 
 	for (i = 0; i < LOOP_ATTACH_TRIES && err == -EBUSY; i++)
-		err = loop_try_attach(ctl, file, path, dev, devlen);
+		err = loop_try_attach(ctl, fd, path, dev, devlen);
 
 	close(ctl);
 out_file:
 	/* The loop device holds its own reference to the file. */
-	close(file);
+	close(fd);
 	if (err)
 		dev[0] = '\0';
 	return err;
@@ -373,7 +363,37 @@ static bool loop_is_bound(dev_t rdev)
 	return stat(path, &st) == 0;
 }
 
-int swap_loop_detach(const char *dev)
+/*
+ * Whether the loop device open at @fd is attached to @file.  The loop
+ * driver reports its backing file's device and inode numbers as stat(2)
+ * gives them (lo_device, lo_inode): for the data file of a FUSE mount, the
+ * mount's anonymous device and the inode number the daemon gave the file.
+ * @return 1, 0 if it is attached to another file, -ENXIO if to none, or
+ * -errno.
+ */
+static int loop_backed_by(int fd, const struct stat *file)
+{
+	struct loop_info64 info;
+
+	if (ioctl(fd, LOOP_GET_STATUS64, &info) < 0)
+		return -errno;
+	return info.lo_device == (uint64_t)file->st_dev &&
+	       info.lo_inode == (uint64_t)file->st_ino;
+}
+
+int swap_loop_backed_by(const char *dev, const struct stat *file)
+{
+	int fd, ret;
+
+	fd = open(dev, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	ret = loop_backed_by(fd, file);
+	close(fd);
+	return ret;
+}
+
+int swap_loop_detach(const char *dev, const struct stat *file)
 {
 	struct stat st;
 	int fd, err = 0, i;
@@ -382,16 +402,27 @@ int swap_loop_detach(const char *dev)
 		return -errno;
 	if (!S_ISBLK(st.st_mode))
 		return -ENOTBLK;
+	fd = open(dev, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	/*
+	 * Someone may have detached the device and attached it to a file of
+	 * their own: asked on the descriptor LOOP_CLR_FD then uses, so that
+	 * the answer is about the very device it would detach.
+	 */
+	err = loop_backed_by(fd, file);
+	if (err <= 0) {
+		close(fd);
+		return err ? err : -ESTALE;
+	}
 	/*
 	 * The kernel would accept LOOP_CLR_FD under active swap and detach
 	 * at swapoff: refuse instead, so detaching never happens by surprise.
 	 */
-	if (swap_is_active(dev))
+	if (swap_is_active(dev)) {
+		close(fd);
 		return -EBUSY;
-
-	fd = open(dev, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
+	}
 	/*
 	 * Current kernels never say EBUSY here (they defer the detach to the
 	 * last close, see below); retried for any kernel or race that does.
@@ -418,4 +449,47 @@ int swap_loop_detach(const char *dev)
 		sleep_ms(LOOP_DETACH_WAIT_MS);
 	}
 	return -EBUSY;
+}
+
+int swap_loop_find(const char *path, char *buf, size_t size)
+{
+	char back[PATH_MAX + 2], name[64];
+	struct dirent *de;
+	size_t used = 0;
+	int found = 0;
+	DIR *dir;
+
+	if (size)
+		buf[0] = '\0';
+	dir = opendir("/sys/block");
+	if (!dir)
+		return -errno;
+	while ((de = readdir(dir))) {
+		ssize_t n;
+		int fd;
+
+		if (strncmp(de->d_name, "loop", 4))
+			continue;
+		snprintf(name, sizeof(name), "%.32s/loop/backing_file",
+			 de->d_name);
+		/* Only bound devices have the file. */
+		fd = openat(dirfd(dir), name, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		n = read(fd, back, sizeof(back) - 1);
+		close(fd);
+		if (n <= 0)
+			continue;
+		back[n] = '\0';
+		back[strcspn(back, "\n")] = '\0';
+		if (strcmp(back, path))
+			continue;
+		found++;
+		if (used < size)
+			used += (size_t)snprintf(buf + used, size - used,
+						 "%s/dev/%s", used ? " " : "",
+						 de->d_name);
+	}
+	closedir(dir);
+	return found;
 }

@@ -22,6 +22,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 
 /* Size of the page the swap signature lives in (the header is page 0). */
 #define SWAP_PAGE_SIZE 4096
@@ -83,21 +84,46 @@ int swap_make_uuid(unsigned char uuid[16]);
  * that direct I/O took effect: a loop device on a file without O_DIRECT
  * support would double-cache every swapped page in the page cache, exactly
  * what swap is trying to get rid of.  Needs Linux 5.8 (LOOP_CONFIGURE).
- * @return 0 and the device path ("/dev/loop3") in @dev; -ENAMETOOLONG if
+ * @return 0, the device path ("/dev/loop3") in @dev and, if @file is not
+ * NULL, the file's stat(2) in *@file (what swap_loop_detach() wants to
+ * know it by: a path may come to name another file); -ENAMETOOLONG if
  * @devlen is under SWAP_DEV_MAX; -EOPNOTSUPP (nothing left attached) if
  * direct I/O did not take; -EBUSY if no free device could be won; or the
  * -errno of the open or ioctl that failed.
  */
-int swap_loop_attach(const char *path, char *dev, size_t devlen);
+int swap_loop_attach(const char *path, char *dev, size_t devlen,
+		     struct stat *file);
 
 /*
- * Detaches the loop device @dev (LOOP_CLR_FD), retrying briefly while the
- * kernel reports EBUSY, then waits briefly for the kernel to finish the
- * detach.  Refuses while @dev is active swap: swapoff first.
- * @return 0; -EBUSY if @dev is active swap or stayed busy; -ENXIO if
- * nothing was attached; or another -errno.
+ * Whether the loop device @dev is attached to the file @file (as stat(2)
+ * gave it): the same device and inode numbers, as LOOP_GET_STATUS64 reports
+ * them.  The loop driver stats the backing file for that: for a file on
+ * FUSE this is a request to its server.
+ * @return 1 if it is; 0 if it is attached to another file; -ENXIO if to
+ * none; or another -errno.
  */
-int swap_loop_detach(const char *dev);
+int swap_loop_backed_by(const char *dev, const struct stat *file);
+
+/*
+ * Detaches the loop device @dev (LOOP_CLR_FD) if it is still attached to
+ * @file (swap_loop_backed_by(), asked on the descriptor the detach uses),
+ * retrying briefly while the kernel reports EBUSY, then waits briefly for
+ * the kernel to finish the detach.  Refuses while @dev is active swap:
+ * swapoff first.
+ * @return 0; -ESTALE if @dev is attached to another file and -ENXIO if to
+ * none (left alone, both); -EBUSY if @dev is active swap or stayed busy
+ * (another opener holds it: the kernel detaches it at its last close); or
+ * another -errno.
+ */
+int swap_loop_detach(const char *dev, const struct stat *file);
+
+/*
+ * Lists the loop devices whose backing file is @path, by name, as sysfs
+ * shows it (/sys/block/loopN/loop/backing_file): the file itself is never
+ * touched.  Writes "/dev/loopN /dev/loopM" into @buf (cut to @size).
+ * @return how many there are, or -errno.
+ */
+int swap_loop_find(const char *path, char *buf, size_t size);
 
 /*
  * swapon(2) on @dev with @priority (0 to 32767, or -1 for the kernel's
@@ -117,17 +143,17 @@ int swap_enable(const char *dev, int priority, enum swap_discard d);
 int swap_disable(const char *dev);
 
 /*
- * @return true if the block device @dev is listed in /proc/swaps.  Entries
- * are compared by device number, not by name, so "/dev/loop3" matches an
- * entry listed under another path of the same device.  False on any error.
- */
-/*
  * Looks @dev up in /proc/swaps (by device number, not by name) and stores
  * the priority the kernel gave it in *@priority if not NULL.
  * @return 0, or -ENOENT if it is not active swap.
  */
 int swap_find(const char *dev, int *priority);
 
+/*
+ * @return true if the block device @dev is listed in /proc/swaps.  Entries
+ * are compared by device number, not by name, so "/dev/loop3" matches an
+ * entry listed under another path of the same device.  False on any error.
+ */
 bool swap_is_active(const char *dev);
 
 #endif

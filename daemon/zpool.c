@@ -160,6 +160,7 @@
 #include <sys/mman.h>
 #include <time.h>
 
+#include "thread.h"
 #include "zpool.h"
 
 #define ZPOOL_PAGE_SIZE	 4096u
@@ -899,7 +900,8 @@ static int zkeeper_start(struct zpool *pool)
 	rc = pthread_mutex_init(&k->lock, NULL);
 	if (rc)
 		goto err_work;
-	rc = pthread_create(&k->thread, NULL, zkeeper_main, pool);
+	/* With the daemon's signal mask (lib/thread.h). */
+	rc = -thread_create(&k->thread, zkeeper_main, pool);
 	if (rc)
 		goto err_lock;
 	return 0;

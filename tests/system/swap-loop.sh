@@ -161,7 +161,7 @@ for case in "5 none" "42 pages" "7 once" "100 both" "-1 both"; do
 	if "$tool" on "$dev" "$1" "$2" 2>/dev/null; then
 		fail "a second swapon succeeded"
 	fi
-	out=$("$tool" detach "$dev" 2>&1) && fail "detach under swap succeeded"
+	out=$("$tool" detach "$dev" "$file" 2>&1) && fail "detach under swap succeeded"
 	case $out in
 	*busy*) ;;
 	*) fail "detach under swap: $out" ;;
@@ -177,10 +177,18 @@ for case in "5 none" "42 pages" "7 once" "100 both" "-1 both"; do
 done
 
 # --- detach ------------------------------------------------------------------
-"$tool" detach "$dev" || fail "detach $dev"
+# Only while the device is still attached to the file named: not to another.
+out=$("$tool" detach "$dev" "$0" 2>&1) && fail "detach naming another file succeeded"
+case $out in
+*"Stale file handle"*) ;;
+*) fail "detach naming another file: $out" ;;
+esac
+[ -d "$sys/loop" ] || fail "detach naming another file detached $dev"
+pass "detach: $dev is left alone when named with another file"
+"$tool" detach "$dev" "$file" || fail "detach $dev"
 [ ! -d "$sys/loop" ] || fail "$dev still has a backing file"
 [ -z "$(losetup -n -O NAME -j "$file")" ] || fail "$file still attached"
-if "$tool" detach "$dev" 2>/dev/null; then
+if "$tool" detach "$dev" "$file" 2>/dev/null; then
 	fail "a second detach succeeded"
 fi
 pass "detach: $dev released"

@@ -5,8 +5,10 @@
 # to the data file, write a swap signature the tools recognise, and call
 # swapon with the priority and discard policy written; "off" must undo all
 # of it.  Malformed requests change nothing, and a device that is swap
-# refuses reset, hot_remove and a new disksize.  Nothing is swapped here
-# (swapping.sh does that).
+# refuses reset, hot_remove and a new disksize.  "on" refuses a data file
+# someone holds open; "off" leaves alone a loop device that is no longer on
+# the data file, and keeps its own while its detach cannot finish.  Nothing
+# is swapped here (swapping.sh does that).
 if [ -z "${BASH_VERSION:-}" ]; then exec bash "$0" "$@"; fi
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -114,7 +116,76 @@ swapoff "$SWAP_LOOP" || fail "swapoff $SWAP_LOOP by hand"
 wattr "$d" swap off || fail "swap off after a swapoff by hand"
 check_swap_off "$SWAP_LOOP"
 
-# Swap off, the device is an ordinary device again.
+# ---- whose data and whose loop device --------------------------------------
+
+# "on" while someone else holds the data file open: their data would be
+# overwritten by the signature.
+page0=$WORK/page0
+head -c 4096 /dev/urandom >"$page0"
+dd if="$page0" of="$dd/data" bs=4096 oflag=direct conv=notrunc status=none ||
+	fail "writing page 0"
+exec {held}<>"$dd/data"
+expect_fail EBUSY wattr "$d" swap on
+expect_eq "swap after on with data open" "$(attr "$d" swap)" none
+dd if="$dd/data" bs=4096 count=1 iflag=direct status=none | cmp -s - "$page0" ||
+	fail "page 0 changed by a refused swap on"
+ok "page 0 is still the holder's data"
+exec {held}>&-
+[ -z "$(_our_loops)" ] || fail "a loop device stayed attached: $(_our_loops)"
+# The release of the file reaches the daemon just after the close.
+for i in $(seq 50); do
+	wattr "$d" swap "on priority=4" 2>/dev/null && break
+	sleep 0.1
+done
+expect_match "swap on once the data file is closed" "$(attr "$d" swap)" \
+	"^/dev/loop[0-9]+ priority=4 "
+wattr "$d" swap off || fail "swap off"
+
+# The loop device taken down by hand, and its number given to a file of
+# ours: "off" must leave that alone, and say swap is off.
+scratch=$WORK/scratch.img
+truncate -s 1M "$scratch"
+other=
+detach_other() {
+	[ -n "$other" ] && [ "$(cat "/sys/block/${other#/dev/}/loop/backing_file" \
+		2>/dev/null)" = "$scratch" ] || return 0
+	losetup -d "$other" || note "cleanup: losetup -d $other failed"
+}
+at_exit detach_other
+swap_on "$d" priority=9
+swapoff "$SWAP_LOOP" || fail "swapoff $SWAP_LOOP by hand"
+losetup -d "$SWAP_LOOP" || fail "losetup -d $SWAP_LOOP by hand"
+other=$SWAP_LOOP
+losetup "$other" "$scratch" || fail "losetup $other $scratch (taken meanwhile?)"
+wattr "$d" swap off || fail "swap off with $other on another file"
+expect_eq "$other backing file after off" \
+	"$(cat "/sys/block/${other#/dev/}/loop/backing_file")" "$scratch"
+expect_eq "swap after off" "$(attr_raw "$d" swap)" 'none\n'
+grep -q "$other is no longer attached to $dd/data" "$DAEMON_LOG" ||
+	fail "the daemon did not say it left $other alone"
+losetup -d "$other" || fail "losetup -d $other"
+other=
+
+# A detach that cannot finish (someone holds the loop device open, so the
+# kernel defers it to their close): "off" fails with EBUSY and the device
+# keeps its loop device, until "off" again finds it detached.
+swap_on "$d" priority=9
+line=$(attr "$d" swap)
+exec {held}<"$SWAP_LOOP"
+expect_fail EBUSY wattr "$d" swap off
+! _in_proc_swaps "$SWAP_LOOP" || fail "$SWAP_LOOP still swap after the off"
+expect_eq "swap while the detach waits" "$(attr "$d" swap)" "$line"
+expect_fail EBUSY wattr "$d" reset 1
+exec {held}<&-
+wattr "$d" swap off || fail "swap off once the loop device is closed"
+check_swap_off "$SWAP_LOOP"
+
+# Swap off, the device is an ordinary device again (once the release of
+# the file, which the kernel sent at the close above, has arrived).
+for i in $(seq 50); do
+	wattr "$d" reset 1 2>/dev/null && break
+	sleep 0.1
+done
 wattr "$d" reset 1 || fail "reset after swap off"
 expect_eq "initstate after reset" "$(attr "$d" initstate)" 0
 wctl hot_remove "$d" || fail "hot_remove after swap off"

@@ -6,7 +6,7 @@
  *   swaptool attach FILE            attach a loop device, print its path
  *   swaptool on DEV PRIO DISCARD    swap_enable()
  *   swaptool off DEV                swap_disable()
- *   swaptool detach DEV             swap_loop_detach()
+ *   swaptool detach DEV FILE        swap_loop_detach(), if DEV is on FILE
  *   swaptool active DEV             exit 0 if DEV is active swap, else 1
  *   swaptool caps                   check priv.c's capability handling
  *
@@ -67,7 +67,7 @@ static int cmd_mkhdr(char **argv)
 static int cmd_attach(char **argv)
 {
 	char dev[SWAP_DEV_MAX];
-	int err = swap_loop_attach(argv[0], dev, sizeof(dev));
+	int err = swap_loop_attach(argv[0], dev, sizeof(dev), NULL);
 
 	if (err)
 		return fail("attach", argv[0], err);
@@ -102,8 +102,12 @@ static int cmd_off(char **argv)
 
 static int cmd_detach(char **argv)
 {
-	int err = swap_loop_detach(argv[0]);
+	struct stat st;
+	int err;
 
+	if (stat(argv[1], &st) < 0)
+		return fail("stat", argv[1], -errno);
+	err = swap_loop_detach(argv[0], &st);
 	return err ? fail("detach", argv[0], err) : 0;
 }
 
@@ -222,7 +226,7 @@ static const struct {
 } commands[] = {
 	{"mkhdr", 1, cmd_mkhdr},   {"attach", 1, cmd_attach},
 	{"on", 3, cmd_on},	   {"off", 1, cmd_off},
-	{"detach", 1, cmd_detach}, {"active", 1, cmd_active},
+	{"detach", 2, cmd_detach}, {"active", 1, cmd_active},
 	{"caps", 0, cmd_caps},
 };
 
@@ -242,6 +246,6 @@ int main(int argc, char **argv)
 		}
 	}
 	fprintf(stderr, "usage: swaptool mkhdr|attach FILE | on DEV PRIO "
-			"DISCARD | off|detach|active DEV | caps\n");
+			"DISCARD | off|active DEV | detach DEV FILE | caps\n");
 	return 2;
 }

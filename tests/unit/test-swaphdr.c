@@ -164,7 +164,7 @@ static void test_arguments(void)
 	   "priority 32768 is -EINVAL");
 	ok(swap_enable("/nonexistent", 0, (enum swap_discard)7) == -EINVAL,
 	   "an invalid discard policy is -EINVAL");
-	ok(swap_loop_attach("/nonexistent", dev, SWAP_DEV_MAX - 1) ==
+	ok(swap_loop_attach("/nonexistent", dev, SWAP_DEV_MAX - 1, NULL) ==
 		   -ENAMETOOLONG,
 	   "a short device buffer is -ENAMETOOLONG");
 	ok(!swap_is_active("/nonexistent"), "a missing path is not swap");
