@@ -65,6 +65,10 @@ _Static_assert(FILE_ATTR0 + 16 <= INO_PER_DEV, "room for the attributes");
 
 /* Requests of up to this size reach us (max_write, max_pages). */
 #define FS_MAX_IO (1u << 20)
+/* A worker's stack: the handlers keep a value or two of DEV_ATTR_MAX bytes
+ * on it, and the stores, compressors and libfuse their frames; a wide
+ * margin, as main.c's default for the other threads. */
+#define FS_WORKER_STACK (512 * 1024)
 
 /* What an inode number names. */
 struct node {
@@ -834,6 +838,7 @@ int fs_loop(struct fuse_session *se, unsigned int nthreads)
 {
 	struct fs_pool pool = { .se = se };
 	struct fs_worker *w;
+	pthread_attr_t attr;
 	sigset_t all, old;
 	unsigned int i, started;
 	bool serving;
@@ -855,9 +860,11 @@ int fs_loop(struct fuse_session *se, unsigned int nthreads)
 	 * from their first instruction on. */
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, FS_WORKER_STACK);
 	for (started = 0; started < nthreads; started++) {
 		w[started].pool = &pool;
-		ret = pthread_create(&w[started].thread, NULL, fs_worker,
+		ret = pthread_create(&w[started].thread, &attr, fs_worker,
 				     &w[started]);
 		if (ret) {
 			log_err("cannot start FUSE worker %u of %u: %s",
@@ -868,6 +875,7 @@ int fs_loop(struct fuse_session *se, unsigned int nthreads)
 			break;
 		}
 	}
+	pthread_attr_destroy(&attr);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 
 	pthread_mutex_lock(&pool.lock);

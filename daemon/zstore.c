@@ -689,6 +689,21 @@ void zstore_get_stats(struct zstore *zs, struct zstore_stats *st)
 	st->gc.freed_inline = stat_get(zs, freed_inline);
 }
 
+size_t zstore_gc_queue_pages(uint64_t disksize)
+{
+	uint64_t pages = disksize >> ZSTORE_PAGE_SHIFT;
+
+	if (pages < ZSTORE_GC_QUEUE_MIN)
+		return ZSTORE_GC_QUEUE_MIN;
+	return pages < ZSTORE_GC_QUEUE_MAX ? (size_t)pages : ZSTORE_GC_QUEUE_MAX;
+}
+
+uint64_t zstore_fixed_bytes(uint64_t disksize)
+{
+	return (disksize >> ZSTORE_PAGE_SHIFT) * sizeof(struct zslot) +
+	       zstore_gc_queue_pages(disksize) * sizeof(uint64_t);
+}
+
 int zstore_create(const struct zstore_params *p, struct zstore **out)
 {
 	struct zstore *zs;
@@ -728,7 +743,8 @@ int zstore_create(const struct zstore_params *p, struct zstore **out)
 	ret = zpool_start_keeper(zs->pool);
 	if (ret)
 		goto err_pool;
-	queue = p->gc_queue_pages ? p->gc_queue_pages : ZSTORE_GC_QUEUE_DEFAULT;
+	queue = p->gc_queue_pages ? p->gc_queue_pages
+				  : zstore_gc_queue_pages(p->disksize);
 	ret = gc_create(zstore_gc_free, zs, queue, &zs->gc);
 	if (ret)
 		goto err_pool;

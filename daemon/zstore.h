@@ -27,8 +27,10 @@
 /* Compressed pages at least this long are stored raw, as the kernel's
  * huge_class_size does with zsmalloc's default configuration. */
 #define ZSTORE_HUGE_THRESHOLD 3264u
-/* Default GC queue length in pages (1 GiB of data). */
-#define ZSTORE_GC_QUEUE_DEFAULT (1u << 18)
+/* The GC queue holds as many pages as the device, within these bounds
+ * (the most is 2 MiB of handles for 1 GiB of data). */
+#define ZSTORE_GC_QUEUE_MIN 256u
+#define ZSTORE_GC_QUEUE_MAX (1u << 18)
 
 enum zstore_gc_mode {
 	ZSTORE_GC_ASYNC,
@@ -41,13 +43,25 @@ struct zstore_params {
 	const char *algorithm_params; /* NULL or "": defaults */
 	uint64_t mem_limit;           /* bytes, 0 = none */
 	enum zstore_gc_mode gc_mode;
-	size_t gc_queue_pages;        /* 0: ZSTORE_GC_QUEUE_DEFAULT */
+	size_t gc_queue_pages;        /* 0: zstore_gc_queue_pages() */
 };
 
 struct zstore;
 
 /* @return 0 and the store in *@out, -EINVAL for bad params, -ENOMEM. */
 int zstore_create(const struct zstore_params *p, struct zstore **out);
+
+/* @return the GC queue length, in pages, of a device of @disksize bytes:
+ * its pages, at least ZSTORE_GC_QUEUE_MIN, at most ZSTORE_GC_QUEUE_MAX. */
+size_t zstore_gc_queue_pages(uint64_t disksize);
+
+/*
+ * @return the memory, in bytes, a device of @disksize bytes takes the moment
+ *         it is created, whatever it stores: its slot table (16 bytes a page)
+ *         and its GC queue (8 bytes a page of it).  The daemon locks it all at
+ *         once, so it must fit before zstore_create() is called.
+ */
+uint64_t zstore_fixed_bytes(uint64_t disksize);
 
 /* Drains the GC queue and frees every page. */
 void zstore_destroy(struct zstore *zs);

@@ -420,6 +420,24 @@ static void test_mem_limit(void)
 	zstore_destroy(zs);
 }
 
+/* The GC queue follows the device's size; the fixed cost is its table and
+ * the queue. */
+static void test_sizes(void)
+{
+	ok(zstore_gc_queue_pages(PG) == ZSTORE_GC_QUEUE_MIN &&
+		   zstore_gc_queue_pages(1000 * PG) == 1000 &&
+		   zstore_gc_queue_pages(1ull << 30) == ZSTORE_GC_QUEUE_MAX &&
+		   zstore_gc_queue_pages(1ull << 40) == ZSTORE_GC_QUEUE_MAX,
+	   "GC queue: the device's pages, at least %u, at most %u",
+	   ZSTORE_GC_QUEUE_MIN, ZSTORE_GC_QUEUE_MAX);
+	ok(zstore_fixed_bytes(PG) == 16 + 8 * ZSTORE_GC_QUEUE_MIN &&
+		   zstore_fixed_bytes(1ull << 30) == (6ull << 20) &&
+		   zstore_fixed_bytes(100ull << 30) == (400ull << 20) + (2 << 20),
+	   "fixed bytes: 16 a page of table and 8 a page of queue (4K: %"
+	   PRIu64 ", 1G: %" PRIu64 ")", zstore_fixed_bytes(PG),
+	   zstore_fixed_bytes(1ull << 30));
+}
+
 static void test_write_after_discard(void)
 {
 	struct zstore *zs = mk(256 * PG, "lz4", NULL, ZSTORE_GC_ASYNC, 4096);
@@ -581,6 +599,7 @@ int main(void)
 	test_page_kinds();
 	test_bounds();
 	test_mem_limit();
+	test_sizes();
 	test_write_after_discard();
 	test_sync_mode();
 	test_compact_and_overhead();
