@@ -281,13 +281,36 @@ out:
 	return ret;
 }
 
-int dev_data_write(struct dev *d, const void *buf, size_t size, uint64_t off)
+/*
+ * A short count is what write(2) promises a program, which writes the rest
+ * again and so learns why it failed.  The loop device's direct I/O does not:
+ * it takes any count of an asynchronous write for complete (lo_complete_rq()
+ * in drivers/block/loop.c retries only short reads), so a swap write cut
+ * short would lose the pages after the cut without a word.  An error, on
+ * the contrary, makes the kernel keep those pages and write them again
+ * later.  So a @whole write goes on after a short count and ends with the
+ * error of the page that stores nothing.
+ */
+ssize_t dev_data_write(struct dev *d, const void *buf, size_t size,
+		       uint64_t off, bool whole)
 {
-	int ret = -ENOSPC;
+	const unsigned char *src = buf;
+	size_t done = 0;
+	ssize_t ret;
 
 	pthread_rwlock_rdlock(&d->init_lock);
-	if (d->zs)
-		ret = zstore_write(d->zs, buf, size, off);
+	if (!d->zs) {
+		ret = -ENOSPC;
+		goto out;
+	}
+	do {
+		ret = zstore_write(d->zs, src + done, size - done, off + done);
+		if (ret >= 0)
+			done = ret ? done + (size_t)ret : size;
+	} while (whole && ret > 0);
+	if (ret >= 0)
+		ret = (ssize_t)done;
+out:
 	pthread_rwlock_unlock(&d->init_lock);
 	return ret;
 }

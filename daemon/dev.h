@@ -67,8 +67,17 @@ int dev_data_open(struct dev *d);
 void dev_data_release(struct dev *d);
 /* @return bytes read (short at the end of the device) or -errno. */
 ssize_t dev_data_read(struct dev *d, void *buf, size_t size, uint64_t off);
-/* @return 0 or -errno (ENOSPC beyond the end or the memory limit). */
-int dev_data_write(struct dev *d, const void *buf, size_t size, uint64_t off);
+/*
+ * Writes @size bytes at @off.  When a page fails (mem_limit, no memory) the
+ * pages before it stay written.  With @whole false the call then returns
+ * their count, a short write, as a file does; with @whole true it fails
+ * with the error, as a block device does: that is for the loop device's
+ * direct I/O, which takes any count for complete (see dev.c).
+ * @return the bytes written (@size, or fewer for a short write), or -errno
+ *         (ENOSPC beyond the end or at the memory limit, ENOMEM).
+ */
+ssize_t dev_data_write(struct dev *d, const void *buf, size_t size,
+		       uint64_t off, bool whole);
 /* FALLOC_FL_PUNCH_HOLE|KEEP_SIZE and FALLOC_FL_ZERO_RANGE. */
 int dev_data_fallocate(struct dev *d, int mode, uint64_t off, uint64_t len);
 

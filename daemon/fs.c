@@ -83,6 +83,7 @@ struct handle {
 	struct dev *d; /* NULL for control files */
 	int file;
 	fuse_ino_t ino;
+	bool whole; /* data opened with O_DIRECT: see dev_data_write() */
 	/* attribute and control files only: */
 	bool rendered;
 	size_t len;
@@ -425,6 +426,7 @@ static void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	h->d = d; /* the reference is the handle's until release */
 	h->file = n.file;
 	h->ino = ino;
+	h->whole = fi->flags & O_DIRECT;
 	if (n.file == FILE_DATA)
 		dev_data_open(d);
 	fi->fh = (uintptr_t)h;
@@ -591,11 +593,16 @@ static void fs_write(fuse_req_t req, fuse_ino_t ino, const char *buf,
 	struct handle *h = (struct handle *)(uintptr_t)fi->fh;
 	const struct dev_attr *attr;
 	char value[DEV_ATTR_MAX];
+	ssize_t done;
 	int ret, id;
 
 	if (h->file == FILE_DATA) {
-		ret = -dev_data_write(h->d, buf, size, (uint64_t)off);
-		goto out;
+		done = dev_data_write(h->d, buf, size, (uint64_t)off, h->whole);
+		if (done < 0)
+			fuse_reply_err(req, (int)-done);
+		else
+			fuse_reply_write(req, (size_t)done);
+		return;
 	}
 	/* Attributes: one write at offset 0 is one store, as sysfs. */
 	if (off != 0 || size >= sizeof(value) || memchr(buf, '\0', size)) {

@@ -415,30 +415,34 @@ int zstore_read(struct zstore *zs, void *buf, size_t len, uint64_t off)
 	return 0;
 }
 
-int zstore_write(struct zstore *zs, const void *buf, size_t len, uint64_t off)
+ssize_t zstore_write(struct zstore *zs, const void *buf, size_t len,
+		     uint64_t off)
 {
 	const unsigned char *src = buf;
+	size_t done = 0;
 	int ret;
 
 	if (!in_range(zs, off, len)) {
 		stat_add(zs, invalid_io, 1);
 		return -ENOSPC;
 	}
-	while (len) {
+	while (done < len) {
 		uint64_t idx;
-		size_t pos, n = page_piece(off, len, &idx, &pos);
+		size_t pos, n = page_piece(off + done, len - done, &idx, &pos);
 
 		if (n == ZSTORE_PAGE_SIZE)
-			ret = write_page(zs, idx, src, -1);
+			ret = write_page(zs, idx, src + done, -1);
 		else
-			ret = write_partial(zs, idx, pos, src, n);
+			ret = write_partial(zs, idx, pos, src + done, n);
 		if (ret) {
+			/* A short write is no failure: the caller's next
+			 * write, which stores nothing, is. */
+			if (done)
+				return (ssize_t)done;
 			stat_add(zs, failed_writes, 1);
 			return ret;
 		}
-		src += n;
-		off += n;
-		len -= n;
+		done += n;
 	}
 	return 0;
 }
@@ -548,6 +552,8 @@ int zstore_zero(struct zstore *zs, uint64_t off, uint64_t len)
 	}
 	first_full = (off + ZSTORE_PAGE_SIZE - 1) & ~(uint64_t)(ZSTORE_PAGE_SIZE - 1);
 	last_full = end & ~(uint64_t)(ZSTORE_PAGE_SIZE - 1);
+	/* Each zstore_write() below stays inside one page: it stores all or
+	 * nothing. */
 	if (first_full >= last_full) {
 		/* Inside one page, or across one page boundary: no whole
 		 * page to discard, write the zeros. */

@@ -19,6 +19,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "zstat.h"
 
@@ -74,13 +75,18 @@ void zstore_destroy(struct zstore *zs);
 int zstore_read(struct zstore *zs, void *buf, size_t len, uint64_t off);
 
 /*
- * Writes @len bytes at @off.  Pages are written in order; on failure the
- * pages before the failing one are written and the failing one and those
- * after it keep their old contents.
- * @return 0, -ENOSPC if the range leaves the device (invalid_io) or the
+ * Writes @len bytes at @off.  Pages are written in order; when one fails,
+ * the pieces before it are stored and it and those after it keep their old
+ * contents, and the call reports what it stored, as write(2) does: a
+ * caller that wants all of it writes the rest again to learn why.
+ * @return 0 when all @len bytes are stored; the bytes stored, 0 < n < @len
+ *         (a whole number of the pieces the write splits into at page
+ *         boundaries), when a later page failed; -errno when nothing was
+ *         stored: -ENOSPC if the range leaves the device (invalid_io) or the
  *         memory limit would be exceeded (failed_writes), -ENOMEM.
  */
-int zstore_write(struct zstore *zs, const void *buf, size_t len, uint64_t off);
+ssize_t zstore_write(struct zstore *zs, const void *buf, size_t len,
+		     uint64_t off);
 
 /*
  * Discards the whole pages inside [@off, @off + @len): they read as zeros on
@@ -94,7 +100,9 @@ int zstore_discard(struct zstore *zs, uint64_t off, uint64_t len);
 /*
  * Makes [@off, @off + @len) read as zeros: discards the whole pages and
  * writes zeros into the partial pages at either end (PUNCH_HOLE, ZERO_RANGE).
- * @return as zstore_discard, or as zstore_write for the partial pages.
+ * @return as zstore_discard, or the -errno of zstore_write for a partial
+ *         page (each is written whole or not at all; the whole pages are
+ *         discarded only once both are written).
  */
 int zstore_zero(struct zstore *zs, uint64_t off, uint64_t len);
 

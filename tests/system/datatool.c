@@ -18,6 +18,11 @@
  *	datatool edge FILE                requests at and past the end, one
  *	                                  "NAME OK N" or "NAME ERR ENAME" line
  *	                                  each
+ *	datatool pwrite FILE SEED OFF LEN [direct]
+ *	                                  one pwrite(2) of pagegen pages (OFF a
+ *	                                  whole page), O_DIRECT if asked:
+ *	                                  "pwrite OK N" (bytes written) or
+ *	                                  "pwrite ERR ENAME"
  *
  * Sizes take K/M/G/T suffixes.  Exit status: 0 when everything matched,
  * 1 on a mismatch or an I/O error (with details on stderr), 2 on bad usage.
@@ -821,6 +826,26 @@ static int cmd_edge(const char *path)
 	return 0;
 }
 
+/* ---- pwrite: one write, its count --------------------------------------- */
+
+static int cmd_pwrite(const char *path, uint64_t seed, uint64_t off,
+		      uint64_t len, bool direct)
+{
+	unsigned char *buf = xalloc(len);
+	int fd = direct ? open_direct(path) : open(path, O_WRONLY);
+
+	if (fd < 0)
+		err(1, "%s", path);
+	if (off % PG || len % PG)
+		errx(2, "OFF and LEN must be whole pages");
+	for (uint64_t k = 0; k < len / PG; k++)
+		pagegen_page(seed, off / PG + k, 0, buf + k * PG);
+	edge_report("pwrite", pwrite(fd, buf, len, (off_t)off));
+	close(fd);
+	free(buf);
+	return 0;
+}
+
 static void usage(void) __attribute__((noreturn));
 
 static void usage(void)
@@ -830,7 +855,8 @@ static void usage(void)
 			"       datatool fill FILE SEED SIZE\n"
 			"       datatool verify FILE SEED SIZE\n"
 			"       datatool punchtime FILE OFF LEN\n"
-			"       datatool edge FILE\n");
+			"       datatool edge FILE\n"
+			"       datatool pwrite FILE SEED OFF LEN [direct]\n");
 	exit(2);
 }
 
@@ -859,5 +885,10 @@ int main(int argc, char **argv)
 	if (!strcmp(mode, "punchtime") && argc == 5)
 		return cmd_punchtime(path, parse_size("OFF", argv[3]),
 				     parse_size("LEN", argv[4]));
+	if (!strcmp(mode, "pwrite") && (argc == 6 ||
+					(argc == 7 && !strcmp(argv[6], "direct"))))
+		return cmd_pwrite(path, parse_u64("SEED", argv[3]),
+				  parse_size("OFF", argv[4]),
+				  parse_size("LEN", argv[5]), argc == 7);
 	usage();
 }
