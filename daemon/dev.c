@@ -62,7 +62,11 @@
 struct dev {
 	int id;
 	int refs;     /* protected by reg_lock */
-	bool removed; /* protected by reg_lock */
+	struct timespec created; /* hot_add; constant */
+	/* Times of the data file, nanoseconds since the epoch, stored without
+	 * a lock by the I/O path. */
+	_Atomic int64_t modified_ns; /* last write, disksize or reset */
+	_Atomic int64_t accessed_ns; /* last read */
 
 	pthread_rwlock_t init_lock;
 	/* protected by init_lock: */
@@ -92,6 +96,32 @@ void dev_registry_init(const char *mountpoint)
 	snprintf(mnt, sizeof(mnt), "%s", mountpoint);
 }
 
+static int64_t ts_ns(const struct timespec *ts)
+{
+	return (int64_t)ts->tv_sec * 1000000000 + ts->tv_nsec;
+}
+
+/* The time now, cheaply: the coarse clock is read without a system call. */
+static int64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME_COARSE, &ts);
+	return ts_ns(&ts);
+}
+
+static void touch(_Atomic int64_t *t)
+{
+	atomic_store_explicit(t, now_ns(), memory_order_relaxed);
+}
+
+static struct timespec ns_ts(int64_t ns)
+{
+	struct timespec ts = { ns / 1000000000, ns % 1000000000 };
+
+	return ts;
+}
+
 /* Caller holds init_lock exclusively (or owns @d alone). */
 static void dev_defaults(struct dev *d)
 {
@@ -115,6 +145,8 @@ int dev_add(int want)
 	pthread_mutex_init(&d->swap_lock, NULL);
 	dev_defaults(d);
 	d->refs = 1; /* the table's */
+	clock_gettime(CLOCK_REALTIME, &d->created);
+	d->modified_ns = d->accessed_ns = ts_ns(&d->created);
 
 	pthread_mutex_lock(&reg_lock);
 	if (want >= 0)
@@ -278,6 +310,8 @@ ssize_t dev_data_read(struct dev *d, void *buf, size_t size, uint64_t off)
 		ret = (ssize_t)size;
 out:
 	pthread_rwlock_unlock(&d->init_lock);
+	if (ret > 0)
+		touch(&d->accessed_ns);
 	return ret;
 }
 
@@ -312,6 +346,8 @@ ssize_t dev_data_write(struct dev *d, const void *buf, size_t size,
 		ret = (ssize_t)done;
 out:
 	pthread_rwlock_unlock(&d->init_lock);
+	if (done)
+		touch(&d->modified_ns);
 	return ret;
 }
 
@@ -342,6 +378,8 @@ int dev_data_fallocate(struct dev *d, int mode, uint64_t off, uint64_t len)
 		len = disksize - off;
 	}
 	ret = zstore_zero(d->zs, off, len);
+	if (!ret)
+		touch(&d->modified_ns);
 out:
 	pthread_rwlock_unlock(&d->init_lock);
 	return ret;
@@ -428,6 +466,8 @@ static int disksize_store(struct dev *d, const char *buf)
 	p.mem_limit = d->mem_limit;
 	p.gc_mode = d->gc_mode;
 	ret = zstore_create(&p, &d->zs);
+	if (!ret)
+		touch(&d->modified_ns);
 out:
 	pthread_rwlock_unlock(&d->init_lock);
 	return ret;
@@ -458,6 +498,7 @@ static int reset_store(struct dev *d, const char *buf)
 		zstore_destroy(d->zs);
 		d->zs = NULL;
 		dev_defaults(d);
+		touch(&d->modified_ns);
 		ret = 0;
 	}
 	pthread_rwlock_unlock(&d->init_lock);
@@ -991,4 +1032,18 @@ int dev_store(struct dev *d, const char *attr, const char *value)
 		if (!strcmp(dev_attrs[i].name, attr) && dev_attrs[i].store)
 			return dev_attrs[i].store(d, value);
 	return -ENOENT;
+}
+
+void dev_stat(struct dev *d, struct dev_stat *st)
+{
+	pthread_rwlock_rdlock(&d->init_lock);
+	st->size = d->zs ? zstore_disksize(d->zs) : 0;
+	st->allocated = d->zs ? zstore_object_pages(d->zs) * ZSTORE_PAGE_SIZE
+			      : 0;
+	pthread_rwlock_unlock(&d->init_lock);
+	st->created = d->created;
+	st->modified = ns_ts(atomic_load_explicit(&d->modified_ns,
+						  memory_order_relaxed));
+	st->accessed = ns_ts(atomic_load_explicit(&d->accessed_ns,
+						  memory_order_relaxed));
 }

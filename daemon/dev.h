@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <time.h>
 
 #define DEV_MAX 256
 /* Attribute contents never exceed this (sysfs's PAGE_SIZE rule). */
@@ -103,5 +104,16 @@ int dev_swapoff_all(void);
 
 /* Frees every device (at exit, after dev_swapoff_all succeeded). */
 void dev_destroy_all(void);
+
+/* What stat(2) tells of a device's files. */
+struct dev_stat {
+	uint64_t size;            /* disksize */
+	uint64_t allocated;       /* bytes in pages that hold compressed data */
+	struct timespec created;  /* hot_add */
+	struct timespec modified; /* data: last write, disksize or reset */
+	struct timespec accessed; /* data: last read */
+};
+
+void dev_stat(struct dev *d, struct dev_stat *st);
 
 #endif

@@ -42,6 +42,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "ctl.h"
 #include "dev.h"
@@ -90,6 +91,9 @@ struct handle {
 	char buf[DEV_ATTR_MAX];
 };
 
+/* When the daemon started: the times of the directories and control files. */
+static struct timespec fs_started;
+
 static __thread unsigned char *io_buf;
 static pthread_key_t io_buf_key;
 
@@ -134,13 +138,27 @@ static int decode(fuse_ino_t ino, struct node *n)
 	return 0;
 }
 
+/*
+ * Times: the daemon's start for what is not a device's; a device's creation
+ * (hot_add) for its directory and attributes; for its data file the last
+ * write, disksize or reset (mtime and ctime) and the last read (atime).
+ * The data file's blocks are its pages that hold compressed data, so du(1)
+ * shows it as a sparse file whose holes are the pages never written, the
+ * discarded ones and the zero-filled (or same-filled) ones, which take no
+ * memory either; du --apparent-size shows disksize.
+ */
 static void fill_stat(const struct node *n, struct dev *d, struct stat *st)
 {
+	struct dev_stat ds = { .created = fs_started };
+
 	memset(st, 0, sizeof(*st));
+	if (d)
+		dev_stat(d, &ds);
 	st->st_ino = n->ino;
 	st->st_uid = 0;
 	st->st_gid = 0;
 	st->st_blksize = 4096;
+	st->st_atim = st->st_mtim = st->st_ctim = ds.created;
 	if (n->ino == INO_ROOT || n->ino == INO_CONTROL ||
 	    (n->dev >= 0 && n->file == FILE_DIR)) {
 		st->st_mode = S_IFDIR | 0755;
@@ -156,8 +174,10 @@ static void fill_stat(const struct node *n, struct dev *d, struct stat *st)
 		st->st_size = 4096;
 	} else if (n->file == FILE_DATA) {
 		st->st_mode = S_IFREG | 0600;
-		st->st_size = (off_t)dev_disksize(d);
-		st->st_blocks = st->st_size / 512;
+		st->st_size = (off_t)ds.size;
+		st->st_blocks = (blkcnt_t)(ds.allocated / 512);
+		st->st_mtim = st->st_ctim = ds.modified;
+		st->st_atim = ds.accessed;
 	} else {
 		const struct dev_attr *a = node_attr(n);
 
@@ -713,6 +733,7 @@ static const struct fuse_lowlevel_ops fs_ops = {
 
 struct fuse_session *fs_session_new(struct fuse_args *args)
 {
+	clock_gettime(CLOCK_REALTIME, &fs_started);
 	if (pthread_key_create(&io_buf_key, free_io_buf))
 		return NULL;
 	return fuse_session_new(args, &fs_ops, sizeof(fs_ops), NULL);

@@ -664,6 +664,11 @@ static uint64_t nonneg(int64_t v)
 	return v < 0 ? 0 : (uint64_t)v;
 }
 
+uint64_t zstore_object_pages(struct zstore *zs)
+{
+	return nonneg(stat_get(zs, pages_stored) - stat_get(zs, same_pages));
+}
+
 void zstore_get_stats(struct zstore *zs, struct zstore_stats *st)
 {
 	struct zpool_stats ps;

@@ -123,6 +123,10 @@ void zstore_gc_drain(struct zstore *zs);
 void zstore_reset_mem_used_max(struct zstore *zs);
 
 uint64_t zstore_disksize(const struct zstore *zs);
+/* @return the pages that hold an object in the pool (compressed or huge):
+ * the stored pages but the same-filled ones, which take no memory.  Cheaper
+ * than zstore_get_stats(). */
+uint64_t zstore_object_pages(struct zstore *zs);
 const char *zstore_algorithm(const struct zstore *zs);
 
 struct zstore_stats {

@@ -4,8 +4,8 @@
 # Mount and unmount (SIGTERM and SIGINT); control/hot_add and hot_remove;
 # a device directory's contents; every attribute's read format; the write
 # semantics of each writable attribute, including that a rejected write
-# changes nothing; the EBUSY rules; the data file's size; and that only
-# root may enter the tree.
+# changes nothing; the EBUSY rules; the data file's size, blocks and
+# times; and that only root may enter the tree.
 if [ -z "${BASH_VERSION:-}" ]; then exec bash "$0" "$@"; fi
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -14,6 +14,9 @@ require_root_fuse
 require_cmd setpriv stat
 require_built "$DATATOOL"
 timebox 180
+# The tree's times are real: none earlier than this (with a second's slack
+# for the coarse clock the daemon reads).
+t_start=$(($(date +%s) - 1))
 start_daemon
 
 # ---- the mount and control/ -------------------------------------------------
@@ -132,6 +135,16 @@ wattr 0 disksize 64M || fail "disksize 64M"
 expect_eq "disksize after 64M" "$(attr_raw 0 disksize)" '67108864\n'
 expect_eq "initstate after disksize" "$(attr_raw 0 initstate)" '1\n'
 expect_eq "data size" "$(stat -c %s "$d0/data")" 67108864
+expect_eq "data blocks before any write" "$(stat -c %b "$d0/data")" 0
+for f in "$MNT" "$MNT/control" "$MNT/control/hot_add" "$d0" "$d0/disksize" \
+	"$d0/data"; do
+	for t in X Y Z; do
+		v=$(stat -c "%$t" "$f")
+		[ "$v" -ge "$t_start" ] ||
+			fail "${f#"$MNT"}: time %$t is $v, before the test began ($t_start)"
+	done
+done
+ok "the tree's times are real (not before $t_start)"
 expect_fail EBUSY wattr 0 disksize 128M
 expect_eq "disksize after the EBUSY write" "$(attr 0 disksize)" 67108864
 expect_eq "data size after the EBUSY write" "$(stat -c %s "$d0/data")" 67108864
@@ -191,6 +204,7 @@ done
 
 # ---- statistics after some data ---------------------------------------------
 
+t_fill=$(($(date +%s) - 1))
 "$DATATOOL" fill "$d0/data" 11 4M
 orig=$(mm_field 0 orig_data_size)
 compr=$(mm_field 0 compr_data_size)
@@ -205,10 +219,28 @@ same=$(mm_field 0 same_pages)
 [ "$(mm_field 0 mem_used_max)" -ge "$used" ] ||
 	fail "mm_stat mem_used_max $(mm_field 0 mem_used_max) < mem_used_total $used"
 ok "mm_stat after 4 MiB: $(attr 0 mm_stat | xargs)"
+# du: the pages that hold compressed data are allocated; never-written,
+# zero-filled and same-filled pages are holes.
+expect_eq "data blocks after 4 MiB" "$(stat -c %b "$d0/data")" \
+	$(((orig - same * 4096) / 512))
+[ "$(du -k "$d0/data" | cut -f1)" -lt 4096 ] ||
+	fail "du reports $(du -k "$d0/data" | cut -f1) KiB for 4 MiB with holes"
+expect_eq "du --apparent-size" "$(du -k --apparent-size "$d0/data" | cut -f1)" 65536
+[ "$(stat -c %Y "$d0/data")" -ge "$t_fill" ] ||
+	fail "data mtime $(stat -c %Y "$d0/data") is before the write ($t_fill)"
+[ "$(stat -c %Z "$d0/data")" -ge "$t_fill" ] ||
+	fail "data ctime $(stat -c %Z "$d0/data") is before the write ($t_fill)"
+ok "data mtime and ctime follow the write"
 wattr 0 mem_used_max 0
 expect_eq "mem_used_max after writing 0" "$(mm_field 0 mem_used_max)" "$(mm_field 0 mem_used_total)"
 expect_eq "io_stat failed_reads failed_writes" "$(attr 0 io_stat | awk '{ print $1, $2 }')" "0 0"
+sleep 1.1
+t_read=$(date +%s)
 "$DATATOOL" verify "$d0/data" 11 4M
+[ "$(stat -c %X "$d0/data")" -ge "$((t_read - 1))" ] &&
+	[ "$(stat -c %X "$d0/data")" -gt "$(stat -c %Y "$d0/data")" ] ||
+	fail "data atime $(stat -c %X "$d0/data") does not follow the read ($t_read)"
+ok "data atime follows the read"
 
 # ---- reset and hot_remove while the data file is open -----------------------
 
