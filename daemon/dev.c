@@ -4,7 +4,8 @@
  *
  * Each device carries its settings (algorithm, parameters, mem_limit,
  * gc_mode) and, once disksize is written, a zstore.  Attributes are a table
- * of {name, show, store}; every store parses strictly and changes nothing
+ * of {name, show, store}; every value written passes one rule first
+ * (dev_attr_value()), and every store parses strictly and changes nothing
  * when it fails.  Turning swap on or off is posted to the control thread
  * (ctl.c), the only thread that keeps the capabilities for it.
  *
@@ -21,6 +22,7 @@
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/falloc.h>
@@ -46,8 +48,6 @@
 #define PARAMS_MAX 128
 /* How long a swap off waits for another swapoff of the same area. */
 #define SWAPOFF_WAIT_S 300
-/* Above this, page indices no longer fit zstore's 32-bit back-references. */
-#define DISKSIZE_MAX (16ull << 40)
 /*
  * zstore's slot table takes 16 bytes per page, 1/256 of disksize, and the
  * daemon's mlockall(MCL_FUTURE) faults all of it in and locks it the moment
@@ -387,23 +387,34 @@ out:
 
 /* --- attributes ---------------------------------------------------------------- */
 
-/* Copies @buf without surrounding whitespace (one trailing newline is what
- * `echo` adds). @return 0, or -EINVAL if it does not fit. */
-static int strip(const char *buf, char *out, size_t size)
+/*
+ * One rule, as the kernel's attributes have it (sysfs_streq() and
+ * kstrtoull() take one trailing newline and nothing else around the value):
+ * echo's newline goes, anything else around the value or a line break in
+ * it is an error, so "lz4\n\n", "\nlz4" and " 1G" fail as "1G\n\n" does.
+ */
+int dev_attr_value(const char *buf, size_t len, char *out, size_t size)
 {
-	size_t len;
-
-	while (*buf == ' ' || *buf == '\t' || *buf == '\n')
-		buf++;
-	len = strlen(buf);
-	while (len && (buf[len - 1] == ' ' || buf[len - 1] == '\t' ||
-		       buf[len - 1] == '\n'))
-		len--;
 	if (len >= size)
+		return -EINVAL;
+	if (len && buf[len - 1] == '\n')
+		len--;
+	if (memchr(buf, '\0', len) || memchr(buf, '\n', len))
+		return -EINVAL;
+	if (len && (isspace((unsigned char)buf[0]) ||
+		    isspace((unsigned char)buf[len - 1])))
 		return -EINVAL;
 	memcpy(out, buf, len);
 	out[len] = '\0';
 	return 0;
+}
+
+/* Copies the value @buf into @out (@size bytes) under dev_attr_value()'s
+ * rule, which a value written to an attribute file has passed already.
+ * @return 0, or -EINVAL if it does not fit. */
+static int strip(const char *buf, char *out, size_t size)
+{
+	return dev_attr_value(buf, strlen(buf), out, size);
 }
 
 static int show_u64(char *buf, size_t size, uint64_t v)
@@ -448,7 +459,7 @@ static int disksize_store(struct dev *d, const char *buf)
 	if (ret)
 		return -EINVAL;
 	bytes = size_page_align(bytes);
-	if (!bytes || bytes > DISKSIZE_MAX)
+	if (!bytes || bytes > DEV_DISKSIZE_MAX)
 		return -EINVAL;
 	pthread_rwlock_wrlock(&d->init_lock);
 	if (d->zs) {
@@ -1026,11 +1037,16 @@ const unsigned dev_nattrs = sizeof(dev_attrs) / sizeof(dev_attrs[0]);
 
 int dev_store(struct dev *d, const char *attr, const char *value)
 {
+	char v[DEV_ATTR_MAX];
 	unsigned i;
+	int ret;
 
-	for (i = 0; i < dev_nattrs; i++)
-		if (!strcmp(dev_attrs[i].name, attr) && dev_attrs[i].store)
-			return dev_attrs[i].store(d, value);
+	for (i = 0; i < dev_nattrs; i++) {
+		if (strcmp(dev_attrs[i].name, attr) || !dev_attrs[i].store)
+			continue;
+		ret = dev_attr_value(value, strlen(value), v, sizeof(v));
+		return ret ? ret : dev_attrs[i].store(d, v);
+	}
 	return -ENOENT;
 }
 

@@ -105,6 +105,22 @@ int dev_swapoff_all(void);
 /* Frees every device (at exit, after dev_swapoff_all succeeded). */
 void dev_destroy_all(void);
 
+/* The largest disksize: page indices must fit zstore's 32-bit
+ * back-references. */
+#define DEV_DISKSIZE_MAX (16ull << 40)
+/* disksize may be at most this many times the RAM (see disksize_store()). */
+#define DEV_DISKSIZE_RAM_FACTOR 32
+
+/*
+ * The one rule for every value written to an attribute (and to
+ * control/hot_remove), applied before any store parses it, as the kernel's
+ * attributes do: one trailing newline, the one echo adds, is dropped; what
+ * is left must hold no NUL byte, no other newline and no blank at either
+ * end.  @len must be less than @size (a sysfs value is less than a page).
+ * @return 0 and the value, NUL-terminated, in @out; or -EINVAL.
+ */
+int dev_attr_value(const char *buf, size_t len, char *out, size_t size);
+
 /* What stat(2) tells of a device's files. */
 struct dev_stat {
 	uint64_t size;            /* disksize */

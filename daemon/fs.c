@@ -539,22 +539,17 @@ static void fs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	}
 }
 
-/* @return 0 and the number in @buf, or EINVAL. */
-static int parse_hot_remove(const char *buf, size_t size, int *id)
+/* @return 0 and the device number @value names, or EINVAL. */
+static int parse_hot_remove(const char *value, int *id)
 {
-	char tmp[32], *end;
+	char *end;
 	long v;
 
-	if (size == 0 || size >= sizeof(tmp))
+	if (value[0] < '0' || value[0] > '9')
 		return EINVAL;
-	memcpy(tmp, buf, size);
-	tmp[size] = '\0';
-	if (tmp[size - 1] == '\n')
-		tmp[--size] = '\0';
-	if (!size || tmp[0] < '0' || tmp[0] > '9')
-		return EINVAL;
-	v = strtol(tmp, &end, 10);
-	if (*end || v >= DEV_MAX)
+	errno = 0;
+	v = strtol(value, &end, 10);
+	if (errno || *end || v >= DEV_MAX)
 		return EINVAL;
 	*id = (int)v;
 	return 0;
@@ -587,7 +582,8 @@ static int slow_store_job(void *arg)
 static int post_slow_store(fuse_req_t req, struct handle *h, const char *value,
 			   size_t size)
 {
-	struct slow_store *s = malloc(sizeof(*s) + size + 1);
+	size_t len = strlen(value);
+	struct slow_store *s = malloc(sizeof(*s) + len + 1);
 	int ret;
 
 	if (!s)
@@ -597,7 +593,7 @@ static int post_slow_store(fuse_req_t req, struct handle *h, const char *value,
 	dev_hold(s->d);
 	s->attr = &dev_attrs[h->file - FILE_ATTR0];
 	s->size = size;
-	memcpy(s->value, value, size + 1);
+	memcpy(s->value, value, len + 1);
 	ret = ctl_post(slow_store_job, s);
 	if (ret) {
 		dev_put(s->d);
@@ -625,18 +621,15 @@ static void fs_write(fuse_req_t req, fuse_ino_t ino, const char *buf,
 		return;
 	}
 	/* Attributes: one write at offset 0 is one store, as sysfs. */
-	if (off != 0 || size >= sizeof(value) || memchr(buf, '\0', size)) {
-		ret = EINVAL;
+	ret = off ? EINVAL : -dev_attr_value(buf, size, value, sizeof(value));
+	if (ret)
 		goto out;
-	}
 	if (h->ino == INO_HOT_REMOVE) {
-		ret = parse_hot_remove(buf, size, &id);
+		ret = parse_hot_remove(value, &id);
 		if (!ret)
 			ret = -dev_hot_remove(id);
 		goto out;
 	}
-	memcpy(value, buf, size);
-	value[size] = '\0';
 	attr = &dev_attrs[h->file - FILE_ATTR0];
 	if (attr->on_ctl) {
 		ret = post_slow_store(req, h, value, size);
