@@ -5,9 +5,11 @@
  * Each device carries its settings (algorithm, parameters, mem_limit,
  * gc_mode) and, once disksize is written, a zstore.  Attributes are a table
  * of {name, show, store}; every value written passes one rule first
- * (dev_attr_value()), and every store parses strictly and changes nothing
- * when it fails.  Turning swap on or off is posted to the control thread
- * (ctl.c), the only thread that keeps the capabilities for it.
+ * (dev_attr_value()), every store parses strictly and changes nothing when
+ * it fails, and every show and store goes through dev_attr_show() and
+ * dev_attr_store(), which refuse a removed device.  Turning swap on or off
+ * is posted to the control thread (ctl.c), the only thread that keeps the
+ * capabilities for it.
  *
  * Locking (outermost first):
  *  1. dev->swap_lock: the swap state, held briefly.  Only the control thread
@@ -18,7 +20,9 @@
  *     take it shared, disksize/reset/hot_remove exclusive, as the kernel's
  *     zram->init_lock.
  *  3. reg_lock: the device table and reference counts.
- * A device is freed when it has been removed and its last reference is put.
+ * hot_remove frees a device's data at once; the struct itself is freed when
+ * its last reference is put (an attribute file opened before may hold one:
+ * everything done through it fails with ENODEV).
  */
 #include "config.h"
 
@@ -70,6 +74,7 @@ struct dev {
 
 	pthread_rwlock_t init_lock;
 	/* protected by init_lock: */
+	bool removed;      /* by hot_remove: nothing works any more */
 	struct zstore *zs; /* NULL until disksize is written */
 	char algorithm[ALGO_MAX];
 	char params[PARAMS_MAX];      /* for params_algo only */
@@ -241,6 +246,7 @@ static bool dev_in_use(const struct dev *d)
 int dev_hot_remove(int id)
 {
 	struct dev *d = dev_get(id);
+	struct zstore *zs = NULL;
 	int ret = 0;
 
 	if (!d)
@@ -259,8 +265,16 @@ int dev_hot_remove(int id)
 		}
 		pthread_mutex_unlock(&reg_lock);
 	}
+	if (!ret) {
+		/* Its data goes now, not when the last attribute file opened
+		 * on it is closed. */
+		d->removed = true;
+		zs = d->zs;
+		d->zs = NULL;
+	}
 	pthread_rwlock_unlock(&d->init_lock);
 	pthread_mutex_unlock(&d->swap_lock);
+	zstore_destroy(zs);
 	dev_put(d);
 	return ret;
 }
@@ -279,10 +293,15 @@ uint64_t dev_disksize(struct dev *d)
 
 int dev_data_open(struct dev *d)
 {
+	int ret = -ENODEV;
+
 	pthread_rwlock_wrlock(&d->init_lock);
-	d->data_opens++;
+	if (!d->removed) {
+		d->data_opens++;
+		ret = 0;
+	}
 	pthread_rwlock_unlock(&d->init_lock);
-	return 0;
+	return ret;
 }
 
 void dev_data_release(struct dev *d)
@@ -292,14 +311,23 @@ void dev_data_release(struct dev *d)
 	pthread_rwlock_unlock(&d->init_lock);
 }
 
+/* What a data operation on a device without a zstore gets: @ret, or
+ * ENODEV once the device is removed.  Caller holds init_lock. */
+static int no_store(const struct dev *d, int ret)
+{
+	return d->removed ? -ENODEV : ret;
+}
+
 ssize_t dev_data_read(struct dev *d, void *buf, size_t size, uint64_t off)
 {
 	ssize_t ret = 0;
 	uint64_t disksize;
 
 	pthread_rwlock_rdlock(&d->init_lock);
-	if (!d->zs)
+	if (!d->zs) {
+		ret = no_store(d, 0);
 		goto out;
+	}
 	disksize = zstore_disksize(d->zs);
 	if (off >= disksize)
 		goto out; /* end of file */
@@ -334,7 +362,7 @@ ssize_t dev_data_write(struct dev *d, const void *buf, size_t size,
 
 	pthread_rwlock_rdlock(&d->init_lock);
 	if (!d->zs) {
-		ret = -ENOSPC;
+		ret = no_store(d, -ENOSPC);
 		goto out;
 	}
 	do {
@@ -362,7 +390,7 @@ int dev_data_fallocate(struct dev *d, int mode, uint64_t off, uint64_t len)
 		return -EOPNOTSUPP;
 	pthread_rwlock_rdlock(&d->init_lock);
 	if (!d->zs) {
-		ret = mode & FALLOC_FL_KEEP_SIZE ? 0 : -ENOSPC;
+		ret = no_store(d, mode & FALLOC_FL_KEEP_SIZE ? 0 : -ENOSPC);
 		goto out;
 	}
 	disksize = zstore_disksize(d->zs);
@@ -410,8 +438,8 @@ int dev_attr_value(const char *buf, size_t len, char *out, size_t size)
 }
 
 /* Copies the value @buf into @out (@size bytes) under dev_attr_value()'s
- * rule, which a value written to an attribute file has passed already.
- * @return 0, or -EINVAL if it does not fit. */
+ * rule, which a value that came through dev_attr_store() has passed
+ * already.  @return 0, or -EINVAL if it does not fit. */
 static int strip(const char *buf, char *out, size_t size)
 {
 	return dev_attr_value(buf, strlen(buf), out, size);
@@ -462,6 +490,10 @@ static int disksize_store(struct dev *d, const char *buf)
 	if (!bytes || bytes > DEV_DISKSIZE_MAX)
 		return -EINVAL;
 	pthread_rwlock_wrlock(&d->init_lock);
+	if (d->removed) {
+		ret = -ENODEV; /* removed since dev_attr_store() looked */
+		goto out;
+	}
 	if (d->zs) {
 		ret = -EBUSY;
 		goto out;
@@ -1035,6 +1067,32 @@ const struct dev_attr dev_attrs[] = {
 };
 const unsigned dev_nattrs = sizeof(dev_attrs) / sizeof(dev_attrs[0]);
 
+/* @return whether @d has been removed. */
+static bool dev_removed(struct dev *d)
+{
+	bool removed;
+
+	pthread_rwlock_rdlock(&d->init_lock);
+	removed = d->removed;
+	pthread_rwlock_unlock(&d->init_lock);
+	return removed;
+}
+
+int dev_attr_show(struct dev *d, const struct dev_attr *a, char *buf,
+		  size_t size)
+{
+	if (!a->show)
+		return -EACCES;
+	return dev_removed(d) ? -ENODEV : a->show(d, buf, size);
+}
+
+int dev_attr_store(struct dev *d, const struct dev_attr *a, const char *value)
+{
+	if (!a->store)
+		return -EACCES;
+	return dev_removed(d) ? -ENODEV : a->store(d, value);
+}
+
 int dev_store(struct dev *d, const char *attr, const char *value)
 {
 	char v[DEV_ATTR_MAX];
@@ -1045,7 +1103,7 @@ int dev_store(struct dev *d, const char *attr, const char *value)
 		if (strcmp(dev_attrs[i].name, attr) || !dev_attrs[i].store)
 			continue;
 		ret = dev_attr_value(value, strlen(value), v, sizeof(v));
-		return ret ? ret : dev_attrs[i].store(d, v);
+		return ret ? ret : dev_attr_store(d, &dev_attrs[i], v);
 	}
 	return -ENOENT;
 }

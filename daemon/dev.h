@@ -48,7 +48,10 @@ int dev_hot_add(void);
  * @return its number, -EEXIST, -ENOSPC (all DEV_MAX taken), -ENOMEM. */
 int dev_add(int id);
 
-/* Removes device @id. @return 0, -ENOENT, -EBUSY (data open or swap). */
+/* Removes device @id and frees its data at once; references still held
+ * (open attribute files) keep only the husk, on which every attribute and
+ * data operation fails with ENODEV.
+ * @return 0, -ENOENT, -EBUSY (data open or swap). */
 int dev_hot_remove(int id);
 
 /* @return device @id with a reference held, or NULL. */
@@ -64,6 +67,7 @@ int dev_id(const struct dev *d);
 
 /* The data file. */
 uint64_t dev_disksize(struct dev *d);
+/* @return 0, or -ENODEV once the device is removed. */
 int dev_data_open(struct dev *d);
 void dev_data_release(struct dev *d);
 /* @return bytes read (short at the end of the device) or -errno. */
@@ -120,6 +124,16 @@ void dev_destroy_all(void);
  * @return 0 and the value, NUL-terminated, in @out; or -EINVAL.
  */
 int dev_attr_value(const char *buf, size_t len, char *out, size_t size);
+
+/*
+ * Renders attribute @a of @d, or stores @value (which passed
+ * dev_attr_value()) into it: every read and write of an attribute file goes
+ * through these.  @return as the show or store, or -ENODEV once @d is
+ * removed.
+ */
+int dev_attr_show(struct dev *d, const struct dev_attr *a, char *buf,
+		  size_t size);
+int dev_attr_store(struct dev *d, const struct dev_attr *a, const char *value);
 
 /* What stat(2) tells of a device's files. */
 struct dev_stat {

@@ -443,12 +443,17 @@ static void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		ret = ENOMEM;
 		goto err;
 	}
+	if (n.file == FILE_DATA) {
+		ret = -dev_data_open(d);
+		if (ret) {
+			free(h);
+			goto err;
+		}
+	}
 	h->d = d; /* the reference is the handle's until release */
 	h->file = n.file;
 	h->ino = ino;
 	h->whole = fi->flags & O_DIRECT;
-	if (n.file == FILE_DATA)
-		dev_data_open(d);
 	fi->fh = (uintptr_t)h;
 	fi->direct_io = 1;
 	fi->keep_cache = 0;
@@ -474,8 +479,8 @@ static int render(struct handle *h)
 		h->len = (size_t)snprintf(h->buf, sizeof(h->buf), "%d\n", ret);
 		return 0;
 	}
-	ret = dev_attrs[h->file - FILE_ATTR0].show(h->d, h->buf,
-						   sizeof(h->buf));
+	ret = dev_attr_show(h->d, &dev_attrs[h->file - FILE_ATTR0], h->buf,
+			    sizeof(h->buf));
 	if (ret < 0)
 		return -ret;
 	h->len = (size_t)ret < sizeof(h->buf) ? (size_t)ret : sizeof(h->buf) - 1;
@@ -567,7 +572,7 @@ struct slow_store {
 static int slow_store_job(void *arg)
 {
 	struct slow_store *s = arg;
-	int ret = s->attr->store(s->d, s->value);
+	int ret = dev_attr_store(s->d, s->attr, s->value);
 
 	if (ret)
 		fuse_reply_err(s->req, -ret);
@@ -637,7 +642,7 @@ static void fs_write(fuse_req_t req, fuse_ino_t ino, const char *buf,
 			return; /* answered by the control thread */
 		goto out;
 	}
-	ret = -attr->store(h->d, value);
+	ret = -dev_attr_store(h->d, attr, value);
 out:
 	if (ret)
 		fuse_reply_err(req, ret);

@@ -4,8 +4,9 @@
 # Mount and unmount (SIGTERM and SIGINT); control/hot_add and hot_remove;
 # a device directory's contents; every attribute's read format; the write
 # semantics of each writable attribute, including that a rejected write
-# changes nothing; the EBUSY rules; the data file's size, blocks and
-# times; and that only root may enter the tree.
+# changes nothing; the EBUSY rules; the data file's size, blocks and times;
+# open attribute files of a removed device (ENODEV); and that only root
+# may enter the tree.
 if [ -z "${BASH_VERSION:-}" ]; then exec bash "$0" "$@"; fi
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -164,6 +165,31 @@ for spec in "65536K 67108864" "1G 1073741824" "8388608 8388608" "3m 3145728"; do
 	[ ! -e "$(dev_dir "$n")" ] || fail "zramfs$n still there after hot_remove"
 done
 ok "hot_remove takes the devices away"
+
+# ---- a removed device's open attribute files ---------------------------------
+
+# Opened before hot_remove, they fail with ENODEV after it: no write may
+# set a device up that nobody can see (64G would lock a 256 MiB table), and
+# no read may show one.
+n=$(cat "$MNT/control/hot_add")
+dn=$(dev_dir "$n")
+exec 3>"$dn/disksize" 4>"$dn/mem_limit" 5<"$dn/mm_stat" 6<"$dn/disksize"
+rss0=$(daemon_rss)
+wctl hot_remove "$n" || fail "hot_remove $n with attribute files open"
+[ ! -e "$dn" ] || fail "zramfs$n still there after hot_remove"
+expect_fail ENODEV bash -c 'echo 64G >&3'
+expect_fail ENODEV bash -c 'echo 1M >&4'
+expect_fail ENODEV bash -c 'IFS= read -r x <&5'
+expect_fail ENODEV bash -c 'IFS= read -r x <&6'
+[ "$(daemon_rss)" -lt $((rss0 + 64 * 1048576)) ] ||
+	fail "the daemon grew by $(mib $(($(daemon_rss) - rss0))) after writing 64G to a removed device"
+# A new device of the same number is another device.
+expect_eq "hot_add after the removal" "$(cat "$MNT/control/hot_add")" "$n"
+expect_fail ENODEV bash -c 'echo 64M >&3'
+expect_eq "zramfs$n (new): disksize" "$(attr "$n" disksize)" 0
+exec 3>&- 4>&- 5<&- 6<&-
+wctl hot_remove "$n" || fail "hot_remove $n"
+ok "attribute files of a removed device fail with ENODEV"
 
 # ---- mem_limit, mem_used_max, gc_mode, compact ------------------------------
 
