@@ -14,8 +14,11 @@
  * Attribute files behave as sysfs: the first read of an open file renders
  * the whole value into a buffer that later reads of the same open file
  * slice (so reading control/hot_add creates one device per open, not per
- * read() call); each write at offset 0 is one store.  Everything is opened
- * with direct_io: no page cache holds attribute values or swap pages.
+ * read() call); reads of one open file from several threads at once wait
+ * for that one rendering, as sysfs's per-open mutex makes them.  The buffer
+ * is allocated at that read, as large as the value, and freed at release.
+ * Each write at offset 0 is one store.  Everything is opened with
+ * direct_io: no page cache holds attribute values or swap pages.
  *
  * Every handler answers its request exactly once; errors travel as positive
  * errno to one fuse_reply_err().  Handlers run without capabilities: the
@@ -86,9 +89,10 @@ struct handle {
 	fuse_ino_t ino;
 	bool whole; /* data opened with O_DIRECT: see dev_data_write() */
 	/* attribute and control files only: */
-	bool rendered;
+	pthread_mutex_t lock; /* serialises reads; taken once rendered too */
+	bool rendered;        /* protected by lock, and so are: */
 	size_t len;
-	char buf[DEV_ATTR_MAX];
+	char *buf;            /* the rendered value, len bytes */
 };
 
 /* When the daemon started: the times of the directories and control files. */
@@ -108,6 +112,8 @@ static void release_handle(struct handle *h)
 		dev_data_release(h->d);
 	if (h->d)
 		dev_put(h->d);
+	pthread_mutex_destroy(&h->lock);
+	free(h->buf);
 	free(h);
 }
 
@@ -436,9 +442,7 @@ static void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 			goto err;
 		}
 	}
-	/* The data file needs no value buffer. */
-	h = calloc(1, n.file == FILE_DATA ? offsetof(struct handle, buf)
-					  : sizeof(*h));
+	h = calloc(1, sizeof(*h));
 	if (!h) {
 		ret = ENOMEM;
 		goto err;
@@ -454,6 +458,7 @@ static void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	h->file = n.file;
 	h->ino = ino;
 	h->whole = fi->flags & O_DIRECT;
+	pthread_mutex_init(&h->lock, NULL);
 	fi->fh = (uintptr_t)h;
 	fi->direct_io = 1;
 	fi->keep_cache = 0;
@@ -467,23 +472,31 @@ err:
 	fuse_reply_err(req, ret);
 }
 
-/* Renders an attribute or control file into its handle. */
+/* Renders an attribute or control file into its handle, once.
+ * Caller holds h->lock.  @return 0 or a positive errno. */
 static int render(struct handle *h)
 {
+	char value[DEV_ATTR_MAX];
 	int ret;
 
+	if (h->rendered)
+		return 0;
 	if (h->ino == INO_HOT_ADD) {
 		ret = dev_hot_add();
-		if (ret < 0)
-			return -ret;
-		h->len = (size_t)snprintf(h->buf, sizeof(h->buf), "%d\n", ret);
-		return 0;
+		if (ret >= 0)
+			ret = snprintf(value, sizeof(value), "%d\n", ret);
+	} else {
+		ret = dev_attr_show(h->d, &dev_attrs[h->file - FILE_ATTR0],
+				    value, sizeof(value));
 	}
-	ret = dev_attr_show(h->d, &dev_attrs[h->file - FILE_ATTR0], h->buf,
-			    sizeof(h->buf));
 	if (ret < 0)
 		return -ret;
-	h->len = (size_t)ret < sizeof(h->buf) ? (size_t)ret : sizeof(h->buf) - 1;
+	h->len = (size_t)ret < sizeof(value) ? (size_t)ret : sizeof(value) - 1;
+	h->buf = malloc(h->len ? h->len : 1);
+	if (!h->buf)
+		return ENOMEM; /* a device hot_add made stays, as in sysfs */
+	memcpy(h->buf, value, h->len);
+	h->rendered = true;
 	return 0;
 }
 
@@ -501,6 +514,8 @@ static void fs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		    struct fuse_file_info *fi)
 {
 	struct handle *h = (struct handle *)(uintptr_t)fi->fh;
+	char out[DEV_ATTR_MAX];
+	size_t n = 0;
 	ssize_t got;
 	int ret;
 
@@ -517,31 +532,22 @@ static void fs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 			fuse_reply_buf(req, (const char *)io_buf, (size_t)got);
 		return;
 	}
-	if (!h->rendered) {
-		ret = render(h);
-		if (ret) {
-			fuse_reply_err(req, ret);
-			return;
-		}
-		h->rendered = true;
-	}
-	if ((size_t)off >= h->len) {
-		fuse_reply_buf(req, NULL, 0);
-	} else {
-		/*
-		 * Replied from a copy: the moment the kernel has taken the
-		 * reply, the opener may close the file and another worker
-		 * free @h, while this one is still returning from writev().
-		 * The kernel has read the buffer by then, but AddressSanitizer
-		 * checks it after the call and would report a use after free.
-		 */
-		char out[DEV_ATTR_MAX];
-		size_t n = h->len - (size_t)off < size ? h->len - (size_t)off
-						       : size;
-
+	/*
+	 * Replied from a copy made under the lock: the moment the kernel has
+	 * taken the reply, the opener may close the file and another worker
+	 * free @h, while this one is still returning from writev().
+	 */
+	pthread_mutex_lock(&h->lock);
+	ret = render(h);
+	if (!ret && (size_t)off < h->len) {
+		n = h->len - (size_t)off < size ? h->len - (size_t)off : size;
 		memcpy(out, h->buf + off, n);
-		fuse_reply_buf(req, out, n);
 	}
+	pthread_mutex_unlock(&h->lock);
+	if (ret)
+		fuse_reply_err(req, ret);
+	else
+		fuse_reply_buf(req, n ? out : NULL, n);
 }
 
 /* @return 0 and the device number @value names, or EINVAL. */

@@ -5,16 +5,19 @@
 # From the daemon's VmRSS (docs/reliability.md has the numbers): 100
 # devices of 4K cost less than MAX_DEV_KIB each, and once they are removed
 # the daemon holds less than MAX_LEFT_MIB more than before; doing it again
-# adds nothing (MAX_AGAIN_MIB).  Not checked under AddressSanitizer, which
-# neither locks memory nor gives freed memory back at once.
+# adds nothing (MAX_AGAIN_MIB); 2000 attribute files open at once cost less
+# than MAX_FDS_MIB.  Not checked under AddressSanitizer, which neither locks
+# memory nor gives freed memory back at once.
 if [ -z "${BASH_VERSION:-}" ]; then exec bash "$0" "$@"; fi
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 ndev=100
+nfds=2000
 MAX_DEV_KIB=512
 MAX_LEFT_MIB=16
 MAX_AGAIN_MIB=4
+MAX_FDS_MIB=2
 
 require_root_fuse
 require_built "$DATATOOL"
@@ -57,3 +60,23 @@ note "again: $(mib "$RSS_WITH") with $ndev devices, $(mib "$RSS_AFTER") after th
 [ "$RSS_AFTER" -lt $((rss1 + (MAX_AGAIN_MIB << 20))) ] ||
 	fail "a second round of $ndev devices left $(mib $((RSS_AFTER - rss1))) more"
 ok "a second round leaves nothing more"
+
+# Attribute files: each open one costs its handle and its value, not a page.
+n=$(cat "$MNT/control/hot_add")
+rss0=$(daemon_rss)
+(
+	ulimit -n $((nfds + 64))
+	fds=()
+	for ((i = 0; i < nfds; i++)); do
+		exec {fd}<"$MNT/zramfs$n/mm_stat"
+		IFS= read -r -u "$fd" _ || exit 1
+		fds+=("$fd")
+	done
+	daemon_rss >"$WORK/rss_fds"
+) || fail "cannot open and read $nfds attribute files"
+rss1=$(cat "$WORK/rss_fds")
+note "$nfds open attribute files: RSS $(mib "$rss0") -> $(mib "$rss1")"
+[ "$rss1" -lt $((rss0 + (MAX_FDS_MIB << 20))) ] ||
+	fail "$nfds open attribute files cost $(mib $((rss1 - rss0)))"
+ok "$nfds open attribute files cost less than $MAX_FDS_MIB MiB"
+wctl hot_remove "$n"
