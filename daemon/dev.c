@@ -576,6 +576,25 @@ static int comp_algorithm_store(struct dev *d, const char *buf)
 }
 
 /*
+ * What algorithm_params keeps, written back in the form it takes, so that
+ * writing what it reads changes nothing: "algo=zstd level=3", or an empty
+ * line when no parameter is kept.  (The kernel's attribute cannot be read.)
+ */
+static int algorithm_params_show(struct dev *d, char *buf, size_t size)
+{
+	int ret;
+
+	pthread_rwlock_rdlock(&d->init_lock);
+	if (d->params[0])
+		ret = snprintf(buf, size, "algo=%s %s\n", d->params_algo,
+			       d->params);
+	else
+		ret = snprintf(buf, size, "\n");
+	pthread_rwlock_unlock(&d->init_lock);
+	return ret;
+}
+
+/*
  * "[algo=NAME] level=N": as the kernel's algorithm_params, parameters are
  * kept for one algorithm (the named one, else the one selected now) and
  * used only if that algorithm is the one selected at initialisation.
@@ -1054,7 +1073,8 @@ const struct dev_attr dev_attrs[] = {
 	{ "initstate", initstate_show, NULL, false },
 	{ "reset", NULL, reset_store, false },
 	{ "comp_algorithm", comp_algorithm_show, comp_algorithm_store, false },
-	{ "algorithm_params", NULL, algorithm_params_store, false },
+	{ "algorithm_params", algorithm_params_show, algorithm_params_store,
+	  false },
 	{ "max_comp_streams", max_comp_streams_show, max_comp_streams_store, false },
 	{ "mem_limit", mem_limit_show, mem_limit_store, false },
 	{ "mem_used_max", mem_used_max_show, mem_used_max_store, false },

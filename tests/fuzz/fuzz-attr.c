@@ -29,6 +29,8 @@
  *  - every readable attribute renders a NUL-terminated line shorter than
  *    DEV_ATTR_MAX, and disksize, initstate, comp_algorithm's [active] one,
  *    mem_limit (also in mm_stat) and gc_mode read what the model holds;
+ *    what algorithm_params reads, written back before initialisation, is
+ *    accepted and reads the same;
  *  - so a rejected write changed nothing.
  *
  * The model decides with the same functions the stores use (lib/size.c,
@@ -213,6 +215,25 @@ static uint64_t show_u64(struct dev *d, const char *name)
 	return n;
 }
 
+/* algorithm_params reads an empty line or "algo=NAME PARAMS", which,
+ * written back before initialisation, changes nothing. */
+static void check_params(struct dev *d, const struct model *m, const char *op)
+{
+	char before[DEV_ATTR_MAX];
+	int ret;
+
+	snprintf(before, sizeof(before), "%s", show(d, "algorithm_params"));
+	fuzz_check(!strcmp(before, "\n") ||
+			   (!strncmp(before, "algo=", 5) && strchr(before, ' ')),
+		   "after %s: algorithm_params reads '%s'", op, before);
+	if (m->init)
+		return;
+	ret = dev_store(d, "algorithm_params", before);
+	fuzz_check(ret == 0 && !strcmp(show(d, "algorithm_params"), before),
+		   "after %s: algorithm_params '%s' written back: %d, reads '%s'",
+		   op, before, ret, show(d, "algorithm_params"));
+}
+
 /* The device reads what the model holds. */
 static void check_model(struct dev *d, const struct model *m, const char *op)
 {
@@ -246,6 +267,7 @@ static void check_model(struct dev *d, const struct model *m, const char *op)
 	fuzz_check(!strncmp(v, m->gc_mode, strlen(m->gc_mode)) &&
 			   v[strlen(m->gc_mode)] == '\n',
 		   "after %s: gc_mode '%s', want %s", op, v, m->gc_mode);
+	check_params(d, m, op);
 }
 
 /* dev_parse_swap: only "on [priority=P] [discard=POLICY]" or "off", and

@@ -64,6 +64,7 @@ expect_eq "data size before disksize" "$(stat -c %s "$d0/data")" 0
 expect_eq "swap before disksize" "$(attr_raw 0 swap)" 'none\n'
 expect_eq "gc_mode default" "$(attr_raw 0 gc_mode)" 'async\n'
 expect_eq "mem_limit default" "$(attr_raw 0 mem_limit)" '0\n'
+expect_eq "algorithm_params default" "$(attr_raw 0 algorithm_params)" '\n'
 
 # check_numbers NAME MIN MAX: the attribute is one line of MIN..MAX numbers.
 check_numbers() {
@@ -121,9 +122,26 @@ for bad in lz5 ZSTD "" "zstd lz4"; do
 done
 wattr 0 algorithm_params "level=3" || fail "algorithm_params level=3 (zstd)"
 ok "algorithm_params level=3 accepted for zstd"
+# Read back in the form it is written, for the algorithm it was kept for.
+expect_eq "algorithm_params after level=3" "$(attr_raw 0 algorithm_params)" \
+	'algo=zstd level=3\n'
 for bad in "level=abc" "level=" "nosuchkey=1" "level"; do
 	expect_fail EINVAL wattr 0 algorithm_params "$bad"
+	expect_eq "algorithm_params after '$bad'" "$(attr 0 algorithm_params)" \
+		'algo=zstd level=3'
 done
+wattr 0 algorithm_params "algo=lz4hc level=10"
+expect_eq "algorithm_params after algo=lz4hc level=10" \
+	"$(attr_raw 0 algorithm_params)" 'algo=lz4hc level=10\n'
+# What it reads, written back, is what it keeps.
+attr 0 algorithm_params >"$WORK/params"
+cp "$WORK/params" "$d0/algorithm_params"
+expect_eq "algorithm_params written back" "$(attr 0 algorithm_params)" \
+	'algo=lz4hc level=10'
+wattr 0 algorithm_params ""
+expect_eq "algorithm_params after an empty write" \
+	"$(attr_raw 0 algorithm_params)" '\n'
+wattr 0 algorithm_params "level=3"
 
 for bad in abc 0 -1 12Q 1.5M 0x100000 "64M junk"; do
 	expect_fail EINVAL wattr 0 disksize "$bad"
