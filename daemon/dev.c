@@ -42,6 +42,7 @@
 #include "ctl.h"
 #include "dev.h"
 #include "log.h"
+#include "memroom.h"
 #include "size.h"
 #include "swap.h"
 #include "zcomp.h"
@@ -57,11 +58,15 @@
  * daemon's mlockall(MCL_FUTURE) faults all of it in and locks it the moment
  * it is mapped: a 4T device would lock 16 GiB at once, and the OOM killer
  * would end the daemon (and its swap) instead of the write failing.  So
- * disksize may be at most this many times the RAM (a table of at most an
- * eighth of RAM), else the write fails with ENOMEM as the kernel's does
- * when it cannot allocate its table.
+ * disksize may be at most DEV_DISKSIZE_RAM_FACTOR times the RAM (a table of
+ * at most an eighth of RAM), and what the new device takes at once
+ * (zstore_fixed_bytes()) may be at most 1/LOCK_SHARE of the memory the
+ * daemon can still lock (memroom.h: its memory cgroup, RLIMIT_MEMLOCK,
+ * MemAvailable), leaving the rest for the pages it is to store.  Else the
+ * write fails with ENOMEM, as the kernel's does when it cannot allocate its
+ * table.
  */
-#define DISKSIZE_RAM_FACTOR 32
+#define LOCK_SHARE 2
 
 struct dev {
 	int id;
@@ -477,6 +482,34 @@ static uint64_t ram_bytes(void)
 	return (uint64_t)si.totalram * si.mem_unit;
 }
 
+/*
+ * @return 0 if a device of @disksize bytes fits in the memory the daemon can
+ * lock (see LOCK_SHARE), else -ENOMEM, logged with the bound that refused it:
+ * the attribute can only say ENOMEM.
+ */
+static int disksize_fits(const struct dev *d, uint64_t disksize)
+{
+	uint64_t need = zstore_fixed_bytes(disksize);
+	struct memroom room;
+
+	if (disksize / DEV_DISKSIZE_RAM_FACTOR > ram_bytes()) {
+		log_warn("zramfs%d: disksize %llu is more than %d times the "
+			 "RAM (%llu bytes)", d->id,
+			 (unsigned long long)disksize, DEV_DISKSIZE_RAM_FACTOR,
+			 (unsigned long long)ram_bytes());
+		return -ENOMEM;
+	}
+	memroom_get("", &room);
+	if (need <= room.bytes / LOCK_SHARE)
+		return 0;
+	log_warn("zramfs%d: disksize %llu needs %llu bytes of locked memory at "
+		 "once, more than 1/%d of the %llu the daemon can still lock "
+		 "(%s)", d->id, (unsigned long long)disksize,
+		 (unsigned long long)need, LOCK_SHARE,
+		 (unsigned long long)room.bytes, room.bound);
+	return -ENOMEM;
+}
+
 static int disksize_store(struct dev *d, const char *buf)
 {
 	struct zstore_params p = { 0 };
@@ -498,10 +531,9 @@ static int disksize_store(struct dev *d, const char *buf)
 		ret = -EBUSY;
 		goto out;
 	}
-	if (bytes / DISKSIZE_RAM_FACTOR > ram_bytes()) {
-		ret = -ENOMEM;
+	ret = disksize_fits(d, bytes);
+	if (ret)
 		goto out;
-	}
 	p.disksize = bytes;
 	p.algorithm = d->algorithm;
 	p.algorithm_params =
