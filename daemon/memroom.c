@@ -78,17 +78,30 @@ static int read_u64(const char *path, uint64_t *v)
 	return 0;
 }
 
-/* @return 0 and the value of "@key: N kB" in @path in bytes, or -errno. */
-static int read_kb(const char *path, const char *key, uint64_t *v)
+/* Opens @root@name (name starting with '/') for reading.  @return the
+ * stream or NULL. */
+static FILE *open_at(const char *root, const char *name)
 {
-	FILE *f = fopen(path, "re");
+	char path[PATH_LEN];
+
+	if (snprintf(path, sizeof(path), "%s%s", root, name) >= PATH_LEN)
+		return NULL;
+	return fopen(path, "re");
+}
+
+/* @return 0 and the value of "@key: N kB" in @root@name in bytes, or
+ * -errno. */
+static int read_kb(const char *root, const char *name, const char *key,
+		   uint64_t *v)
+{
+	FILE *f = open_at(root, name);
 	char line[256];
 	size_t klen = strlen(key);
 	unsigned long long kb;
 	int ret = -ENOENT;
 
 	if (!f)
-		return -errno;
+		return -ENOENT;
 	while (fgets(line, sizeof(line), f)) {
 		if (strncmp(line, key, klen) || line[klen] != ':')
 			continue;
@@ -128,12 +141,10 @@ static bool has_word(const char *list, const char *word)
  */
 static int own_cgroup(const char *root, int v, char *path, size_t size)
 {
-	char file[PATH_LEN], line[PATH_LEN];
+	FILE *f = open_at(root, "/proc/self/cgroup");
+	char line[PATH_LEN];
 	int ret = -ENOENT;
-	FILE *f;
 
-	snprintf(file, sizeof(file), "%s/proc/self/cgroup", root);
-	f = fopen(file, "re");
 	if (!f)
 		return -ENOENT;
 	while (ret && fgets(line, sizeof(line), f)) {
@@ -179,12 +190,10 @@ static void unescape(char *s)
 static int find_mount(const char *root, int v, char *mnt, char *mroot,
 		      size_t size)
 {
-	char file[PATH_LEN], line[2 * PATH_LEN];
+	FILE *f = open_at(root, "/proc/self/mountinfo");
+	char line[2 * PATH_LEN];
 	int ret = -ENOENT;
-	FILE *f;
 
-	snprintf(file, sizeof(file), "%s/proc/self/mountinfo", root);
-	f = fopen(file, "re");
 	if (!f)
 		return -ENOENT;
 	while (ret && fgets(line, sizeof(line), f)) {
@@ -305,15 +314,12 @@ static bool can_lock_freely(void)
 
 void memroom_memlock(const char *root, struct memroom *r)
 {
-	char path[PATH_LEN];
 	struct rlimit rl;
 	uint64_t locked;
 
 	if (can_lock_freely() || getrlimit(RLIMIT_MEMLOCK, &rl) ||
-	    rl.rlim_cur == RLIM_INFINITY)
-		return;
-	snprintf(path, sizeof(path), "%s/proc/self/status", root);
-	if (read_kb(path, "VmLck", &locked))
+	    rl.rlim_cur == RLIM_INFINITY ||
+	    read_kb(root, "/proc/self/status", "VmLck", &locked))
 		return;
 	lower(r, locked < rl.rlim_cur ? rl.rlim_cur - locked : 0,
 	      "RLIMIT_MEMLOCK %" PRIu64 " (no CAP_IPC_LOCK), locked %" PRIu64,
@@ -322,11 +328,9 @@ void memroom_memlock(const char *root, struct memroom *r)
 
 void memroom_available(const char *root, struct memroom *r)
 {
-	char path[PATH_LEN];
 	uint64_t avail;
 
-	snprintf(path, sizeof(path), "%s/proc/meminfo", root);
-	if (!read_kb(path, "MemAvailable", &avail))
+	if (!read_kb(root, "/proc/meminfo", "MemAvailable", &avail))
 		lower(r, avail, "MemAvailable %" PRIu64, avail);
 }
 
