@@ -123,7 +123,7 @@ int ctl_start(ctl_signal_fn on_signal)
 		return ret;
 	}
 	signal_cb = on_signal;
-	ret = thread_create(&ctl_thread, ctl_main, NULL);
+	ret = thread_create(&ctl_thread, NULL, ctl_main, NULL);
 	if (ret) {
 		close(ev_fd);
 		close(sig_fd);

@@ -4,9 +4,12 @@
  *
  * Each device carries its settings (algorithm, parameters, mem_limit,
  * gc_mode) and, once disksize is written, a zstore.  Attributes are a table
- * of {name, show, store}; every store parses strictly and changes nothing
- * when it fails.  Turning swap on or off is posted to the control thread
- * (ctl.c), the only thread that keeps the capabilities for it.
+ * of {name, show, store}; every value written passes one rule first
+ * (dev_attr_value()), every store parses strictly and changes nothing when
+ * it fails, and every show and store goes through dev_attr_show() and
+ * dev_attr_store(), which refuse a removed device.  Turning swap on or off
+ * is posted to the control thread (ctl.c), the only thread that keeps the
+ * capabilities for it.
  *
  * Locking (outermost first):
  *  1. dev->swap_lock: the swap state, held briefly.  Only the control thread
@@ -19,10 +22,13 @@
  *  3. reg_lock: the device table and reference counts.
  *  4. data_gate: the data files open on all devices together, and whether
  *     they may still be opened; taken alone, with no other lock held.
- * A device is freed when it has been removed and its last reference is put.
+ * hot_remove frees a device's data at once; the struct itself is freed when
+ * its last reference is put (an attribute file opened before may hold one:
+ * everything done through it fails with ENODEV).
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/falloc.h>
@@ -39,6 +45,7 @@
 #include "ctl.h"
 #include "dev.h"
 #include "log.h"
+#include "memroom.h"
 #include "size.h"
 #include "swap.h"
 #include "zcomp.h"
@@ -49,26 +56,33 @@
 #define PARAMS_MAX 128
 /* How long a swap off waits for another swapoff of the same area. */
 #define SWAPOFF_WAIT_S 300
-/* Above this, page indices no longer fit zstore's 32-bit back-references. */
-#define DISKSIZE_MAX (16ull << 40)
 /*
  * zstore's slot table takes 16 bytes per page, 1/256 of disksize, and the
  * daemon's mlockall(MCL_FUTURE) faults all of it in and locks it the moment
  * it is mapped: a 4T device would lock 16 GiB at once, and the OOM killer
  * would end the daemon (and its swap) instead of the write failing.  So
- * disksize may be at most this many times the RAM (a table of at most an
- * eighth of RAM), else the write fails with ENOMEM as the kernel's does
- * when it cannot allocate its table.
+ * disksize may be at most DEV_DISKSIZE_RAM_FACTOR times the RAM (a table of
+ * at most an eighth of RAM), and what the new device takes at once
+ * (zstore_fixed_bytes()) may be at most 1/LOCK_SHARE of the memory the
+ * daemon can still lock (memroom.h: its memory cgroup, RLIMIT_MEMLOCK,
+ * MemAvailable), leaving the rest for the pages it is to store.  Else the
+ * write fails with ENOMEM, as the kernel's does when it cannot allocate its
+ * table.
  */
-#define DISKSIZE_RAM_FACTOR 32
+#define LOCK_SHARE 2
 
 struct dev {
 	int id;
 	int refs;     /* protected by reg_lock */
-	bool removed; /* protected by reg_lock */
+	struct timespec created; /* hot_add; constant */
+	/* Times of the data file, nanoseconds since the epoch, stored without
+	 * a lock by the I/O path. */
+	_Atomic int64_t modified_ns; /* last write, disksize or reset */
+	_Atomic int64_t accessed_ns; /* last read */
 
 	pthread_rwlock_t init_lock;
 	/* protected by init_lock: */
+	bool removed;      /* by hot_remove: nothing works any more */
 	struct zstore *zs; /* NULL until disksize is written */
 	char algorithm[ALGO_MAX];
 	char params[PARAMS_MAX];      /* for params_algo only */
@@ -102,6 +116,32 @@ void dev_registry_init(const char *mountpoint)
 	snprintf(mnt, sizeof(mnt), "%s", mountpoint);
 }
 
+static int64_t ts_ns(const struct timespec *ts)
+{
+	return (int64_t)ts->tv_sec * 1000000000 + ts->tv_nsec;
+}
+
+/* The time now, cheaply: the coarse clock is read without a system call. */
+static int64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME_COARSE, &ts);
+	return ts_ns(&ts);
+}
+
+static void touch(_Atomic int64_t *t)
+{
+	atomic_store_explicit(t, now_ns(), memory_order_relaxed);
+}
+
+static struct timespec ns_ts(int64_t ns)
+{
+	struct timespec ts = { ns / 1000000000, ns % 1000000000 };
+
+	return ts;
+}
+
 /* Caller holds init_lock exclusively (or owns @d alone). */
 static void dev_defaults(struct dev *d)
 {
@@ -125,6 +165,8 @@ int dev_add(int want)
 	pthread_mutex_init(&d->swap_lock, NULL);
 	dev_defaults(d);
 	d->refs = 1; /* the table's */
+	clock_gettime(CLOCK_REALTIME, &d->created);
+	d->modified_ns = d->accessed_ns = ts_ns(&d->created);
 
 	pthread_mutex_lock(&reg_lock);
 	if (want >= 0)
@@ -219,6 +261,7 @@ static bool dev_in_use(const struct dev *d)
 int dev_hot_remove(int id)
 {
 	struct dev *d = dev_get(id);
+	struct zstore *zs = NULL;
 	int ret = 0;
 
 	if (!d)
@@ -237,8 +280,16 @@ int dev_hot_remove(int id)
 		}
 		pthread_mutex_unlock(&reg_lock);
 	}
+	if (!ret) {
+		/* Its data goes now, not when the last attribute file opened
+		 * on it is closed. */
+		d->removed = true;
+		zs = d->zs;
+		d->zs = NULL;
+	}
 	pthread_rwlock_unlock(&d->init_lock);
 	pthread_mutex_unlock(&d->swap_lock);
+	zstore_destroy(zs);
 	dev_put(d);
 	return ret;
 }
@@ -257,6 +308,8 @@ uint64_t dev_disksize(struct dev *d)
 
 int dev_data_open(struct dev *d)
 {
+	int ret = -ENODEV;
+
 	pthread_mutex_lock(&data_gate);
 	if (data_closed) {
 		pthread_mutex_unlock(&data_gate);
@@ -265,9 +318,17 @@ int dev_data_open(struct dev *d)
 	data_files_open++;
 	pthread_mutex_unlock(&data_gate);
 	pthread_rwlock_wrlock(&d->init_lock);
-	d->data_opens++;
+	if (!d->removed) {
+		d->data_opens++;
+		ret = 0;
+	}
 	pthread_rwlock_unlock(&d->init_lock);
-	return 0;
+	if (ret) {
+		pthread_mutex_lock(&data_gate);
+		data_files_open--;
+		pthread_mutex_unlock(&data_gate);
+	}
+	return ret;
 }
 
 void dev_data_release(struct dev *d)
@@ -280,14 +341,23 @@ void dev_data_release(struct dev *d)
 	pthread_mutex_unlock(&data_gate);
 }
 
+/* What a data operation on a device without a zstore gets: @ret, or
+ * ENODEV once the device is removed.  Caller holds init_lock. */
+static int no_store(const struct dev *d, int ret)
+{
+	return d->removed ? -ENODEV : ret;
+}
+
 ssize_t dev_data_read(struct dev *d, void *buf, size_t size, uint64_t off)
 {
 	ssize_t ret = 0;
 	uint64_t disksize;
 
 	pthread_rwlock_rdlock(&d->init_lock);
-	if (!d->zs)
+	if (!d->zs) {
+		ret = no_store(d, 0);
 		goto out;
+	}
 	disksize = zstore_disksize(d->zs);
 	if (off >= disksize)
 		goto out; /* end of file */
@@ -298,17 +368,44 @@ ssize_t dev_data_read(struct dev *d, void *buf, size_t size, uint64_t off)
 		ret = (ssize_t)size;
 out:
 	pthread_rwlock_unlock(&d->init_lock);
+	if (ret > 0)
+		touch(&d->accessed_ns);
 	return ret;
 }
 
-int dev_data_write(struct dev *d, const void *buf, size_t size, uint64_t off)
+/*
+ * A short count is what write(2) promises a program, which writes the rest
+ * again and so learns why it failed.  The loop device's direct I/O does not:
+ * it takes any count of an asynchronous write for complete (lo_complete_rq()
+ * in drivers/block/loop.c retries only short reads), so a swap write cut
+ * short would lose the pages after the cut without a word.  An error, on
+ * the contrary, makes the kernel keep those pages and write them again
+ * later.  So a @whole write goes on after a short count and ends with the
+ * error of the page that stores nothing.
+ */
+ssize_t dev_data_write(struct dev *d, const void *buf, size_t size,
+		       uint64_t off, bool whole)
 {
-	int ret = -ENOSPC;
+	const unsigned char *src = buf;
+	size_t done = 0;
+	ssize_t ret;
 
 	pthread_rwlock_rdlock(&d->init_lock);
-	if (d->zs)
-		ret = zstore_write(d->zs, buf, size, off);
+	if (!d->zs) {
+		ret = no_store(d, -ENOSPC);
+		goto out;
+	}
+	do {
+		ret = zstore_write(d->zs, src + done, size - done, off + done);
+		if (ret >= 0)
+			done = ret ? done + (size_t)ret : size;
+	} while (whole && ret > 0);
+	if (ret >= 0)
+		ret = (ssize_t)done;
+out:
 	pthread_rwlock_unlock(&d->init_lock);
+	if (done)
+		touch(&d->modified_ns);
 	return ret;
 }
 
@@ -323,7 +420,7 @@ int dev_data_fallocate(struct dev *d, int mode, uint64_t off, uint64_t len)
 		return -EOPNOTSUPP;
 	pthread_rwlock_rdlock(&d->init_lock);
 	if (!d->zs) {
-		ret = mode & FALLOC_FL_KEEP_SIZE ? 0 : -ENOSPC;
+		ret = no_store(d, mode & FALLOC_FL_KEEP_SIZE ? 0 : -ENOSPC);
 		goto out;
 	}
 	disksize = zstore_disksize(d->zs);
@@ -339,6 +436,8 @@ int dev_data_fallocate(struct dev *d, int mode, uint64_t off, uint64_t len)
 		len = disksize - off;
 	}
 	ret = zstore_zero(d->zs, off, len);
+	if (!ret)
+		touch(&d->modified_ns);
 out:
 	pthread_rwlock_unlock(&d->init_lock);
 	return ret;
@@ -346,23 +445,34 @@ out:
 
 /* --- attributes ---------------------------------------------------------------- */
 
-/* Copies @buf without surrounding whitespace (one trailing newline is what
- * `echo` adds). @return 0, or -EINVAL if it does not fit. */
-static int strip(const char *buf, char *out, size_t size)
+/*
+ * One rule, as the kernel's attributes have it (sysfs_streq() and
+ * kstrtoull() take one trailing newline and nothing else around the value):
+ * echo's newline goes, anything else around the value or a line break in
+ * it is an error, so "lz4\n\n", "\nlz4" and " 1G" fail as "1G\n\n" does.
+ */
+int dev_attr_value(const char *buf, size_t len, char *out, size_t size)
 {
-	size_t len;
-
-	while (*buf == ' ' || *buf == '\t' || *buf == '\n')
-		buf++;
-	len = strlen(buf);
-	while (len && (buf[len - 1] == ' ' || buf[len - 1] == '\t' ||
-		       buf[len - 1] == '\n'))
-		len--;
 	if (len >= size)
+		return -EINVAL;
+	if (len && buf[len - 1] == '\n')
+		len--;
+	if (memchr(buf, '\0', len) || memchr(buf, '\n', len))
+		return -EINVAL;
+	if (len && (isspace((unsigned char)buf[0]) ||
+		    isspace((unsigned char)buf[len - 1])))
 		return -EINVAL;
 	memcpy(out, buf, len);
 	out[len] = '\0';
 	return 0;
+}
+
+/* Copies the value @buf into @out (@size bytes) under dev_attr_value()'s
+ * rule, which a value that came through dev_attr_store() has passed
+ * already.  @return 0, or -EINVAL if it does not fit. */
+static int strip(const char *buf, char *out, size_t size)
+{
+	return dev_attr_value(buf, strlen(buf), out, size);
 }
 
 static int show_u64(char *buf, size_t size, uint64_t v)
@@ -397,6 +507,34 @@ static uint64_t ram_bytes(void)
 	return (uint64_t)si.totalram * si.mem_unit;
 }
 
+/*
+ * @return 0 if a device of @disksize bytes fits in the memory the daemon can
+ * lock (see LOCK_SHARE), else -ENOMEM, logged with the bound that refused it:
+ * the attribute can only say ENOMEM.
+ */
+static int disksize_fits(const struct dev *d, uint64_t disksize)
+{
+	uint64_t need = zstore_fixed_bytes(disksize);
+	struct memroom room;
+
+	if (disksize / DEV_DISKSIZE_RAM_FACTOR > ram_bytes()) {
+		log_warn("zramfs%d: disksize %llu is more than %d times the "
+			 "RAM (%llu bytes)", d->id,
+			 (unsigned long long)disksize, DEV_DISKSIZE_RAM_FACTOR,
+			 (unsigned long long)ram_bytes());
+		return -ENOMEM;
+	}
+	memroom_get("", &room);
+	if (need <= room.bytes / LOCK_SHARE)
+		return 0;
+	log_warn("zramfs%d: disksize %llu needs %llu bytes of locked memory at "
+		 "once, more than 1/%d of the %llu the daemon can still lock "
+		 "(%s)", d->id, (unsigned long long)disksize,
+		 (unsigned long long)need, LOCK_SHARE,
+		 (unsigned long long)room.bytes, room.bound);
+	return -ENOMEM;
+}
+
 static int disksize_store(struct dev *d, const char *buf)
 {
 	struct zstore_params p = { 0 };
@@ -407,17 +545,20 @@ static int disksize_store(struct dev *d, const char *buf)
 	if (ret)
 		return -EINVAL;
 	bytes = size_page_align(bytes);
-	if (!bytes || bytes > DISKSIZE_MAX)
+	if (!bytes || bytes > DEV_DISKSIZE_MAX)
 		return -EINVAL;
 	pthread_rwlock_wrlock(&d->init_lock);
+	if (d->removed) {
+		ret = -ENODEV; /* removed since dev_attr_store() looked */
+		goto out;
+	}
 	if (d->zs) {
 		ret = -EBUSY;
 		goto out;
 	}
-	if (bytes / DISKSIZE_RAM_FACTOR > ram_bytes()) {
-		ret = -ENOMEM;
+	ret = disksize_fits(d, bytes);
+	if (ret)
 		goto out;
-	}
 	p.disksize = bytes;
 	p.algorithm = d->algorithm;
 	p.algorithm_params =
@@ -425,6 +566,8 @@ static int disksize_store(struct dev *d, const char *buf)
 	p.mem_limit = d->mem_limit;
 	p.gc_mode = d->gc_mode;
 	ret = zstore_create(&p, &d->zs);
+	if (!ret)
+		touch(&d->modified_ns);
 out:
 	pthread_rwlock_unlock(&d->init_lock);
 	return ret;
@@ -455,6 +598,7 @@ static int reset_store(struct dev *d, const char *buf)
 		zstore_destroy(d->zs);
 		d->zs = NULL;
 		dev_defaults(d);
+		touch(&d->modified_ns);
 		ret = 0;
 	}
 	pthread_rwlock_unlock(&d->init_lock);
@@ -484,6 +628,25 @@ static int comp_algorithm_store(struct dev *d, const char *buf)
 		ret = -EBUSY;
 	else
 		memcpy(d->algorithm, name, sizeof(name));
+	pthread_rwlock_unlock(&d->init_lock);
+	return ret;
+}
+
+/*
+ * What algorithm_params keeps, written back in the form it takes, so that
+ * writing what it reads changes nothing: "algo=zstd level=3", or an empty
+ * line when no parameter is kept.  (The kernel's attribute cannot be read.)
+ */
+static int algorithm_params_show(struct dev *d, char *buf, size_t size)
+{
+	int ret;
+
+	pthread_rwlock_rdlock(&d->init_lock);
+	if (d->params[0])
+		ret = snprintf(buf, size, "algo=%s %s\n", d->params_algo,
+			       d->params);
+	else
+		ret = snprintf(buf, size, "\n");
 	pthread_rwlock_unlock(&d->init_lock);
 	return ret;
 }
@@ -1080,7 +1243,8 @@ const struct dev_attr dev_attrs[] = {
 	{ "initstate", initstate_show, NULL, false },
 	{ "reset", NULL, reset_store, false },
 	{ "comp_algorithm", comp_algorithm_show, comp_algorithm_store, false },
-	{ "algorithm_params", NULL, algorithm_params_store, false },
+	{ "algorithm_params", algorithm_params_show, algorithm_params_store,
+	  false },
 	{ "max_comp_streams", max_comp_streams_show, max_comp_streams_store, false },
 	{ "mem_limit", mem_limit_show, mem_limit_store, false },
 	{ "mem_used_max", mem_used_max_show, mem_used_max_store, false },
@@ -1093,12 +1257,57 @@ const struct dev_attr dev_attrs[] = {
 };
 const unsigned dev_nattrs = sizeof(dev_attrs) / sizeof(dev_attrs[0]);
 
+/* @return whether @d has been removed. */
+static bool dev_removed(struct dev *d)
+{
+	bool removed;
+
+	pthread_rwlock_rdlock(&d->init_lock);
+	removed = d->removed;
+	pthread_rwlock_unlock(&d->init_lock);
+	return removed;
+}
+
+int dev_attr_show(struct dev *d, const struct dev_attr *a, char *buf,
+		  size_t size)
+{
+	if (!a->show)
+		return -EACCES;
+	return dev_removed(d) ? -ENODEV : a->show(d, buf, size);
+}
+
+int dev_attr_store(struct dev *d, const struct dev_attr *a, const char *value)
+{
+	if (!a->store)
+		return -EACCES;
+	return dev_removed(d) ? -ENODEV : a->store(d, value);
+}
+
 int dev_store(struct dev *d, const char *attr, const char *value)
 {
+	char v[DEV_ATTR_MAX];
 	unsigned i;
+	int ret;
 
-	for (i = 0; i < dev_nattrs; i++)
-		if (!strcmp(dev_attrs[i].name, attr) && dev_attrs[i].store)
-			return dev_attrs[i].store(d, value);
+	for (i = 0; i < dev_nattrs; i++) {
+		if (strcmp(dev_attrs[i].name, attr) || !dev_attrs[i].store)
+			continue;
+		ret = dev_attr_value(value, strlen(value), v, sizeof(v));
+		return ret ? ret : dev_attr_store(d, &dev_attrs[i], v);
+	}
 	return -ENOENT;
+}
+
+void dev_stat(struct dev *d, struct dev_stat *st)
+{
+	pthread_rwlock_rdlock(&d->init_lock);
+	st->size = d->zs ? zstore_disksize(d->zs) : 0;
+	st->allocated = d->zs ? zstore_object_pages(d->zs) * ZSTORE_PAGE_SIZE
+			      : 0;
+	pthread_rwlock_unlock(&d->init_lock);
+	st->created = d->created;
+	st->modified = ns_ts(atomic_load_explicit(&d->modified_ns,
+						  memory_order_relaxed));
+	st->accessed = ns_ts(atomic_load_explicit(&d->accessed_ns,
+						  memory_order_relaxed));
 }

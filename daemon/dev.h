@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <time.h>
 
 #define DEV_MAX 256
 /* Attribute contents never exceed this (sysfs's PAGE_SIZE rule). */
@@ -47,7 +48,10 @@ int dev_hot_add(void);
  * @return its number, -EEXIST, -ENOSPC (all DEV_MAX taken), -ENOMEM. */
 int dev_add(int id);
 
-/* Removes device @id. @return 0, -ENOENT, -EBUSY (data open or swap). */
+/* Removes device @id and frees its data at once; references still held
+ * (open attribute files) keep only the husk, on which every attribute and
+ * data operation fails with ENODEV.
+ * @return 0, -ENOENT, -EBUSY (data open or swap). */
 int dev_hot_remove(int id);
 
 /* @return device @id with a reference held, or NULL. */
@@ -63,14 +67,23 @@ int dev_id(const struct dev *d);
 
 /* The data file. */
 uint64_t dev_disksize(struct dev *d);
-/* Counts an open of the data file.  @return 0, or -ENODEV once
- * dev_close_data() has closed the data files. */
+/* Counts an open of the data file.  @return 0, or -ENODEV once the device
+ * is removed or dev_close_data() has closed the data files. */
 int dev_data_open(struct dev *d);
 void dev_data_release(struct dev *d);
 /* @return bytes read (short at the end of the device) or -errno. */
 ssize_t dev_data_read(struct dev *d, void *buf, size_t size, uint64_t off);
-/* @return 0 or -errno (ENOSPC beyond the end or the memory limit). */
-int dev_data_write(struct dev *d, const void *buf, size_t size, uint64_t off);
+/*
+ * Writes @size bytes at @off.  When a page fails (mem_limit, no memory) the
+ * pages before it stay written.  With @whole false the call then returns
+ * their count, a short write, as a file does; with @whole true it fails
+ * with the error, as a block device does: that is for the loop device's
+ * direct I/O, which takes any count for complete (see dev.c).
+ * @return the bytes written (@size, or fewer for a short write), or -errno
+ *         (ENOSPC beyond the end or at the memory limit, ENOMEM).
+ */
+ssize_t dev_data_write(struct dev *d, const void *buf, size_t size,
+		       uint64_t off, bool whole);
 /* FALLOC_FL_PUNCH_HOLE|KEEP_SIZE and FALLOC_FL_ZERO_RANGE. */
 int dev_data_fallocate(struct dev *d, int mode, uint64_t off, uint64_t len);
 
@@ -109,5 +122,42 @@ int dev_close_data(void);
 
 /* Frees every device (at exit, after dev_swapoff_all succeeded). */
 void dev_destroy_all(void);
+
+/* The largest disksize: page indices must fit zstore's 32-bit
+ * back-references. */
+#define DEV_DISKSIZE_MAX (16ull << 40)
+/* disksize may be at most this many times the RAM (see disksize_store()). */
+#define DEV_DISKSIZE_RAM_FACTOR 32
+
+/*
+ * The one rule for every value written to an attribute (and to
+ * control/hot_remove), applied before any store parses it, as the kernel's
+ * attributes do: one trailing newline, the one echo adds, is dropped; what
+ * is left must hold no NUL byte, no other newline and no blank at either
+ * end.  @len must be less than @size (a sysfs value is less than a page).
+ * @return 0 and the value, NUL-terminated, in @out; or -EINVAL.
+ */
+int dev_attr_value(const char *buf, size_t len, char *out, size_t size);
+
+/*
+ * Renders attribute @a of @d, or stores @value (which passed
+ * dev_attr_value()) into it: every read and write of an attribute file goes
+ * through these.  @return as the show or store, or -ENODEV once @d is
+ * removed.
+ */
+int dev_attr_show(struct dev *d, const struct dev_attr *a, char *buf,
+		  size_t size);
+int dev_attr_store(struct dev *d, const struct dev_attr *a, const char *value);
+
+/* What stat(2) tells of a device's files. */
+struct dev_stat {
+	uint64_t size;            /* disksize */
+	uint64_t allocated;       /* bytes in pages that hold compressed data */
+	struct timespec created;  /* hot_add */
+	struct timespec modified; /* data: last write, disksize or reset */
+	struct timespec accessed; /* data: last read */
+};
+
+void dev_stat(struct dev *d, struct dev_stat *st);
 
 #endif

@@ -14,8 +14,11 @@
  * Attribute files behave as sysfs: the first read of an open file renders
  * the whole value into a buffer that later reads of the same open file
  * slice (so reading control/hot_add creates one device per open, not per
- * read() call); each write at offset 0 is one store.  Everything is opened
- * with direct_io: no page cache holds attribute values or swap pages.
+ * read() call); reads of one open file from several threads at once wait
+ * for that one rendering, as sysfs's per-open mutex makes them.  The buffer
+ * is allocated at that read, as large as the value, and freed at release.
+ * Each write at offset 0 is one store.  Everything is opened with
+ * direct_io: no page cache holds attribute values or swap pages.
  *
  * Every handler answers its request exactly once; errors travel as positive
  * errno to one fuse_reply_err().  Handlers run without capabilities: the
@@ -41,6 +44,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "ctl.h"
 #include "dev.h"
@@ -65,6 +69,10 @@ _Static_assert(FILE_ATTR0 + 16 <= INO_PER_DEV, "room for the attributes");
 
 /* Requests of up to this size reach us (max_write, max_pages). */
 #define FS_MAX_IO (1u << 20)
+/* A worker's stack: the handlers keep a value or two of DEV_ATTR_MAX bytes
+ * on it, and the stores, compressors and libfuse their frames; a wide
+ * margin, as main.c's default for the other threads. */
+#define FS_WORKER_STACK (512 * 1024)
 
 /* What an inode number names. */
 struct node {
@@ -79,11 +87,16 @@ struct handle {
 	struct dev *d; /* NULL for control files */
 	int file;
 	fuse_ino_t ino;
+	bool whole; /* data opened with O_DIRECT: see dev_data_write() */
 	/* attribute and control files only: */
-	bool rendered;
+	pthread_mutex_t lock; /* serialises reads; taken once rendered too */
+	bool rendered;        /* protected by lock, and so are: */
 	size_t len;
-	char buf[DEV_ATTR_MAX];
+	char *buf;            /* the rendered value, len bytes */
 };
+
+/* When the daemon started: the times of the directories and control files. */
+static struct timespec fs_started;
 
 static __thread unsigned char *io_buf;
 static pthread_key_t io_buf_key;
@@ -99,6 +112,8 @@ static void release_handle(struct handle *h)
 		dev_data_release(h->d);
 	if (h->d)
 		dev_put(h->d);
+	pthread_mutex_destroy(&h->lock);
+	free(h->buf);
 	free(h);
 }
 
@@ -129,13 +144,27 @@ static int decode(fuse_ino_t ino, struct node *n)
 	return 0;
 }
 
+/*
+ * Times: the daemon's start for what is not a device's; a device's creation
+ * (hot_add) for its directory and attributes; for its data file the last
+ * write, disksize or reset (mtime and ctime) and the last read (atime).
+ * The data file's blocks are its pages that hold compressed data, so du(1)
+ * shows it as a sparse file whose holes are the pages never written, the
+ * discarded ones and the zero-filled (or same-filled) ones, which take no
+ * memory either; du --apparent-size shows disksize.
+ */
 static void fill_stat(const struct node *n, struct dev *d, struct stat *st)
 {
+	struct dev_stat ds = { .created = fs_started };
+
 	memset(st, 0, sizeof(*st));
+	if (d)
+		dev_stat(d, &ds);
 	st->st_ino = n->ino;
 	st->st_uid = 0;
 	st->st_gid = 0;
 	st->st_blksize = 4096;
+	st->st_atim = st->st_mtim = st->st_ctim = ds.created;
 	if (n->ino == INO_ROOT || n->ino == INO_CONTROL ||
 	    (n->dev >= 0 && n->file == FILE_DIR)) {
 		st->st_mode = S_IFDIR | 0755;
@@ -151,8 +180,10 @@ static void fill_stat(const struct node *n, struct dev *d, struct stat *st)
 		st->st_size = 4096;
 	} else if (n->file == FILE_DATA) {
 		st->st_mode = S_IFREG | 0600;
-		st->st_size = (off_t)dev_disksize(d);
-		st->st_blocks = st->st_size / 512;
+		st->st_size = (off_t)ds.size;
+		st->st_blocks = (blkcnt_t)(ds.allocated / 512);
+		st->st_mtim = st->st_ctim = ds.modified;
+		st->st_atim = ds.accessed;
 	} else {
 		const struct dev_attr *a = node_attr(n);
 
@@ -411,9 +442,7 @@ static void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 			goto err;
 		}
 	}
-	/* The data file needs no value buffer. */
-	h = calloc(1, n.file == FILE_DATA ? offsetof(struct handle, buf)
-					  : sizeof(*h));
+	h = calloc(1, sizeof(*h));
 	if (!h) {
 		ret = ENOMEM;
 		goto err;
@@ -429,6 +458,8 @@ static void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	h->d = d; /* the reference is the handle's until release */
 	h->file = n.file;
 	h->ino = ino;
+	h->whole = fi->flags & O_DIRECT;
+	pthread_mutex_init(&h->lock, NULL);
 	fi->fh = (uintptr_t)h;
 	fi->direct_io = 1;
 	fi->keep_cache = 0;
@@ -442,23 +473,31 @@ err:
 	fuse_reply_err(req, ret);
 }
 
-/* Renders an attribute or control file into its handle. */
+/* Renders an attribute or control file into its handle, once.
+ * Caller holds h->lock.  @return 0 or a positive errno. */
 static int render(struct handle *h)
 {
+	char value[DEV_ATTR_MAX];
 	int ret;
 
+	if (h->rendered)
+		return 0;
 	if (h->ino == INO_HOT_ADD) {
 		ret = dev_hot_add();
-		if (ret < 0)
-			return -ret;
-		h->len = (size_t)snprintf(h->buf, sizeof(h->buf), "%d\n", ret);
-		return 0;
+		if (ret >= 0)
+			ret = snprintf(value, sizeof(value), "%d\n", ret);
+	} else {
+		ret = dev_attr_show(h->d, &dev_attrs[h->file - FILE_ATTR0],
+				    value, sizeof(value));
 	}
-	ret = dev_attrs[h->file - FILE_ATTR0].show(h->d, h->buf,
-						   sizeof(h->buf));
 	if (ret < 0)
 		return -ret;
-	h->len = (size_t)ret < sizeof(h->buf) ? (size_t)ret : sizeof(h->buf) - 1;
+	h->len = (size_t)ret < sizeof(value) ? (size_t)ret : sizeof(value) - 1;
+	h->buf = malloc(h->len ? h->len : 1);
+	if (!h->buf)
+		return ENOMEM; /* a device hot_add made stays, as in sysfs */
+	memcpy(h->buf, value, h->len);
+	h->rendered = true;
 	return 0;
 }
 
@@ -476,6 +515,8 @@ static void fs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		    struct fuse_file_info *fi)
 {
 	struct handle *h = (struct handle *)(uintptr_t)fi->fh;
+	char out[DEV_ATTR_MAX];
+	size_t n = 0;
 	ssize_t got;
 	int ret;
 
@@ -492,49 +533,35 @@ static void fs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 			fuse_reply_buf(req, (const char *)io_buf, (size_t)got);
 		return;
 	}
-	if (!h->rendered) {
-		ret = render(h);
-		if (ret) {
-			fuse_reply_err(req, ret);
-			return;
-		}
-		h->rendered = true;
-	}
-	if ((size_t)off >= h->len) {
-		fuse_reply_buf(req, NULL, 0);
-	} else {
-		/*
-		 * Replied from a copy: the moment the kernel has taken the
-		 * reply, the opener may close the file and another worker
-		 * free @h, while this one is still returning from writev().
-		 * The kernel has read the buffer by then, but AddressSanitizer
-		 * checks it after the call and would report a use after free.
-		 */
-		char out[DEV_ATTR_MAX];
-		size_t n = h->len - (size_t)off < size ? h->len - (size_t)off
-						       : size;
-
+	/*
+	 * Replied from a copy made under the lock: the moment the kernel has
+	 * taken the reply, the opener may close the file and another worker
+	 * free @h, while this one is still returning from writev().
+	 */
+	pthread_mutex_lock(&h->lock);
+	ret = render(h);
+	if (!ret && (size_t)off < h->len) {
+		n = h->len - (size_t)off < size ? h->len - (size_t)off : size;
 		memcpy(out, h->buf + off, n);
-		fuse_reply_buf(req, out, n);
 	}
+	pthread_mutex_unlock(&h->lock);
+	if (ret)
+		fuse_reply_err(req, ret);
+	else
+		fuse_reply_buf(req, n ? out : NULL, n);
 }
 
-/* @return 0 and the number in @buf, or EINVAL. */
-static int parse_hot_remove(const char *buf, size_t size, int *id)
+/* @return 0 and the device number @value names, or EINVAL. */
+static int parse_hot_remove(const char *value, int *id)
 {
-	char tmp[32], *end;
+	char *end;
 	long v;
 
-	if (size == 0 || size >= sizeof(tmp))
+	if (value[0] < '0' || value[0] > '9')
 		return EINVAL;
-	memcpy(tmp, buf, size);
-	tmp[size] = '\0';
-	if (tmp[size - 1] == '\n')
-		tmp[--size] = '\0';
-	if (!size || tmp[0] < '0' || tmp[0] > '9')
-		return EINVAL;
-	v = strtol(tmp, &end, 10);
-	if (*end || v >= DEV_MAX)
+	errno = 0;
+	v = strtol(value, &end, 10);
+	if (errno || *end || v >= DEV_MAX)
 		return EINVAL;
 	*id = (int)v;
 	return 0;
@@ -552,7 +579,7 @@ struct slow_store {
 static int slow_store_job(void *arg)
 {
 	struct slow_store *s = arg;
-	int ret = s->attr->store(s->d, s->value);
+	int ret = dev_attr_store(s->d, s->attr, s->value);
 
 	if (ret)
 		fuse_reply_err(s->req, -ret);
@@ -567,7 +594,8 @@ static int slow_store_job(void *arg)
 static int post_slow_store(fuse_req_t req, struct handle *h, const char *value,
 			   size_t size)
 {
-	struct slow_store *s = malloc(sizeof(*s) + size + 1);
+	size_t len = strlen(value);
+	struct slow_store *s = malloc(sizeof(*s) + len + 1);
 	int ret;
 
 	if (!s)
@@ -577,7 +605,7 @@ static int post_slow_store(fuse_req_t req, struct handle *h, const char *value,
 	dev_hold(s->d);
 	s->attr = &dev_attrs[h->file - FILE_ATTR0];
 	s->size = size;
-	memcpy(s->value, value, size + 1);
+	memcpy(s->value, value, len + 1);
 	ret = ctl_post(slow_store_job, s);
 	if (ret) {
 		dev_put(s->d);
@@ -593,25 +621,27 @@ static void fs_write(fuse_req_t req, fuse_ino_t ino, const char *buf,
 	struct handle *h = (struct handle *)(uintptr_t)fi->fh;
 	const struct dev_attr *attr;
 	char value[DEV_ATTR_MAX];
+	ssize_t done;
 	int ret, id;
 
 	if (h->file == FILE_DATA) {
-		ret = -dev_data_write(h->d, buf, size, (uint64_t)off);
-		goto out;
+		done = dev_data_write(h->d, buf, size, (uint64_t)off, h->whole);
+		if (done < 0)
+			fuse_reply_err(req, (int)-done);
+		else
+			fuse_reply_write(req, (size_t)done);
+		return;
 	}
 	/* Attributes: one write at offset 0 is one store, as sysfs. */
-	if (off != 0 || size >= sizeof(value) || memchr(buf, '\0', size)) {
-		ret = EINVAL;
+	ret = off ? EINVAL : -dev_attr_value(buf, size, value, sizeof(value));
+	if (ret)
 		goto out;
-	}
 	if (h->ino == INO_HOT_REMOVE) {
-		ret = parse_hot_remove(buf, size, &id);
+		ret = parse_hot_remove(value, &id);
 		if (!ret)
 			ret = -dev_hot_remove(id);
 		goto out;
 	}
-	memcpy(value, buf, size);
-	value[size] = '\0';
 	attr = &dev_attrs[h->file - FILE_ATTR0];
 	if (attr->on_ctl) {
 		ret = post_slow_store(req, h, value, size);
@@ -619,7 +649,7 @@ static void fs_write(fuse_req_t req, fuse_ino_t ino, const char *buf,
 			return; /* answered by the control thread */
 		goto out;
 	}
-	ret = -attr->store(h->d, value);
+	ret = -dev_attr_store(h->d, attr, value);
 out:
 	if (ret)
 		fuse_reply_err(req, ret);
@@ -708,6 +738,7 @@ static const struct fuse_lowlevel_ops fs_ops = {
 
 struct fuse_session *fs_session_new(struct fuse_args *args)
 {
+	clock_gettime(CLOCK_REALTIME, &fs_started);
 	if (pthread_key_create(&io_buf_key, free_io_buf))
 		return NULL;
 	return fuse_session_new(args, &fs_ops, sizeof(fs_ops), NULL);
@@ -844,6 +875,7 @@ int fs_loop(struct fuse_session *se, unsigned int nthreads)
 {
 	struct fs_pool pool = { .se = se };
 	struct fs_worker *w;
+	pthread_attr_t attr;
 	unsigned int i, started;
 	bool serving;
 	int ret;
@@ -863,10 +895,13 @@ int fs_loop(struct fuse_session *se, unsigned int nthreads)
 	pthread_mutex_lock(&running_lock);
 	running = &pool;
 	pthread_mutex_unlock(&running_lock);
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, FS_WORKER_STACK);
 	for (started = 0; started < nthreads; started++) {
 		w[started].pool = &pool;
 		/* Signals belong to the control thread (lib/thread.h). */
-		ret = thread_create(&w[started].thread, fs_worker, &w[started]);
+		ret = thread_create(&w[started].thread, &attr, fs_worker,
+				    &w[started]);
 		if (ret) {
 			log_err("cannot start FUSE worker %u of %u: %s",
 				started + 1, nthreads, strerror(-ret));
@@ -876,6 +911,7 @@ int fs_loop(struct fuse_session *se, unsigned int nthreads)
 			break;
 		}
 	}
+	pthread_attr_destroy(&attr);
 
 	pthread_mutex_lock(&pool.lock);
 	while (pool.prepared < started)

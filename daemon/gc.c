@@ -12,7 +12,10 @@
  *   discard ──gc_defer()──▶ [ ring of handles, bounded ] ──worker──▶ free fn
  *                               ▲ full: caller frees the rest inline
  *
- * The queue is a ring under one mutex.  gc_defer() copies a batch in and
+ * The queue is a ring under one mutex, a mapping of its own so that it goes
+ * back to the system with the queue (the daemon's heap, locked, never
+ * does), sized by the caller: zstore gives a device as many entries as it
+ * has pages, 2 KiB to 2 MiB.  gc_defer() copies a batch in and
  * wakes the worker if it sleeps; it never waits for the worker, so a full
  * queue degrades to synchronous freeing rather than to a stall.  The worker
  * takes up to GC_BATCH handles at a time and frees them without the lock.
@@ -28,9 +31,11 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "gc.h"
 #include "thread.h"
+#include "zthread.h"
 
 #define GC_BATCH 256
 
@@ -88,6 +93,7 @@ static void *gc_worker(void *arg)
 
 	/* A name for ps -L and the privilege test (tests/system/privs.sh). */
 	pthread_setname_np(pthread_self(), "zramfsd-gc");
+	zthread_lock_stack();
 
 	pthread_mutex_lock(&gc->lock);
 	for (;;) {
@@ -113,24 +119,33 @@ static void *gc_worker(void *arg)
 		pthread_cond_broadcast(&gc->drained);
 	}
 	pthread_mutex_unlock(&gc->lock);
+	zthread_release_stack();
 	return NULL;
+}
+
+static size_t ring_bytes(size_t capacity)
+{
+	return capacity * sizeof(uint64_t);
 }
 
 int gc_create(gc_free_fn fn, void *ctx, size_t capacity, struct gc **out)
 {
 	struct gc *gc;
+	void *ring;
 	int ret;
 
-	if (!fn || !capacity)
+	if (!fn || !capacity || capacity > SIZE_MAX / sizeof(uint64_t))
 		return -EINVAL;
 	gc = calloc(1, sizeof(*gc));
 	if (!gc)
 		return -ENOMEM;
-	gc->ring = calloc(capacity, sizeof(*gc->ring));
-	if (!gc->ring) {
+	ring = mmap(NULL, ring_bytes(capacity), PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (ring == MAP_FAILED) {
 		free(gc);
 		return -ENOMEM;
 	}
+	gc->ring = ring;
 	gc->capacity = capacity;
 	gc->free_fn = fn;
 	gc->ctx = ctx;
@@ -139,12 +154,12 @@ int gc_create(gc_free_fn fn, void *ctx, size_t capacity, struct gc **out)
 	pthread_cond_init(&gc->drained, NULL);
 	/* With the daemon's signal mask, which only SIGSEGV and the like
 	 * pass (lib/thread.h). */
-	ret = thread_create(&gc->worker, gc_worker, gc);
+	ret = thread_create(&gc->worker, NULL, gc_worker, gc);
 	if (ret) {
 		pthread_cond_destroy(&gc->drained);
 		pthread_cond_destroy(&gc->wake);
 		pthread_mutex_destroy(&gc->lock);
-		free(gc->ring);
+		munmap(gc->ring, ring_bytes(capacity));
 		free(gc);
 		return ret;
 	}
@@ -165,7 +180,7 @@ void gc_destroy(struct gc *gc)
 	pthread_cond_destroy(&gc->drained);
 	pthread_cond_destroy(&gc->wake);
 	pthread_mutex_destroy(&gc->lock);
-	free(gc->ring);
+	munmap(gc->ring, ring_bytes(gc->capacity));
 	free(gc);
 }
 

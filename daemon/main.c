@@ -286,12 +286,13 @@ static int mount_tree(void)
 
 /*
  * Every thread's stack is locked and faulted in whole by mlockall(MCL_FUTURE):
- * glibc's default of RLIMIT_STACK (8 MiB) would pin 8 MiB a thread.  None of
- * our threads (the FUSE workers of fs_loop() included, created with the
- * default attributes) needs more than a few pages; 512 KiB leaves a wide
- * margin, also for the sanitizers' redzones.  Likewise each malloc arena is
- * locked as it grows: two are plenty for a handful of threads that allocate
- * once at start.
+ * glibc's default of RLIMIT_STACK (8 MiB) would pin 8 MiB a thread.  The
+ * threads made with the default attributes, the control thread and the two
+ * each device starts (its GC worker and its allocator's keeper, so this is
+ * what a device costs), need a few pages; 128 KiB leaves a wide margin, also
+ * for the sanitizers' redzones.  The FUSE workers, which run the handlers,
+ * ask for more (fs.c).  Likewise each malloc arena is locked as it grows:
+ * two are plenty for a handful of threads that allocate once at start.
  *
  * A FUSE worker must not ask the kernel for memory while it serves (the
  * request could wait for reclaim that swaps out to this daemon), yet libfuse
@@ -305,7 +306,7 @@ static int mount_tree(void)
  * freed, and the threshold is fixed at 1 MiB: only the per-thread buffers of
  * 1 MiB, made once before a worker serves, get mappings of their own.
  */
-#define THREAD_STACK_SIZE     (512 * 1024)
+#define THREAD_STACK_SIZE     (128 * 1024)
 #define MALLOC_TRIM_THRESHOLD (64 * 1024 * 1024)
 #define MALLOC_MMAP_THRESHOLD (1024 * 1024)
 

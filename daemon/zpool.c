@@ -162,6 +162,7 @@
 
 #include "thread.h"
 #include "zpool.h"
+#include "zthread.h"
 
 #define ZPOOL_PAGE_SIZE	 4096u
 #define ZPOOL_STEP	 16u
@@ -840,6 +841,7 @@ static void *zkeeper_main(void *arg)
 	int i;
 
 	pthread_setname_np(pthread_self(), "zramfsd-keeper");
+	zthread_lock_stack();
 	pthread_mutex_lock(&k->lock);
 	while (!k->stop) {
 		if (k->paused) {
@@ -873,6 +875,7 @@ static void *zkeeper_main(void *arg)
 		zkeeper_done(k, delivered);
 	}
 	pthread_mutex_unlock(&k->lock);
+	zthread_release_stack();
 	return NULL;
 }
 
@@ -901,7 +904,7 @@ static int zkeeper_start(struct zpool *pool)
 	if (rc)
 		goto err_work;
 	/* With the daemon's signal mask (lib/thread.h). */
-	rc = -thread_create(&k->thread, zkeeper_main, pool);
+	rc = -thread_create(&k->thread, NULL, zkeeper_main, pool);
 	if (rc)
 		goto err_lock;
 	return 0;
@@ -950,16 +953,31 @@ static void zkeeper_stop(struct zpool *pool)
 
 /* --- the pool ---------------------------------------------------------- */
 
+/*
+ * The pool itself, 66 KiB of class locks and lists, is a mapping of its own
+ * rather than heap: the daemon locks its memory, and locked heap is never
+ * given back (its free pages cannot be dropped, and main.c keeps glibc from
+ * trimming the heap), so a removed device's pool would stay resident.
+ */
+static struct zpool *zpool_map_struct(void)
+{
+	void *p = mmap(NULL, sizeof(struct zpool), PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p; /* zero-filled */
+}
+
 struct zpool *zpool_create(zpool_migrate_fn migrate, void *owner)
 {
 	struct zpool *pool;
 	unsigned int i, g;
 	int rc;
 
-	pool = aligned_alloc(alignof(struct zpool), sizeof(*pool));
+	static_assert(alignof(struct zpool) <= ZPOOL_PAGE_SIZE,
+		      "a mapping is aligned enough");
+	pool = zpool_map_struct();
 	if (!pool)
 		return NULL;
-	memset(pool, 0, sizeof(*pool));
 	pool->migrate = migrate;
 	pool->owner = owner;
 	rc = pthread_mutex_init(&pool->meta.lock, NULL);
@@ -990,7 +1008,7 @@ err_classes:
 err_meta:
 	pthread_mutex_destroy(&pool->meta.lock);
 err_pool:
-	free(pool);
+	munmap(pool, sizeof(*pool));
 	errno = rc;
 	return NULL;
 }
@@ -1024,7 +1042,7 @@ void zpool_destroy(struct zpool *pool)
 	}
 	zmeta_destroy(pool);
 	pthread_mutex_destroy(&pool->compact_lock);
-	free(pool);
+	munmap(pool, sizeof(*pool));
 }
 
 int zpool_alloc(struct zpool *pool, size_t size, uint32_t backref,

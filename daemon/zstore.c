@@ -415,30 +415,34 @@ int zstore_read(struct zstore *zs, void *buf, size_t len, uint64_t off)
 	return 0;
 }
 
-int zstore_write(struct zstore *zs, const void *buf, size_t len, uint64_t off)
+ssize_t zstore_write(struct zstore *zs, const void *buf, size_t len,
+		     uint64_t off)
 {
 	const unsigned char *src = buf;
+	size_t done = 0;
 	int ret;
 
 	if (!in_range(zs, off, len)) {
 		stat_add(zs, invalid_io, 1);
 		return -ENOSPC;
 	}
-	while (len) {
+	while (done < len) {
 		uint64_t idx;
-		size_t pos, n = page_piece(off, len, &idx, &pos);
+		size_t pos, n = page_piece(off + done, len - done, &idx, &pos);
 
 		if (n == ZSTORE_PAGE_SIZE)
-			ret = write_page(zs, idx, src, -1);
+			ret = write_page(zs, idx, src + done, -1);
 		else
-			ret = write_partial(zs, idx, pos, src, n);
+			ret = write_partial(zs, idx, pos, src + done, n);
 		if (ret) {
+			/* A short write is no failure: the caller's next
+			 * write, which stores nothing, is. */
+			if (done)
+				return (ssize_t)done;
 			stat_add(zs, failed_writes, 1);
 			return ret;
 		}
-		src += n;
-		off += n;
-		len -= n;
+		done += n;
 	}
 	return 0;
 }
@@ -533,6 +537,8 @@ int zstore_zero(struct zstore *zs, uint64_t off, uint64_t len)
 	}
 	first_full = (off + ZSTORE_PAGE_SIZE - 1) & ~(uint64_t)(ZSTORE_PAGE_SIZE - 1);
 	last_full = end & ~(uint64_t)(ZSTORE_PAGE_SIZE - 1);
+	/* Each zstore_write() below stays inside one page: it stores all or
+	 * nothing. */
 	if (first_full >= last_full) {
 		/* Inside one page, or across one page boundary: no whole
 		 * page to discard, write the zeros. */
@@ -638,6 +644,11 @@ static uint64_t nonneg(int64_t v)
 	return v < 0 ? 0 : (uint64_t)v;
 }
 
+uint64_t zstore_object_pages(struct zstore *zs)
+{
+	return nonneg(stat_get(zs, pages_stored) - stat_get(zs, same_pages));
+}
+
 void zstore_get_stats(struct zstore *zs, struct zstore_stats *st)
 {
 	struct zpool_stats ps;
@@ -667,6 +678,21 @@ void zstore_get_stats(struct zstore *zs, struct zstore_stats *st)
 	st->gc.freed_total = gs.freed_total;
 	st->gc.max_pending = gs.max_pending;
 	st->gc.freed_inline = stat_get(zs, freed_inline);
+}
+
+size_t zstore_gc_queue_pages(uint64_t disksize)
+{
+	uint64_t pages = disksize >> ZSTORE_PAGE_SHIFT;
+
+	if (pages < ZSTORE_GC_QUEUE_MIN)
+		return ZSTORE_GC_QUEUE_MIN;
+	return pages < ZSTORE_GC_QUEUE_MAX ? (size_t)pages : ZSTORE_GC_QUEUE_MAX;
+}
+
+uint64_t zstore_fixed_bytes(uint64_t disksize)
+{
+	return (disksize >> ZSTORE_PAGE_SHIFT) * sizeof(struct zslot) +
+	       zstore_gc_queue_pages(disksize) * sizeof(uint64_t);
 }
 
 int zstore_create(const struct zstore_params *p, struct zstore **out)
@@ -704,7 +730,8 @@ int zstore_create(const struct zstore_params *p, struct zstore **out)
 		ret = -ENOMEM;
 		goto err_slots;
 	}
-	queue = p->gc_queue_pages ? p->gc_queue_pages : ZSTORE_GC_QUEUE_DEFAULT;
+	queue = p->gc_queue_pages ? p->gc_queue_pages
+				  : zstore_gc_queue_pages(p->disksize);
 	ret = gc_create(zstore_gc_free, zs, queue, &zs->gc);
 	if (ret)
 		goto err_pool;

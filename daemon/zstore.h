@@ -24,6 +24,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "zstat.h"
 
@@ -32,8 +33,10 @@
 /* Compressed pages at least this long are stored raw, as the kernel's
  * huge_class_size does with zsmalloc's default configuration. */
 #define ZSTORE_HUGE_THRESHOLD 3264u
-/* Default GC queue length in pages (1 GiB of data). */
-#define ZSTORE_GC_QUEUE_DEFAULT (1u << 18)
+/* The GC queue holds as many pages as the device, within these bounds
+ * (the most is 2 MiB of handles for 1 GiB of data). */
+#define ZSTORE_GC_QUEUE_MIN 256u
+#define ZSTORE_GC_QUEUE_MAX (1u << 18)
 
 enum zstore_gc_mode {
 	ZSTORE_GC_ASYNC,
@@ -46,13 +49,25 @@ struct zstore_params {
 	const char *algorithm_params; /* NULL or "": defaults */
 	uint64_t mem_limit;           /* bytes, 0 = none */
 	enum zstore_gc_mode gc_mode;
-	size_t gc_queue_pages;        /* 0: ZSTORE_GC_QUEUE_DEFAULT */
+	size_t gc_queue_pages;        /* 0: zstore_gc_queue_pages() */
 };
 
 struct zstore;
 
 /* @return 0 and the store in *@out, -EINVAL for bad params, -ENOMEM. */
 int zstore_create(const struct zstore_params *p, struct zstore **out);
+
+/* @return the GC queue length, in pages, of a device of @disksize bytes:
+ * its pages, at least ZSTORE_GC_QUEUE_MIN, at most ZSTORE_GC_QUEUE_MAX. */
+size_t zstore_gc_queue_pages(uint64_t disksize);
+
+/*
+ * @return the memory, in bytes, a device of @disksize bytes takes the moment
+ *         it is created, whatever it stores: its slot table (16 bytes a page)
+ *         and its GC queue (8 bytes a page of it).  The daemon locks it all at
+ *         once, so it must fit before zstore_create() is called.
+ */
+uint64_t zstore_fixed_bytes(uint64_t disksize);
 
 /* Drains the GC queue and frees every page. */
 void zstore_destroy(struct zstore *zs);
@@ -65,13 +80,18 @@ void zstore_destroy(struct zstore *zs);
 int zstore_read(struct zstore *zs, void *buf, size_t len, uint64_t off);
 
 /*
- * Writes @len bytes at @off.  Pages are written in order; on failure the
- * pages before the failing one are written and the failing one and those
- * after it keep their old contents.
- * @return 0, -ENOSPC if the range leaves the device (invalid_io) or the
+ * Writes @len bytes at @off.  Pages are written in order; when one fails,
+ * the pieces before it are stored and it and those after it keep their old
+ * contents, and the call reports what it stored, as write(2) does: a
+ * caller that wants all of it writes the rest again to learn why.
+ * @return 0 when all @len bytes are stored; the bytes stored, 0 < n < @len
+ *         (a whole number of the pieces the write splits into at page
+ *         boundaries), when a later page failed; -errno when nothing was
+ *         stored: -ENOSPC if the range leaves the device (invalid_io) or the
  *         memory limit would be exceeded (failed_writes), -ENOMEM.
  */
-int zstore_write(struct zstore *zs, const void *buf, size_t len, uint64_t off);
+ssize_t zstore_write(struct zstore *zs, const void *buf, size_t len,
+		     uint64_t off);
 
 /*
  * Makes [@off, @off + @len) read as zeros (PUNCH_HOLE, ZERO_RANGE): writes
@@ -101,6 +121,10 @@ void zstore_gc_drain(struct zstore *zs);
 void zstore_reset_mem_used_max(struct zstore *zs);
 
 uint64_t zstore_disksize(const struct zstore *zs);
+/* @return the pages that hold an object in the pool (compressed or huge):
+ * the stored pages but the same-filled ones, which take no memory.  Cheaper
+ * than zstore_get_stats(). */
+uint64_t zstore_object_pages(struct zstore *zs);
 
 struct zstore_stats {
 	struct zstat_mm mm;

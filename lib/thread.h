@@ -53,12 +53,14 @@ static inline int thread_block_signals(sigset_t *old)
 }
 
 /*
- * pthread_create(@thread, NULL, @fn, @arg) with thread_blocked_signals()
+ * pthread_create(@thread, @attr, @fn, @arg) with thread_blocked_signals()
  * blocked in the new thread from its start.  The caller's mask is kept.
+ * @attr may be NULL (the process's default attributes).
  * @return 0 or -errno.
  */
-static inline int thread_create(pthread_t *thread, void *(*fn)(void *),
-				void *arg)
+static inline int thread_create(pthread_t *thread,
+				const pthread_attr_t *attr,
+				void *(*fn)(void *), void *arg)
 {
 	sigset_t old;
 	int ret;
@@ -66,7 +68,7 @@ static inline int thread_create(pthread_t *thread, void *(*fn)(void *),
 	ret = thread_block_signals(&old);
 	if (ret)
 		return ret;
-	ret = -pthread_create(thread, NULL, fn, arg);
+	ret = -pthread_create(thread, attr, fn, arg);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	return ret;
 }

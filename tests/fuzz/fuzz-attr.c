@@ -18,6 +18,10 @@
  *
  * (any other byte picks one by its value).  After every write:
  *
+ *  - the value passed dev_attr_value(), the one rule every attribute write
+ *    meets first, or the write failed with EINVAL; what the rule lets
+ *    through is the value less one trailing newline, with no newline left
+ *    and no blank at either end;
  *  - the result is the one the model predicts: 0, or EINVAL for a
  *    malformed or out-of-range value, EBUSY once initialised, ENOMEM for
  *    a disksize beyond what RAM can index (algorithm_params is checked
@@ -25,15 +29,18 @@
  *  - every readable attribute renders a NUL-terminated line shorter than
  *    DEV_ATTR_MAX, and disksize, initstate, comp_algorithm's [active] one,
  *    mem_limit (also in mm_stat) and gc_mode read what the model holds;
+ *    what algorithm_params reads, written back before initialisation, is
+ *    accepted and reads the same;
  *  - so a rejected write changed nothing.
  *
- * The model decides with the same lib/size.c functions the stores use:
- * this checks the stores' plumbing, bounds and state rules, not the number
- * syntax (tests/unit/test-size.c does that).  Sizes are capped so that a
+ * The model decides with the same functions the stores use (lib/size.c,
+ * dev.h's rule and bounds): this checks the stores' plumbing, bounds and
+ * state rules, not the number syntax (tests/unit/test-size.c does that).  Sizes are capped so that a
  * fuzzed disksize cannot make the fuzzer itself run out of memory.
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -50,8 +57,6 @@
 
 const char fuzz_name[] = "attr";
 
-#define DISKSIZE_MAX (16ull << 40)  /* as dev.c */
-#define DISKSIZE_RAM_FACTOR 32      /* as dev.c */
 /* Bigger devices are not created here (their slot table would be mapped). */
 #define FUZZ_DISKSIZE_CAP (256ull << 20)
 
@@ -83,22 +88,24 @@ static void model_reset(struct model *m)
 	m->gc_mode = "async";
 }
 
-/* strip() of dev.c: @v without surrounding blanks and newlines.
- * @return false if that does not fit in @size. */
-static bool strip(const char *v, char *out, size_t size)
+/*
+ * dev_attr_value() on @raw (@len bytes): what it lets through is @raw less
+ * one trailing newline, and holds no newline and no blank at either end.
+ * @return whether it let @raw through, the value in @out.
+ */
+static bool attr_value(const char *raw, size_t len, char *out, size_t size)
 {
-	size_t len;
+	size_t vlen;
 
-	while (*v == ' ' || *v == '\t' || *v == '\n')
-		v++;
-	len = strlen(v);
-	while (len && (v[len - 1] == ' ' || v[len - 1] == '\t' ||
-		       v[len - 1] == '\n'))
-		len--;
-	if (len >= size)
+	if (dev_attr_value(raw, len, out, size))
 		return false;
-	memcpy(out, v, len);
-	out[len] = '\0';
+	vlen = strlen(out);
+	fuzz_check(vlen == len - (len && raw[len - 1] == '\n') &&
+			   !memcmp(out, raw, vlen) && !strchr(out, '\n') &&
+			   (!vlen || (!isspace((unsigned char)out[0]) &&
+				      !isspace((unsigned char)out[vlen - 1]))),
+		   "dev_attr_value let '%.*s' through as '%s'", (int)len, raw,
+		   out);
 	return true;
 }
 
@@ -110,26 +117,29 @@ static bool parse_u64_is(const char *v, uint64_t max, uint64_t want)
 }
 
 /*
- * What writing @v to attribute @sel must do to @m.
+ * What writing @raw (@len bytes) to attribute @sel must do to @m.
  * @return the expected result, or 1 if only "0, EINVAL or EBUSY" is known;
  * *@skip when the write must not be made here (too big a device).
  */
-static int predict(struct model *m, unsigned sel, const char *v, bool *skip)
+static int predict(struct model *m, unsigned sel, const char *raw, size_t len,
+		   bool *skip)
 {
-	char word[64];
+	char v[DEV_ATTR_MAX];
 	uint64_t n;
 
 	*skip = false;
+	if (!attr_value(raw, len, v, sizeof(v)))
+		return -EINVAL;
 	switch (sel) {
 	case 0: /* disksize */
 		if (size_parse(v, &n))
 			return -EINVAL;
 		n = size_page_align(n);
-		if (!n || n > DISKSIZE_MAX)
+		if (!n || n > DEV_DISKSIZE_MAX)
 			return -EINVAL;
 		if (m->init)
 			return -EBUSY;
-		if (n / DISKSIZE_RAM_FACTOR > ram)
+		if (n / DEV_DISKSIZE_RAM_FACTOR > ram)
 			return -ENOMEM;
 		if (n > FUZZ_DISKSIZE_CAP) {
 			*skip = true;
@@ -144,11 +154,11 @@ static int predict(struct model *m, unsigned sel, const char *v, bool *skip)
 		model_reset(m);
 		return 0;
 	case 2: /* comp_algorithm */
-		if (!strip(v, word, 32) || !zcomp_available(word))
+		if (strlen(v) >= sizeof(m->algorithm) || !zcomp_available(v))
 			return -EINVAL;
 		if (m->init)
 			return -EBUSY;
-		strcpy(m->algorithm, word);
+		strcpy(m->algorithm, v);
 		return 0;
 	case 3: /* algorithm_params */
 		return 1;
@@ -166,10 +176,9 @@ static int predict(struct model *m, unsigned sel, const char *v, bool *skip)
 	case 7: /* compact */
 		return parse_u64_is(v, UINT64_MAX, 1) && m->init ? 0 : -EINVAL;
 	case 8: /* gc_mode */
-		if (!strip(v, word, 16) ||
-		    (strcmp(word, "async") && strcmp(word, "sync")))
+		if (strcmp(v, "async") && strcmp(v, "sync"))
 			return -EINVAL;
-		m->gc_mode = !strcmp(word, "sync") ? "sync" : "async";
+		m->gc_mode = !strcmp(v, "sync") ? "sync" : "async";
 		return 0;
 	}
 	abort();
@@ -206,6 +215,25 @@ static uint64_t show_u64(struct dev *d, const char *name)
 	return n;
 }
 
+/* algorithm_params reads an empty line or "algo=NAME PARAMS", which,
+ * written back before initialisation, changes nothing. */
+static void check_params(struct dev *d, const struct model *m, const char *op)
+{
+	char before[DEV_ATTR_MAX];
+	int ret;
+
+	snprintf(before, sizeof(before), "%s", show(d, "algorithm_params"));
+	fuzz_check(!strcmp(before, "\n") ||
+			   (!strncmp(before, "algo=", 5) && strchr(before, ' ')),
+		   "after %s: algorithm_params reads '%s'", op, before);
+	if (m->init)
+		return;
+	ret = dev_store(d, "algorithm_params", before);
+	fuzz_check(ret == 0 && !strcmp(show(d, "algorithm_params"), before),
+		   "after %s: algorithm_params '%s' written back: %d, reads '%s'",
+		   op, before, ret, show(d, "algorithm_params"));
+}
+
 /* The device reads what the model holds. */
 static void check_model(struct dev *d, const struct model *m, const char *op)
 {
@@ -239,6 +267,7 @@ static void check_model(struct dev *d, const struct model *m, const char *op)
 	fuzz_check(!strncmp(v, m->gc_mode, strlen(m->gc_mode)) &&
 			   v[strlen(m->gc_mode)] == '\n',
 		   "after %s: gc_mode '%s', want %s", op, v, m->gc_mode);
+	check_params(d, m, op);
 }
 
 /* dev_parse_swap: only "on [priority=P] [discard=POLICY]" or "off", and
@@ -318,7 +347,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			check_swap_parse(value);
 			continue;
 		}
-		want = predict(&m, sel, value, &skip);
+		want = predict(&m, sel, value, len, &skip);
 		if (skip)
 			continue;
 		got = dev_store(d, sel_names[sel], value);

@@ -25,9 +25,11 @@
  *
  * After every operation the engine must agree with the model: reads return
  * its bytes, out-of-range requests fail with EIO (ENOSPC for writes) and
- * change nothing, writes fail only with ENOSPC and only under a mem_limit,
- * and then as zstore.h promises (the pieces before the failing one written,
- * the rest untouched); and mm_stat and io_stat count what the model
+ * change nothing, writes fall short or fail only with ENOSPC and only
+ * under a mem_limit, and then as zstore.h promises (a short write reports
+ * the whole pieces it stored, the rest untouched; a failed one stores
+ * nothing; a zero-range stores its partial pages whole or not at all); and
+ * mm_stat and io_stat count what the model
  * counts: orig_data_size, same_pages, failed_writes, invalid_io,
  * notify_free, failed_reads 0, and every discarded object either queued or
  * freed inline.  Any disagreement aborts.
@@ -326,12 +328,12 @@ static void op_write(struct model *m, uint64_t off, size_t len,
 {
 	static unsigned char buf[MAX_IO];
 	unsigned kind = get8(in), seed = get8(in);
-	int ret;
+	ssize_t ret;
 
 	generate(buf, len, kind, seed, in);
 	ret = zstore_write(m->zs, buf, len, off);
 	if (!in_range(m, off, len)) {
-		fuzz_check(ret == -ENOSPC, "write %zu at %llu past the end: %d",
+		fuzz_check(ret == -ENOSPC, "write %zu at %llu past the end: %zd",
 			   len, (unsigned long long)off, ret);
 		m->invalid_io++;
 		return;
@@ -341,12 +343,22 @@ static void op_write(struct model *m, uint64_t off, size_t len,
 		check_range(m, off, len, "write");
 		return;
 	}
+	if (ret > 0) {
+		/* Short: what it reports is what it stored, whole pieces. */
+		fuzz_check((size_t)ret < len && (off + (uint64_t)ret) % PG == 0 &&
+				   m->mem_limit,
+			   "write %zu at %llu: short %zd (mem_limit %llu)", len,
+			   (unsigned long long)off, ret,
+			   (unsigned long long)m->mem_limit);
+		model_write(m, buf, off, (size_t)ret, SIZE_MAX);
+		check_range(m, off, len, "short write");
+		return;
+	}
 	fuzz_check(ret == -ENOSPC && m->mem_limit,
-		   "write %zu at %llu: %d (mem_limit %llu)", len,
+		   "write %zu at %llu: %zd (mem_limit %llu)", len,
 		   (unsigned long long)off, ret,
 		   (unsigned long long)m->mem_limit);
 	m->failed_writes++;
-	model_write(m, buf, off, len, pieces_taken(m, buf, off, len));
 	check_range(m, off, len, "failed write");
 }
 

@@ -7,6 +7,10 @@
 #    a write at an offset other than 0: each write must fail with the errno
 #    the interface names (EINVAL, or ENOMEM for a disksize the RAM cannot
 #    index) and leave every readable attribute of the device as it was.
+#  - One rule for what surrounds a value, for every kind of attribute
+#    (sizes, numbers, words, lists of words, control/hot_remove): one
+#    trailing newline is dropped, as the kernel's attributes do; another
+#    newline, or a blank, before or after the value is EINVAL.
 #    Once the device is initialised, the settings that only disksize may
 #    take fail with EBUSY, again changing nothing.
 #  - Opening a read-only attribute for writing, or a write-only one for
@@ -47,8 +51,9 @@ val=$WORK/value
 snapshot() {
 	local a
 	echo "devices: $(cd "$MNT" && echo zramfs*)"
-	for a in disksize initstate comp_algorithm max_comp_streams mem_limit \
-		mem_used_max mm_stat io_stat gc_mode gc_stat swap; do
+	for a in disksize initstate comp_algorithm algorithm_params \
+		max_comp_streams mem_limit mem_used_max mm_stat io_stat gc_mode \
+		gc_stat swap; do
 		printf '%s: %s\n' "$a" "$(attr "$1" "$a" | xargs)"
 	done
 }
@@ -91,11 +96,11 @@ bad_common() {
 	if [ "$a" != algorithm_params ]; then
 		v '\n'
 		bad EINVAL "$n" "$f" "empty"
-		v ' \t \n'
-		bad EINVAL "$n" "$f" "blank"
-		v '\n\n\n'
-		bad EINVAL "$n" "$f" "three newlines"
 	fi
+	v ' \t \n'
+	bad EINVAL "$n" "$f" "blank"
+	v '\n\n\n'
+	bad EINVAL "$n" "$f" "three newlines"
 	oversized 1
 	bad EINVAL "$n" "$f" "oversized (5000 bytes)"
 	v '1\0002\n'
@@ -201,6 +206,65 @@ bad_values EINVAL "$n" swap out-of-range "on priority=32768" "on priority=-2" \
 	"on priority=99999999999999999999"
 bad_values EINVAL "$n" swap "before disksize" on off
 
+# ---- one rule around every value ------------------------------------------------
+
+# good N ATTR WANT FMT: writing printf FMT to ATTR works and ATTR then reads
+# WANT.
+good() {
+	local n=$1 a=$2 want=$3
+	shift 3
+	v "$@"
+	wraw "$MNT/zramfs$n/$a" || fail "zramfs$n/$a: '$*' refused"
+	expect_eq "zramfs$n/$a after '$*'" "$(attr "$n" "$a")" "$want"
+}
+# around N ATTR VALUE: VALUE with one newline, or none, is a store (the
+# caller checks what it did); with anything else around it, EINVAL.
+around() {
+	local n=$1 a=$2 x=$3 f=$MNT/zramfs$1/$2 w
+	for w in '%s\n\n' '\n%s' '\n%s\n' ' %s' '%s ' '\t%s\n' '%s\t\n' \
+		'%s \n' '%s\r\n'; do
+		# shellcheck disable=SC2059
+		v "$w" "$x"
+		bad EINVAL "$n" "$f" "'${w//%s/$x}'"
+	done
+}
+m=$(cat "$MNT/control/hot_add")
+# A size; the device stays uninitialised until the last one.
+around "$m" mem_limit 1G
+good "$m" mem_limit 1073741824 '1G\n'
+good "$m" mem_limit 2097152 '2M'
+around "$m" disksize 1G
+# Numbers.
+around "$m" max_comp_streams 4
+good "$m" max_comp_streams "$(attr "$m" max_comp_streams)" '4\n'
+around "$m" mem_used_max 0
+around "$m" reset 1
+# Words.
+around "$m" comp_algorithm zstd
+good "$m" comp_algorithm "$(attr "$m" comp_algorithm | sed 's/\[//; s/\]//; s/\<zstd\>/[zstd]/')" 'zstd\n'
+good "$m" comp_algorithm "$(attr "$m" comp_algorithm | sed 's/\[//; s/\]//; s/\<lz4\>/[lz4]/')" 'lz4'
+around "$m" gc_mode sync
+good "$m" gc_mode sync 'sync\n'
+good "$m" gc_mode async 'async'
+# Lists of words: blanks between them are theirs.
+around "$m" algorithm_params "algo=zstd level=3"
+good "$m" algorithm_params "algo=zstd level=3" 'algo=zstd level=3\n'
+good "$m" algorithm_params "algo=zstd level=5" 'algo=zstd \t level=5'
+around "$m" swap off
+# A size that initialises the device, last.
+good "$m" disksize 1073741824 '1G\n'
+around "$m" compact 1
+# control/hot_remove: nothing removed by the values around it.
+for w in '%s\n\n' '\n%s' ' %s' '%s ' '%s\t\n'; do
+	# shellcheck disable=SC2059
+	v "$w" "$m"
+	bad EINVAL "$m" "$MNT/control/hot_remove" "'${w//%s/$m}'"
+done
+v '%s\n' "$m"
+wraw "$MNT/control/hot_remove" || fail "hot_remove '$m\n' refused"
+[ ! -e "$MNT/zramfs$m" ] || fail "zramfs$m still there after hot_remove"
+ok "hot_remove '$m\n' removes zramfs$m"
+
 # control/hot_remove: nothing removed.
 hr=$MNT/control/hot_remove
 for x in abc "1 2" 0x1 "" " 0"; do
@@ -235,7 +299,7 @@ bad_values EINVAL "$n" compact "out-of-range, initialised" 0 2
 for a in initstate mm_stat io_stat gc_stat; do
 	expect_fail EACCES bash -c 'exec 3>"$1"' _ "$MNT/zramfs$n/$a"
 done
-for a in reset algorithm_params compact; do
+for a in reset compact; do
 	expect_fail EACCES cat "$MNT/zramfs$n/$a"
 done
 expect_fail EACCES cat "$MNT/control/hot_remove"
@@ -317,6 +381,9 @@ bad EBUSY "$d" "$MNT/control/hot_remove" "hot_remove of a swap device"
 bad_values EBUSY "$d" disksize "swap device" 32M
 bad_values EBUSY "$d" comp_algorithm "swap device" zstd
 bad_values EBUSY "$d" swap "already swap" on "on priority=5"
+# The one rule holds for swap too: "off" with two newlines is no "off".
+v 'off\n\n'
+bad EINVAL "$d" "$MNT/zramfs$d/swap" "'off\\n\\n' of a swap device"
 [ "$(snapshot "$d")" = "$before" ] || fail "zramfs$d changed by the busy writes"
 ok "zramfs$d: nothing changed by the busy writes"
 wattr "$d" swap off || fail "zramfs$d: swap off"

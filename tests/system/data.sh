@@ -5,7 +5,9 @@
 # and O_DIRECT, against a reference, for each compressor and GC mode;
 # datatool punchrace writes, punches and rewrites pages at once and checks
 # the rewrite survives the GC.  Then the edges: access past disksize fails
-# cleanly, and mem_limit turns writes into ENOSPC.
+# cleanly, and mem_limit turns writes into ENOSPC; a write that reaches
+# mem_limit part way returns the short count of the pages it stored, as a
+# file does, except with O_DIRECT (the loop device's way), where it fails.
 #
 # The seed is random unless ZRAMFS_SEED is set; it is printed, so a failure
 # can be replayed with ZRAMFS_SEED=<seed>.
@@ -78,3 +80,37 @@ wattr "$d" mem_limit 0
 "$DATATOOL" verify "$data" "$seed" 8M
 cmp -n 8388608 -i 16777216:0 "$data" /dev/zero || fail "zramfs$d: the zero pages"
 ok "zramfs$d: data after mem_limit 0"
+
+# ---- a write that reaches mem_limit part way ---------------------------------
+
+# short_write DEV [direct]: one 1 MiB write of pagegen pages at offset 0
+# against a mem_limit of 256K; prints datatool's "pwrite OK N" or "pwrite
+# ERR ENAME".
+short_write() {
+	wattr "$1" mem_limit 256K || fail "zramfs$1: mem_limit 256K"
+	"$DATATOOL" pwrite "$(dev_dir "$1")/data" "$seed" 0 1M ${2:-}
+}
+d=$(new_dev 64M lz4)
+data=$(dev_dir "$d")/data
+out=$(short_write "$d")
+[[ $out =~ ^pwrite\ OK\ ([0-9]+)$ ]] ||
+	fail "zramfs$d: a 1 MiB write at mem_limit: '$out', not a count"
+n=${BASH_REMATCH[1]}
+[ "$n" -gt 0 ] && [ "$n" -lt 1048576 ] && [ $((n % 4096)) = 0 ] ||
+	fail "zramfs$d: a 1 MiB write at mem_limit returned $n"
+ok "zramfs$d: a 1 MiB write at mem_limit returns the short count $n"
+"$DATATOOL" verify "$data" "$seed" "$n" ||
+	fail "zramfs$d: the $n bytes the short write reported"
+cmp -n $((1048576 - n)) -i "$n:0" "$data" /dev/zero ||
+	fail "zramfs$d: the pages after the short count are not as before (zeros)"
+ok "zramfs$d: the pages it reports are stored, the rest as before"
+expect_eq "zramfs$d: io_stat failed_writes after a short write" \
+	"$(attr "$d" io_stat | awk '{ print $2 }')" 0
+d=$(new_dev 64M lz4)
+expect_eq "zramfs$d: a 1 MiB O_DIRECT write at mem_limit" \
+	"$(short_write "$d" direct)" "pwrite ERR ENOSPC"
+expect_eq "zramfs$d: io_stat failed_writes after it" \
+	"$(attr "$d" io_stat | awk '{ print $2 }')" 1
+[ "$(mm_field "$d" orig_data_size)" -gt 0 ] ||
+	fail "zramfs$d: the pages before the failure are not stored"
+ok "zramfs$d: the pages before the failure stay stored"

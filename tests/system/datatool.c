@@ -18,6 +18,16 @@
  *	datatool edge FILE                requests at and past the end, one
  *	                                  "NAME OK N" or "NAME ERR ENAME" line
  *	                                  each
+ *	datatool pwrite FILE SEED OFF LEN [direct]
+ *	                                  one pwrite(2) of pagegen pages (OFF a
+ *	                                  whole page), O_DIRECT if asked:
+ *	                                  "pwrite OK N" (bytes written) or
+ *	                                  "pwrite ERR ENAME"
+ *	datatool preadrace FILE THREADS   THREADS threads pread(2) one open
+ *	                                  file at offset 0 at once: one
+ *	                                  "COUNT VALUE" line per distinct
+ *	                                  answer (newlines shown as \n), or
+ *	                                  "COUNT ERR ENAME"
  *
  * Sizes take K/M/G/T suffixes.  Exit status: 0 when everything matched,
  * 1 on a mismatch or an I/O error (with details on stderr), 2 on bad usage.
@@ -30,6 +40,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <linux/falloc.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -821,6 +832,116 @@ static int cmd_edge(const char *path)
 	return 0;
 }
 
+/* ---- pwrite: one write, its count --------------------------------------- */
+
+static int cmd_pwrite(const char *path, uint64_t seed, uint64_t off,
+		      uint64_t len, bool direct)
+{
+	unsigned char *buf = xalloc(len);
+	int fd = direct ? open_direct(path) : open(path, O_WRONLY);
+
+	if (fd < 0)
+		err(1, "%s", path);
+	if (off % PG || len % PG)
+		errx(2, "OFF and LEN must be whole pages");
+	for (uint64_t k = 0; k < len / PG; k++)
+		pagegen_page(seed, off / PG + k, 0, buf + k * PG);
+	edge_report("pwrite", pwrite(fd, buf, len, (off_t)off));
+	close(fd);
+	free(buf);
+	return 0;
+}
+
+/* ---- preadrace: one open file, many readers ------------------------------ */
+
+#define RACE_READ_MAX 64
+
+struct preader {
+	pthread_t thread;
+	pthread_barrier_t *start;
+	int fd;
+	ssize_t n;
+	int err;
+	char buf[RACE_READ_MAX];
+};
+
+static void *preader(void *arg)
+{
+	struct preader *r = arg;
+
+	pthread_barrier_wait(r->start);
+	r->n = pread(r->fd, r->buf, sizeof(r->buf) - 1, 0);
+	r->err = errno;
+	return NULL;
+}
+
+/* What reader @r got, as one line's text. */
+static void preader_result(const struct preader *r, char *out, size_t size)
+{
+	size_t o = 0;
+
+	if (r->n < 0) {
+		snprintf(out, size, "ERR %s", strerrorname_np(r->err) ?
+						      strerrorname_np(r->err) :
+						      "E?");
+		return;
+	}
+	for (ssize_t i = 0; i < r->n && o + 3 < size; i++) {
+		if (r->buf[i] == '\n') {
+			out[o++] = '\\';
+			out[o++] = 'n';
+		} else {
+			out[o++] = r->buf[i];
+		}
+	}
+	out[o] = '\0';
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int cmd_preadrace(const char *path, unsigned long nthreads)
+{
+	struct preader *r = calloc(nthreads, sizeof(*r));
+	char **res = calloc(nthreads, sizeof(*res));
+	pthread_barrier_t start;
+	int fd = open(path, O_RDONLY);
+	unsigned long i, j;
+
+	if (fd < 0)
+		err(1, "%s", path);
+	if (!r || !res || !nthreads)
+		errx(2, "THREADS must be 1 or more (and fit in memory)");
+	if (pthread_barrier_init(&start, NULL, (unsigned)nthreads))
+		errx(1, "pthread_barrier_init");
+	for (i = 0; i < nthreads; i++) {
+		r[i].fd = fd;
+		r[i].start = &start;
+		if (pthread_create(&r[i].thread, NULL, preader, &r[i]))
+			errx(1, "cannot start reader %lu", i);
+	}
+	for (i = 0; i < nthreads; i++) {
+		pthread_join(r[i].thread, NULL);
+		res[i] = xalloc(2 * RACE_READ_MAX + 16);
+		preader_result(&r[i], res[i], 2 * RACE_READ_MAX + 16);
+	}
+	qsort(res, nthreads, sizeof(*res), cmp_str);
+	for (i = 0; i < nthreads; i = j) {
+		for (j = i; j < nthreads && !strcmp(res[i], res[j]); j++)
+			;
+		printf("%lu %s\n", j - i, res[i]);
+	}
+	for (i = 0; i < nthreads; i++)
+		free(res[i]);
+	pthread_barrier_destroy(&start);
+	close(fd);
+	free(res);
+	free(r);
+	return 0;
+}
+
 static void usage(void) __attribute__((noreturn));
 
 static void usage(void)
@@ -830,7 +951,9 @@ static void usage(void)
 			"       datatool fill FILE SEED SIZE\n"
 			"       datatool verify FILE SEED SIZE\n"
 			"       datatool punchtime FILE OFF LEN\n"
-			"       datatool edge FILE\n");
+			"       datatool edge FILE\n"
+			"       datatool pwrite FILE SEED OFF LEN [direct]\n"
+			"       datatool preadrace FILE THREADS\n");
 	exit(2);
 }
 
@@ -859,5 +982,13 @@ int main(int argc, char **argv)
 	if (!strcmp(mode, "punchtime") && argc == 5)
 		return cmd_punchtime(path, parse_size("OFF", argv[3]),
 				     parse_size("LEN", argv[4]));
+	if (!strcmp(mode, "pwrite") && (argc == 6 ||
+					(argc == 7 && !strcmp(argv[6], "direct"))))
+		return cmd_pwrite(path, parse_u64("SEED", argv[3]),
+				  parse_size("OFF", argv[4]),
+				  parse_size("LEN", argv[5]), argc == 7);
+	if (!strcmp(mode, "preadrace") && argc == 4)
+		return cmd_preadrace(path, (unsigned long)parse_u64("THREADS",
+								    argv[3]));
 	usage();
 }

@@ -410,6 +410,73 @@ static void test_mem_limit(void)
 	zstore_destroy(zs);
 }
 
+/*
+ * A write of many pages that reaches mem_limit part way stores the pages
+ * before and says how many bytes that is, as write(2) does; only the write
+ * that stores nothing fails, and only it counts in failed_writes.
+ */
+static void test_short_write(void)
+{
+	const size_t len = 256 * PG; /* 1 MiB, as a FUSE write at most */
+	struct zstore *zs = mk(1024 * PG, "lz4", NULL, ZSTORE_GC_SYNC, 0);
+	unsigned char *buf = malloc(len), *got = malloc(len);
+	struct zstore_stats st;
+	ssize_t n, again;
+	size_t i;
+
+	if (!buf || !got)
+		bail_out("out of memory");
+	for (i = 0; i < len / PG; i++)
+		pagegen_fill_kind(PAGEGEN_RANDOM, i, buf + i * PG);
+	zstore_set_mem_limit(zs, 256 * 1024);
+	/* Unaligned: the first piece is part of a page. */
+	n = zstore_write(zs, buf, len - 100, 100);
+	zstore_get_stats(zs, &st);
+	ok(n > 0 && (size_t)n < len - 100 && (100 + (size_t)n) % PG == 0,
+	   "a 1 MiB write at mem_limit returns a short count of whole "
+	   "pieces (%zd)", n);
+	ok(st.io.failed_writes == 0, "a short write is no failed write");
+	ok(st.mm.orig_data_size == (100 + (uint64_t)n) / PG * PG &&
+		   !zstore_read(zs, got, (size_t)n, 100) &&
+		   !memcmp(got, buf, (size_t)n),
+	   "the %zd bytes it reports are stored (orig_data_size %" PRIu64 ")",
+	   n, st.mm.orig_data_size);
+	ok(!zstore_read(zs, got, PG, 100 + (uint64_t)n) && !got[0] &&
+		   !memcmp(got, got + 1, PG - 1),
+	   "the page after them keeps its old contents (zeros)");
+	again = zstore_write(zs, buf + n, len - 100 - (size_t)n,
+			     100 + (uint64_t)n);
+	zstore_get_stats(zs, &st);
+	ok(again == -ENOSPC && st.io.failed_writes == 1,
+	   "writing the rest fails with ENOSPC (%zd), and counts", again);
+	zstore_set_mem_limit(zs, 0);
+	ok(zstore_write(zs, buf, len - 100, 100) == 0 &&
+		   !zstore_read(zs, got, len - 100, 100) &&
+		   !memcmp(got, buf, len - 100),
+	   "without the limit the whole write is stored and returns 0");
+	zstore_destroy(zs);
+	free(buf);
+	free(got);
+}
+
+/* The GC queue follows the device's size; the fixed cost is its table and
+ * the queue. */
+static void test_sizes(void)
+{
+	ok(zstore_gc_queue_pages(PG) == ZSTORE_GC_QUEUE_MIN &&
+		   zstore_gc_queue_pages(1000 * PG) == 1000 &&
+		   zstore_gc_queue_pages(1ull << 30) == ZSTORE_GC_QUEUE_MAX &&
+		   zstore_gc_queue_pages(1ull << 40) == ZSTORE_GC_QUEUE_MAX,
+	   "GC queue: the device's pages, at least %u, at most %u",
+	   ZSTORE_GC_QUEUE_MIN, ZSTORE_GC_QUEUE_MAX);
+	ok(zstore_fixed_bytes(PG) == 16 + 8 * ZSTORE_GC_QUEUE_MIN &&
+		   zstore_fixed_bytes(1ull << 30) == (6ull << 20) &&
+		   zstore_fixed_bytes(100ull << 30) == (400ull << 20) + (2 << 20),
+	   "fixed bytes: 16 a page of table and 8 a page of queue (4K: %"
+	   PRIu64 ", 1G: %" PRIu64 ")", zstore_fixed_bytes(PG),
+	   zstore_fixed_bytes(1ull << 30));
+}
+
 static void test_write_after_discard(void)
 {
 	struct zstore *zs = mk(256 * PG, "lz4", NULL, ZSTORE_GC_ASYNC, 4096);
@@ -571,6 +638,8 @@ int main(void)
 	test_page_kinds();
 	test_bounds();
 	test_mem_limit();
+	test_short_write();
+	test_sizes();
 	test_write_after_discard();
 	test_sync_mode();
 	test_compact_and_overhead();
