@@ -35,7 +35,6 @@
 
 #include "gc.h"
 #include "thread.h"
-#include "zthread.h"
 
 #define GC_BATCH 256
 
@@ -93,7 +92,7 @@ static void *gc_worker(void *arg)
 
 	/* A name for ps -L and the privilege test (tests/system/privs.sh). */
 	pthread_setname_np(pthread_self(), "zramfsd-gc");
-	zthread_lock_stack();
+	thread_lock_stack();
 
 	pthread_mutex_lock(&gc->lock);
 	for (;;) {
@@ -119,7 +118,7 @@ static void *gc_worker(void *arg)
 		pthread_cond_broadcast(&gc->drained);
 	}
 	pthread_mutex_unlock(&gc->lock);
-	zthread_release_stack();
+	thread_release_stack();
 	return NULL;
 }
 

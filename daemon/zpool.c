@@ -162,7 +162,6 @@
 
 #include "thread.h"
 #include "zpool.h"
-#include "zthread.h"
 
 #define ZPOOL_PAGE_SIZE	 4096u
 #define ZPOOL_STEP	 16u
@@ -841,7 +840,7 @@ static void *zkeeper_main(void *arg)
 	int i;
 
 	pthread_setname_np(pthread_self(), "zramfsd-keeper");
-	zthread_lock_stack();
+	thread_lock_stack();
 	pthread_mutex_lock(&k->lock);
 	while (!k->stop) {
 		if (k->paused) {
@@ -875,7 +874,7 @@ static void *zkeeper_main(void *arg)
 		zkeeper_done(k, delivered);
 	}
 	pthread_mutex_unlock(&k->lock);
-	zthread_release_stack();
+	thread_release_stack();
 	return NULL;
 }
 

@@ -1,17 +1,51 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * zthread: a device thread's stack, locked while it runs and given back when
- * it ends (see zthread.h).
+ * thread: every zramfsd thread's signal mask, and a device thread's stack,
+ * locked while it runs and given back when it ends (see thread.h).
  */
 #include "config.h"
 
 #include <pthread.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "zthread.h"
+#include "thread.h"
+
+/* Fills @set with the signals every thread blocks: all but the faults. */
+static void blocked_signals(sigset_t *set)
+{
+	sigfillset(set);
+	sigdelset(set, SIGSEGV);
+	sigdelset(set, SIGBUS);
+	sigdelset(set, SIGFPE);
+	sigdelset(set, SIGILL);
+	sigdelset(set, SIGABRT);
+}
+
+int thread_block_signals(sigset_t *old)
+{
+	sigset_t set;
+
+	blocked_signals(&set);
+	return -pthread_sigmask(SIG_BLOCK, &set, old);
+}
+
+int thread_create(pthread_t *thread, const pthread_attr_t *attr,
+		  void *(*fn)(void *), void *arg)
+{
+	sigset_t old;
+	int ret;
+
+	ret = thread_block_signals(&old);
+	if (ret)
+		return ret;
+	ret = -pthread_create(thread, attr, fn, arg);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return ret;
+}
 
 /* @return 0 and the calling thread's stack, and the size of the guard
  * page(s) below it; or -1. */
@@ -52,7 +86,7 @@ static bool locks_future(void)
 
 /* The stack alone: mlock() of the inaccessible guard would fail before it
  * faulted the stack in. */
-void zthread_lock_stack(void)
+void thread_lock_stack(void)
 {
 	size_t size, guard;
 	char *addr;
@@ -63,7 +97,7 @@ void zthread_lock_stack(void)
 
 /* The guard too: glibc's MADV_DONTNEED covers it, and fails whole if any
  * page of its range is locked (mlockall() locked the guard with the rest). */
-void zthread_release_stack(void)
+void thread_release_stack(void)
 {
 	size_t size, guard;
 	char *addr;
