@@ -3,8 +3,8 @@
  * thread: how every zramfsd thread starts and ends: the signals it blocks
  * from its first instruction, and, for the threads a device starts and ends
  * (its GC worker, its allocator's keeper), a stack that is locked while it
- * runs and given back when it ends.  Both the engine (daemon/gc.c,
- * daemon/zpool.c) and the daemon (the control thread, the FUSE workers)
+ * runs and given back when it ends.  Both the engine (engine/gc.c,
+ * engine/zpool.c) and the daemon (the control thread, the FUSE workers)
  * start threads, so this lives below both.
  *
  * Signals.  The daemon's memory is other processes' swap, so no stray
