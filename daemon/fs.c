@@ -51,7 +51,7 @@
 #include "fs.h"
 #include "log.h"
 #include "thread.h"
-#include "zcomp.h"
+#include "zstore.h"
 
 #define INO_ROOT 1
 #define INO_CONTROL 2
@@ -787,9 +787,10 @@ struct fs_worker {
 
 /*
  * Makes what the calling thread needs to serve any request, so that it
- * asks the kernel for no memory while it serves: the data I/O buffer, every
- * compression context (each dev's zstore compresses on this thread), and,
- * last so that those do not use it up, room in its malloc arena.
+ * asks the kernel for no memory while it serves: the data I/O buffer, what
+ * the engine needs to read and write on this thread (every dev's zstore
+ * compresses here), and, last so that those do not use it up, room in its
+ * malloc arena.
  * @return 0 or -ENOMEM.
  */
 static int fs_thread_prepare(void)
@@ -799,7 +800,7 @@ static int fs_thread_prepare(void)
 
 	if (!thread_io_buf())
 		return -ENOMEM;
-	ret = zcomp_thread_prepare();
+	ret = zstore_thread_prepare();
 	if (ret)
 		return ret;
 	reserve = malloc(FS_HEAP_RESERVE);

@@ -695,6 +695,11 @@ uint64_t zstore_fixed_bytes(uint64_t disksize)
 	       zstore_gc_queue_pages(disksize) * sizeof(uint64_t);
 }
 
+int zstore_thread_prepare(void)
+{
+	return zcomp_thread_prepare();
+}
+
 int zstore_create(const struct zstore_params *p, struct zstore **out)
 {
 	struct zstore *zs;

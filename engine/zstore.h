@@ -73,6 +73,17 @@ uint64_t zstore_fixed_bytes(uint64_t disksize);
 void zstore_destroy(struct zstore *zs);
 
 /*
+ * Makes what the calling thread needs to read and write through any zstore,
+ * whatever its algorithm, so that it allocates nothing on its first page:
+ * every compressor's context (zcomp_thread_prepare()).  The per-thread page
+ * buffers are static TLS, which exists from the thread's start.  For threads
+ * that must not allocate while they serve (the FUSE workers); callable
+ * before any zstore exists.
+ * @return 0 or -ENOMEM.
+ */
+int zstore_thread_prepare(void);
+
+/*
  * Reads @len bytes at @off into @buf.
  * @return 0, -EIO if the range leaves the device (counted as invalid_io) or a
  *         page fails to decompress (failed_reads), -ENOMEM.
