@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * fs: the FUSE operations that serve the tree under the mountpoint.
+ * fs: the FUSE operations that serve the tree under the mountpoint (fs.c),
+ * and the worker threads that serve them (fspool.c).
  */
 #ifndef ZRAMFS_FS_H
 #define ZRAMFS_FS_H
@@ -10,6 +11,18 @@
 
 /* @return a new session serving the zramfs tree, or NULL. */
 struct fuse_session *fs_session_new(struct fuse_args *args);
+
+/*
+ * Makes what the calling thread needs to serve any request, so that it
+ * asks the kernel for no memory while it serves: the data I/O buffer, what
+ * the engine needs to read and write on this thread (every dev's zstore
+ * compresses here), and room in its malloc arena.  Each of fs_loop()'s
+ * workers calls it before its first request.
+ * @return 0 or -ENOMEM.
+ */
+int fs_thread_prepare(void);
+
+/* --- fspool.c ------------------------------------------------------------ */
 
 /*
  * Serves @se with @nthreads worker threads, all started now, each of which
