@@ -38,19 +38,9 @@ limit_mib=${ZRAMFS_STRESS_CGROUP_MIB:-160}
 swap_test 300 "${limit_mib}M"
 parent=$CG
 
-# The children go before the parent (cg_destroy, registered by cg_create,
-# removes the parent once CG points at it again).
-_stress_cg_cleanup() {
-	local c
-	for c in load daemon; do
-		[ -d "$parent/$c" ] || continue
-		CG=$parent/$c cg_kill
-		rmdir "$parent/$c" 2>/dev/null ||
-			note "cleanup: cannot remove $parent/$c"
-	done
-	CG=$parent
-}
-at_exit _stress_cg_cleanup
+# The children go before the parent, whose removal cg_create registered.
+at_exit cg_destroy "$parent/daemon"
+at_exit cg_destroy "$parent/load"
 mkdir "$parent/daemon" "$parent/load" || fail "mkdir $parent/{daemon,load}"
 CG=$parent/load # cg_run's and cg_kill's
 if [ "$CG_VER" = 1 ]; then
