@@ -214,12 +214,18 @@ timebox() {
 
 # ---- processes and mounts ---------------------------------------------------
 
-# _pid_alive PID: true while PID exists and is not a zombie.
-_pid_alive() {
+# pid_state PID: the one-letter state of a process (R, S, D, T, Z ...).
+pid_state() {
 	local stat
 	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
 	stat=${stat##*) }
-	[ "${stat%% *}" != Z ]
+	echo "${stat%% *}"
+}
+
+# _pid_alive PID: true while PID exists and is not a zombie.
+_pid_alive() {
+	local state
+	state=$(pid_state "$1") && [ "$state" != Z ]
 }
 
 # wait_pid_exit PID SECONDS: true once PID has exited (not reaped).
