@@ -3,7 +3,9 @@
 # (FUSE, loop devices, swap, memory cgroups), so they need root; they are
 # plain scripts with automake's exit codes: 0 pass, 77 skip, anything else
 # fail.  Under CI=true a skip is a failure, so a CI runner that lost its
-# privileges cannot go green by skipping everything.
+# privileges cannot go green by skipping everything.  The shell tests in
+# tests/unit source it too, for the same reporting (note, ok, fail, skip,
+# expect_*) and cleanup: sourcing it needs no root (require_root_fuse asks).
 #
 # Cleanup is a stack: at_exit pushes a command, one trap on EXIT/INT/TERM
 # pops and runs them all, newest first, whatever state the test died in.
