@@ -24,6 +24,7 @@ _lib_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 : "${top_builddir:=$top_srcdir}"
 export top_srcdir top_builddir
 : "${ZRAMFSD:=$top_builddir/zramfsd}"
+: "${ZRAMFSCTL:=$top_builddir/zramfsctl}"
 : "${DATATOOL:=$top_builddir/tests/system/datatool}"
 : "${SWAPLOAD:=$top_builddir/tests/system/swapload}"
 
