@@ -8,11 +8,12 @@
  * (dev_attr_value()), every store parses strictly and changes nothing when
  * it fails, and every show and store goes through dev_attr_show() and
  * dev_attr_store(), which refuse a removed device.  Turning swap on or off
- * is posted to the control thread (ctl.c), the only thread that keeps the
- * capabilities for it.
+ * runs on the slow thread alone (the daemon's control thread, the only one
+ * that keeps the capabilities for it): its callers take it there, and
+ * swap_job() checks that they did.
  *
  * Locking (outermost first):
- *  1. dev->swap_lock: the swap state, held briefly.  Only the control thread
+ *  1. dev->swap_lock: the swap state, held briefly.  Only the slow thread
  *     changes it: it marks the device swap_busy, turns swap on or off
  *     without the lock (swapon reads the device through FUSE, so no FUSE
  *     worker may wait for it meanwhile), then records the result.
@@ -42,7 +43,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "ctl.h"
 #include "dev.h"
 #include "log.h"
 #include "memroom.h"
@@ -92,7 +92,7 @@ struct dev {
 	int data_opens;
 
 	pthread_mutex_t swap_lock;
-	/* protected by swap_lock, written only by the control thread: */
+	/* protected by swap_lock, written only by the slow thread: */
 	bool swap_busy; /* a swap on/off is under way */
 	bool swap_on;
 	char loop_dev[SWAP_DEV_MAX];
@@ -104,6 +104,7 @@ struct dev {
 static pthread_mutex_t reg_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct dev *devs[DEV_MAX]; /* protected by reg_lock */
 static char mnt[4096];
+static bool (*on_slow_thread)(void);
 
 /* dev_close_data() closes the data files for good once none is open. */
 static pthread_mutex_t data_gate = PTHREAD_MUTEX_INITIALIZER;
@@ -111,9 +112,10 @@ static pthread_mutex_t data_gate = PTHREAD_MUTEX_INITIALIZER;
 static int data_files_open; /* on all devices */
 static bool data_closed;
 
-void dev_registry_init(const char *mountpoint)
+void dev_registry_init(const char *mountpoint, bool (*slow_thread)(void))
 {
 	snprintf(mnt, sizeof(mnt), "%s", mountpoint);
+	on_slow_thread = slow_thread;
 }
 
 static int64_t ts_ns(const struct timespec *ts)
@@ -870,7 +872,7 @@ static void data_path(const struct dev *d, char *path, size_t size)
 	snprintf(path, size, "%s/zramfs%d/data", mnt, d->id);
 }
 
-/* Runs on the control thread, with the device marked swap_busy. */
+/* Runs on the slow thread, with the device marked swap_busy. */
 static int do_swap_on(struct swap_req *r)
 {
 	struct dev *d = r->d;
@@ -965,7 +967,7 @@ static int wait_other_swapoff(struct dev *d)
 }
 
 /* The device is no swap and has no loop device of ours any more.  Runs on
- * the control thread. */
+ * the slow thread. */
 static void forget_loop(struct dev *d)
 {
 	pthread_mutex_lock(&d->swap_lock);
@@ -975,8 +977,8 @@ static void forget_loop(struct dev *d)
 }
 
 /*
- * Runs on the control thread, with the device marked swap_busy; loop_dev
- * and loop_file need no lock to be read there, the control thread alone
+ * Runs on the slow thread, with the device marked swap_busy; loop_dev
+ * and loop_file need no lock to be read there, the slow thread alone
  * writes them.
  *
  * The loop device is ours only while it is attached to our data file, the
@@ -1113,16 +1115,23 @@ int dev_parse_swap(const char *buf, bool *on, int *priority, int *discard)
 }
 
 /*
- * Runs on the control thread, which alone changes swap state, so swap
- * transitions are serialised there.  While one is under way the device is
- * swap_busy: reset and hot_remove answer EBUSY instead of waiting.
+ * Runs on the slow thread, which alone changes swap state, so swap
+ * transitions are serialised there; anywhere else it refuses (EDEADLK), as
+ * swapon there could wait for the very thread it runs on.  While one is
+ * under way the device is swap_busy: reset and hot_remove answer EBUSY
+ * instead of waiting.
  */
-static int swap_job(void *arg)
+static int swap_job(struct swap_req *r)
 {
-	struct swap_req *r = arg;
 	struct dev *d = r->d;
 	int ret = 0;
 
+	if (!on_slow_thread || !on_slow_thread()) {
+		log_err("zramfs%d: swap %s asked for on a thread that may not "
+			"block on the mount (a bug)", d->id,
+			r->on ? "on" : "off");
+		return -EDEADLK;
+	}
 	pthread_mutex_lock(&d->swap_lock);
 	if (r->on && d->swap_on)
 		ret = -EBUSY;
@@ -1150,7 +1159,7 @@ static int swap_store(struct dev *d, const char *buf)
 	ret = parse_swap(buf, &r);
 	if (ret)
 		return ret;
-	return ctl_call(swap_job, &r);
+	return swap_job(&r);
 }
 
 int dev_swapoff_all(void)
@@ -1170,7 +1179,7 @@ int dev_swapoff_all(void)
 		pthread_mutex_unlock(&d->swap_lock);
 		if (ret) {
 			log_info("zramfs%d: turning swap off on %s", id, loop);
-			ret = ctl_call(swap_job, &r);
+			ret = swap_job(&r);
 		}
 		dev_put(d);
 		if (ret && !first)
@@ -1179,7 +1188,7 @@ int dev_swapoff_all(void)
 	return first;
 }
 
-/* Logs what holds @d's data file open.  Runs on the control thread. */
+/* Logs what holds @d's data file open. */
 static void log_data_holders(struct dev *d)
 {
 	char path[sizeof(mnt) + 32], loops[128];
@@ -1237,7 +1246,7 @@ void dev_destroy_all(void)
 }
 
 /* The table of attributes; fs.c lists them in this order after "data".
- * Columns: name, show, store, store runs on the control thread. */
+ * Columns: name, show, store, the store is slow (struct dev_attr). */
 const struct dev_attr dev_attrs[] = {
 	{ "disksize", disksize_show, disksize_store, false },
 	{ "initstate", initstate_show, NULL, false },

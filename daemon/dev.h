@@ -29,17 +29,25 @@ struct dev_attr {
 	/* @buf is NUL-terminated.  @return 0 or -errno; on error nothing
 	 * changed. */
 	int (*store)(struct dev *d, const char *buf);
-	/* The store may take long and needs other FUSE requests served
-	 * meanwhile (swapon reads the device through FUSE): fs.c runs it on
-	 * the control thread instead of blocking a FUSE worker. */
-	bool on_ctl;
+	/* The store may block on the mount (swapon reads the device through
+	 * it) and needs privileges: the caller runs it on the slow thread
+	 * (dev_registry_init()), never on a thread that serves the mount's
+	 * requests, which it would wait for. */
+	bool slow;
 };
 
 extern const struct dev_attr dev_attrs[];
 extern const unsigned dev_nattrs;
 
-/* Remembers where the tree is mounted (the loop device opens data there). */
-void dev_registry_init(const char *mountpoint);
+/*
+ * Remembers where the tree is mounted (the loop device opens data there),
+ * and how to tell the slow thread: the one thread that runs the slow stores
+ * (struct dev_attr) and turns swap on and off (the daemon's control thread,
+ * which keeps the capabilities for it and serves no request of the mount).
+ * Its callers take the hop onto it; the swap code asks @on_slow_thread
+ * (NULL: no thread is) and refuses, with EDEADLK, to run anywhere else.
+ */
+void dev_registry_init(const char *mountpoint, bool (*on_slow_thread)(void));
 
 /* Creates the lowest-numbered free device. @return its number or -errno. */
 int dev_hot_add(void);
@@ -93,8 +101,8 @@ int dev_store(struct dev *d, const char *attr, const char *value);
 
 /*
  * Parses a write to the swap attribute, "on [priority=P] [discard=POLICY]"
- * or "off", without acting on it: the check the store makes before it
- * posts the request to the control thread (tests/fuzz/fuzz-attr.c).
+ * or "off", without acting on it: the check the store makes first
+ * (tests/fuzz/fuzz-attr.c).
  * @return 0 and the request in *@on, *@priority (-1: the kernel chooses)
  *         and *@discard (an enum swap_discard), or -EINVAL.
  */
@@ -103,9 +111,10 @@ int dev_parse_swap(const char *buf, bool *on, int *priority, int *discard);
 /*
  * Turns swap off and detaches the loop device of every device that is
  * swap, logging each.  A loop device no longer attached to its data file is
- * left alone and forgotten.
- * @return 0, or the first error (those devices stay swap, or keep their
- *         loop device, and the daemon must keep serving them).
+ * left alone and forgotten.  Runs on the slow thread.
+ * @return 0, -EDEADLK on another thread, or the first error (those devices
+ *         stay swap, or keep their loop device, and the daemon must keep
+ *         serving them).
  */
 int dev_swapoff_all(void);
 

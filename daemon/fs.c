@@ -567,7 +567,9 @@ static int parse_hot_remove(const char *value, int *id)
 	return 0;
 }
 
-/* A store that runs on the control thread, which answers the request. */
+/* A slow store (struct dev_attr): it may block on this very mount, so it
+ * runs on the control thread, dev.c's slow thread, which answers the
+ * request; the worker goes back to serving. */
 struct slow_store {
 	fuse_req_t req;
 	struct dev *d; /* a reference of its own */
@@ -643,7 +645,7 @@ static void fs_write(fuse_req_t req, fuse_ino_t ino, const char *buf,
 		goto out;
 	}
 	attr = &dev_attrs[h->file - FILE_ATTR0];
-	if (attr->on_ctl) {
+	if (attr->slow) {
 		ret = post_slow_store(req, h, value, size);
 		if (!ret)
 			return; /* answered by the control thread */

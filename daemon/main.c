@@ -413,7 +413,7 @@ int main(int argc, char **argv)
 	}
 	if (make_mountpoint(mnt_opt))
 		goto out_conf;
-	dev_registry_init(mountpoint);
+	dev_registry_init(mountpoint, ctl_on_thread);
 
 	se = fs_session_new(&args);
 	if (!se) {
