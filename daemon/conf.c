@@ -37,6 +37,7 @@
 #include <sys/sysinfo.h>
 #include <unistd.h>
 
+#include "array_size.h"
 #include "conf.h"
 #include "dev.h"
 #include "log.h"
@@ -186,7 +187,7 @@ static const char *parse_swap(struct conf *c, struct conf_dev *d,
 	static const char *const no[] = { "no", "false", "off", "0" };
 	unsigned i;
 
-	for (i = 0; i < 4; i++) {
+	for (i = 0; i < ARRAY_SIZE(yes); i++) {
 		if (!strcmp(v, yes[i])) {
 			d->swap = 1;
 			return NULL;
@@ -247,7 +248,7 @@ static const struct key keys[] = {
 			 parse_priority },
 	[K_DISCARD] = { SCOPE_DEVICE, "discard", "both", parse_discard },
 };
-_Static_assert(sizeof(keys) / sizeof(keys[0]) == NKEYS,
+_Static_assert(ARRAY_SIZE(keys) == NKEYS,
 	       "a row of keys[] for each enum key_id");
 
 /*

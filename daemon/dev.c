@@ -43,6 +43,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "array_size.h"
 #include "dev.h"
 #include "log.h"
 #include "memroom.h"
@@ -827,10 +828,10 @@ static int gc_mode_store(struct dev *d, const char *buf)
 
 	if (strip(buf, word, sizeof(word)))
 		return -EINVAL;
-	for (m = 0; m < sizeof(gc_mode_names) / sizeof(gc_mode_names[0]); m++)
+	for (m = 0; m < ARRAY_SIZE(gc_mode_names); m++)
 		if (!strcmp(word, gc_mode_names[m]))
 			break;
-	if (m == sizeof(gc_mode_names) / sizeof(gc_mode_names[0]))
+	if (m == ARRAY_SIZE(gc_mode_names))
 		return -EINVAL;
 	pthread_rwlock_wrlock(&d->init_lock);
 	d->gc_mode = m;
@@ -1264,7 +1265,7 @@ const struct dev_attr dev_attrs[] = {
 	{ "gc_stat", gc_stat_show, NULL, false },
 	{ "swap", swap_show, swap_store, true },
 };
-const unsigned dev_nattrs = sizeof(dev_attrs) / sizeof(dev_attrs[0]);
+const unsigned dev_nattrs = ARRAY_SIZE(dev_attrs);
 
 /* @return whether @d has been removed. */
 static bool dev_removed(struct dev *d)

@@ -40,6 +40,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "array_size.h"
 #include "conf.h"
 #include "ctl.h"
 #include "dev.h"
@@ -163,7 +164,7 @@ static int keep_admin_caps(void *unused)
 	static const cap_value_t keep[] = { CAP_SYS_ADMIN, CAP_IPC_LOCK };
 
 	(void)unused;
-	return priv_keep_only(keep, 2);
+	return priv_keep_only(keep, ARRAY_SIZE(keep));
 }
 
 /* Unmounts our mount, if it is still there and on top.  Runs on the

@@ -17,6 +17,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "array_size.h"
 #include "priv.h"
 
 #ifndef PR_SET_IO_FLUSHER
@@ -111,7 +112,7 @@ int priv_drop_thread_caps(void)
 	 * the limit.  CAP_IPC_LOCK grants nothing beyond locking memory. */
 	static const cap_value_t keep[] = { CAP_IPC_LOCK };
 
-	return priv_keep_only(keep, 1);
+	return priv_keep_only(keep, ARRAY_SIZE(keep));
 }
 
 int priv_keep_only(const cap_value_t *caps, int n)

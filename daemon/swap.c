@@ -50,10 +50,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "array_size.h"
 #include "swap.h"
 #include "unmangle.h"
-
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /*
  * Defined by the kernel's include/linux/swap.h and by swapon(8), but not by

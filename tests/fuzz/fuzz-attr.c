@@ -48,6 +48,7 @@
 #include <string.h>
 #include <sys/sysinfo.h>
 
+#include "array_size.h"
 #include "dev.h"
 #include "fuzz.h"
 #include "size.h"
@@ -74,7 +75,7 @@ static const char *const sel_names[] = {
 	"swap",
 };
 static const char sel_chars[] = "drcpslukgw";
-#define NSEL (sizeof(sel_names) / sizeof(sel_names[0]))
+#define NSEL ARRAY_SIZE(sel_names)
 _Static_assert(sizeof(sel_chars) - 1 == NSEL, "one letter per attribute");
 
 static uint64_t ram;

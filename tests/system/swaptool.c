@@ -29,6 +29,7 @@
 #include <sys/swap.h>
 #include <unistd.h>
 
+#include "array_size.h"
 #include "priv.h"
 #include "swap.h"
 
@@ -235,8 +236,7 @@ int main(int argc, char **argv)
 	size_t i;
 	int ret;
 
-	for (i = 0; argc >= 2 && i < sizeof(commands) / sizeof(commands[0]);
-	     i++) {
+	for (i = 0; argc >= 2 && i < ARRAY_SIZE(commands); i++) {
 		if (strcmp(argv[1], commands[i].name) == 0 &&
 		    argc - 2 == commands[i].argc) {
 			ret = commands[i].fn(argv + 2);

@@ -304,7 +304,7 @@ static void test_errors(void)
 	};
 	size_t i;
 
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
 		struct conf *c;
 
 		write_file("bad.conf", cases[i].text);

@@ -145,7 +145,7 @@ static void test_discard(void)
 		   swap_discard_name((enum swap_discard)(-1)) == NULL,
 	   "no name for an invalid policy");
 
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
 		out = SWAP_DISCARD_ONCE;
 		ok(swap_discard_parse(bad[i], &out) == -EINVAL &&
 			   out == SWAP_DISCARD_ONCE,
