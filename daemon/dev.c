@@ -31,6 +31,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <linux/falloc.h>
 #include <pthread.h>
@@ -53,8 +54,6 @@
 #include "zstat.h"
 #include "zstore.h"
 
-#define ALGO_MAX 32
-#define PARAMS_MAX 128
 /* How long a swap off waits for another swapoff of the same area. */
 #define SWAPOFF_WAIT_S 300
 /*
@@ -85,9 +84,9 @@ struct dev {
 	/* protected by init_lock: */
 	bool removed;      /* by hot_remove: nothing works any more */
 	struct zstore *zs; /* NULL until disksize is written */
-	char algorithm[ALGO_MAX];
-	char params[PARAMS_MAX];      /* for params_algo only */
-	char params_algo[ALGO_MAX];
+	char algorithm[DEV_ALGO_MAX];
+	char params[DEV_PARAMS_MAX];  /* for params_algo only */
+	char params_algo[DEV_ALGO_MAX];
 	uint64_t mem_limit;
 	enum zstore_gc_mode gc_mode;
 	int data_opens;
@@ -99,8 +98,12 @@ struct dev {
 	char loop_dev[SWAP_DEV_MAX];
 	struct stat loop_file; /* what loop_dev was attached to */
 	int priority;
-	enum swap_discard discard;
+	enum swapopt_discard discard;
 };
+
+_Static_assert(ZTREE_GC_ASYNC == (int)ZSTORE_GC_ASYNC &&
+		       ZTREE_GC_SYNC == (int)ZSTORE_GC_SYNC,
+	       "lib/ztree.h numbers the GC modes as the engine does");
 
 static pthread_mutex_t reg_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct dev *devs[DEV_MAX]; /* protected by reg_lock */
@@ -478,6 +481,22 @@ static int strip(const char *buf, char *out, size_t size)
 	return dev_attr_value(buf, strlen(buf), out, size);
 }
 
+/* Writes why a value is refused into @why (@size bytes, nothing if 0).
+ * @return -EINVAL. */
+static int refuse(char *why, size_t size, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static int refuse(char *why, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (size) {
+		va_start(ap, fmt);
+		vsnprintf(why, size, fmt, ap);
+		va_end(ap);
+	}
+	return -EINVAL;
+}
+
 static int show_u64(char *buf, size_t size, uint64_t v)
 {
 	return snprintf(buf, size, "%llu\n", (unsigned long long)v);
@@ -538,18 +557,29 @@ static int disksize_fits(const struct dev *d, uint64_t disksize)
 	return -ENOMEM;
 }
 
-static int disksize_store(struct dev *d, const char *buf)
+int dev_check_disksize(uint64_t bytes, char *why, size_t size)
+{
+	char max[32];
+
+	if (!bytes)
+		return refuse(why, size, "must be larger than 0");
+	if (size_page_align(bytes) > DEV_DISKSIZE_MAX) {
+		size_format(DEV_DISKSIZE_MAX, max, sizeof(max));
+		return refuse(why, size, "larger than the %s a device may have",
+			      max);
+	}
+	return 0;
+}
+
+int dev_set_disksize(struct dev *d, uint64_t bytes)
 {
 	struct zstore_params p = { 0 };
-	uint64_t bytes;
 	int ret;
 
-	ret = size_parse(buf, &bytes);
+	ret = dev_check_disksize(bytes, NULL, 0);
 	if (ret)
-		return -EINVAL;
+		return ret;
 	bytes = size_page_align(bytes);
-	if (!bytes || bytes > DEV_DISKSIZE_MAX)
-		return -EINVAL;
 	pthread_rwlock_wrlock(&d->init_lock);
 	if (d->removed) {
 		ret = -ENODEV; /* removed since dev_attr_store() looked */
@@ -574,6 +604,15 @@ static int disksize_store(struct dev *d, const char *buf)
 out:
 	pthread_rwlock_unlock(&d->init_lock);
 	return ret;
+}
+
+static int disksize_store(struct dev *d, const char *buf)
+{
+	uint64_t bytes;
+
+	if (size_parse(buf, &bytes))
+		return -EINVAL;
+	return dev_set_disksize(d, bytes);
 }
 
 static int initstate_show(struct dev *d, char *buf, size_t size)
@@ -619,20 +658,34 @@ static int comp_algorithm_show(struct dev *d, char *buf, size_t size)
 	return ret;
 }
 
-static int comp_algorithm_store(struct dev *d, const char *buf)
+int dev_check_algorithm(const char *name, char *why, size_t size)
 {
-	char name[ALGO_MAX];
-	int ret = 0;
-
-	if (strip(buf, name, sizeof(name)) || !zcomp_available(name))
+	if (zcomp_validate_why(name, "", why, size))
 		return -EINVAL;
+	if (strlen(name) >= DEV_ALGO_MAX)
+		return refuse(why, size, "too long"); /* no algorithm is */
+	return 0;
+}
+
+int dev_set_algorithm(struct dev *d, const char *name)
+{
+	int ret;
+
+	ret = dev_check_algorithm(name, NULL, 0);
+	if (ret)
+		return ret;
 	pthread_rwlock_wrlock(&d->init_lock);
 	if (d->zs)
 		ret = -EBUSY;
 	else
-		memcpy(d->algorithm, name, sizeof(name));
+		strcpy(d->algorithm, name);
 	pthread_rwlock_unlock(&d->init_lock);
 	return ret;
+}
+
+static int comp_algorithm_store(struct dev *d, const char *buf)
+{
+	return dev_set_algorithm(d, buf);
 }
 
 /*
@@ -659,44 +712,66 @@ static int algorithm_params_show(struct dev *d, char *buf, size_t size)
  * kept for one algorithm (the named one, else the one selected now) and
  * used only if that algorithm is the one selected at initialisation.
  */
-static int algorithm_params_store(struct dev *d, const char *buf)
+int dev_parse_params(const char *value, struct dev_params *p, char *why,
+		     size_t size)
 {
-	char in[PARAMS_MAX], params[PARAMS_MAX] = "", algo[ALGO_MAX] = "";
-	char *tok, *save = NULL;
+	char in[DEV_PARAMS_MAX], *tok, *save = NULL;
 	size_t used = 0;
-	int ret = 0;
 
-	if (strip(buf, in, sizeof(in)))
-		return -EINVAL;
+	memset(p, 0, sizeof(*p));
+	if (strip(value, in, sizeof(in)))
+		return refuse(why, size, "too long");
 	for (tok = strtok_r(in, " \t", &save); tok;
 	     tok = strtok_r(NULL, " \t", &save)) {
 		if (!strncmp(tok, "algo=", 5)) {
-			if (algo[0] || strlen(tok + 5) >= sizeof(algo) ||
-			    !zcomp_available(tok + 5))
+			if (p->algo[0])
+				return refuse(why, size, "algo= twice");
+			if (dev_check_algorithm(tok + 5, why, size))
 				return -EINVAL;
-			strcpy(algo, tok + 5);
+			strcpy(p->algo, tok + 5);
 			continue;
 		}
-		used += snprintf(params + used, sizeof(params) - used, "%s%s",
-				 used ? " " : "", tok);
-		if (used >= sizeof(params))
-			return -EINVAL;
+		used += snprintf(p->params + used, sizeof(p->params) - used,
+				 "%s%s", used ? " " : "", tok);
+		if (used >= sizeof(p->params))
+			return refuse(why, size, "too long");
 	}
+	return 0;
+}
+
+int dev_check_params(const struct dev_params *p, const char *algorithm,
+		     char *why, size_t size)
+{
+	return zcomp_validate_why(p->algo[0] ? p->algo : algorithm, p->params,
+				  why, size);
+}
+
+int dev_set_params(struct dev *d, const struct dev_params *p)
+{
+	int ret;
+
 	pthread_rwlock_wrlock(&d->init_lock);
 	if (d->zs) {
 		ret = -EBUSY;
 		goto out;
 	}
-	if (!algo[0])
-		strcpy(algo, d->algorithm);
-	ret = zcomp_validate(algo, params);
+	ret = dev_check_params(p, d->algorithm, NULL, 0);
 	if (ret)
 		goto out;
-	strcpy(d->params_algo, algo);
-	strcpy(d->params, params);
+	strcpy(d->params_algo, p->algo[0] ? p->algo : d->algorithm);
+	strcpy(d->params, p->params);
 out:
 	pthread_rwlock_unlock(&d->init_lock);
 	return ret;
+}
+
+static int algorithm_params_store(struct dev *d, const char *buf)
+{
+	struct dev_params p;
+
+	if (dev_parse_params(buf, &p, NULL, 0))
+		return -EINVAL;
+	return dev_set_params(d, &p);
 }
 
 static int max_comp_streams_show(struct dev *d, char *buf, size_t size)
@@ -727,12 +802,8 @@ static int mem_limit_show(struct dev *d, char *buf, size_t size)
 	return show_u64(buf, size, v);
 }
 
-static int mem_limit_store(struct dev *d, const char *buf)
+int dev_set_mem_limit(struct dev *d, uint64_t bytes)
 {
-	uint64_t bytes;
-
-	if (size_parse(buf, &bytes))
-		return -EINVAL;
 	bytes = size_page_align(bytes);
 	pthread_rwlock_wrlock(&d->init_lock);
 	d->mem_limit = bytes;
@@ -740,6 +811,15 @@ static int mem_limit_store(struct dev *d, const char *buf)
 		zstore_set_mem_limit(d->zs, bytes);
 	pthread_rwlock_unlock(&d->init_lock);
 	return 0;
+}
+
+static int mem_limit_store(struct dev *d, const char *buf)
+{
+	uint64_t bytes;
+
+	if (size_parse(buf, &bytes))
+		return -EINVAL;
+	return dev_set_mem_limit(d, bytes);
 }
 
 static int mem_used_max_show(struct dev *d, char *buf, size_t size)
@@ -806,11 +886,6 @@ static int gc_stat_show(struct dev *d, char *buf, size_t size)
 			    size);
 }
 
-static const char *const gc_mode_names[] = {
-	[ZSTORE_GC_ASYNC] = "async",
-	[ZSTORE_GC_SYNC] = "sync",
-};
-
 static int gc_mode_show(struct dev *d, char *buf, size_t size)
 {
 	enum zstore_gc_mode m;
@@ -818,27 +893,29 @@ static int gc_mode_show(struct dev *d, char *buf, size_t size)
 	pthread_rwlock_rdlock(&d->init_lock);
 	m = d->gc_mode;
 	pthread_rwlock_unlock(&d->init_lock);
-	return snprintf(buf, size, "%s\n", gc_mode_names[m]);
+	return snprintf(buf, size, "%s\n",
+			ztree_gc_mode_name((enum ztree_gc_mode)m));
+}
+
+int dev_set_gc_mode(struct dev *d, enum ztree_gc_mode mode)
+{
+	if (!ztree_gc_mode_name(mode))
+		return -EINVAL;
+	pthread_rwlock_wrlock(&d->init_lock);
+	d->gc_mode = (enum zstore_gc_mode)mode;
+	if (d->zs)
+		zstore_set_gc_mode(d->zs, d->gc_mode);
+	pthread_rwlock_unlock(&d->init_lock);
+	return 0;
 }
 
 static int gc_mode_store(struct dev *d, const char *buf)
 {
-	char word[16];
-	unsigned m;
+	enum ztree_gc_mode mode;
 
-	if (strip(buf, word, sizeof(word)))
+	if (ztree_gc_mode_parse(buf, &mode))
 		return -EINVAL;
-	for (m = 0; m < ARRAY_SIZE(gc_mode_names); m++)
-		if (!strcmp(word, gc_mode_names[m]))
-			break;
-	if (m == ARRAY_SIZE(gc_mode_names))
-		return -EINVAL;
-	pthread_rwlock_wrlock(&d->init_lock);
-	d->gc_mode = m;
-	if (d->zs)
-		zstore_set_gc_mode(d->zs, m);
-	pthread_rwlock_unlock(&d->init_lock);
-	return 0;
+	return dev_set_gc_mode(d, mode);
 }
 
 /* --- swap ------------------------------------------------------------------------ */
@@ -847,7 +924,7 @@ struct swap_req {
 	struct dev *d;
 	bool on;
 	int priority;
-	enum swap_discard discard;
+	enum swapopt_discard discard;
 };
 
 /* Waits (briefly) for the loop device's release of data to arrive: the
@@ -941,7 +1018,7 @@ static int do_swap_on(struct swap_req *r)
 	d->swap_on = true;
 	pthread_mutex_unlock(&d->swap_lock);
 	log_info("zramfs%d: swap on %s, priority %d, discard %s", d->id, loop,
-		 d->priority, swap_discard_name(r->discard));
+		 d->priority, swapopt_discard_name(r->discard));
 	return 0;
 }
 
@@ -1056,7 +1133,7 @@ static int swap_show(struct dev *d, char *buf, size_t size)
 	if (d->swap_on)
 		ret = snprintf(buf, size, "%s priority=%d discard=%s\n",
 			       d->loop_dev, d->priority,
-			       swap_discard_name(d->discard));
+			       swapopt_discard_name(d->discard));
 	else
 		ret = snprintf(buf, size, "none\n");
 	pthread_mutex_unlock(&d->swap_lock);
@@ -1072,12 +1149,10 @@ static int parse_swap(const char *buf, struct swap_req *r)
 
 	if (strip(buf, in, sizeof(in)))
 		return -EINVAL;
-	r->priority = -1;
-	r->discard = SWAP_DISCARD_BOTH;
+	r->priority = SWAPOPT_PRIO_DEFAULT;
+	r->discard = SWAPOPT_DISCARD_BOTH;
 	for (tok = strtok_r(in, " \t", &save); tok;
 	     tok = strtok_r(NULL, " \t", &save), i++) {
-		uint64_t v;
-
 		if (i == 0) {
 			if (strcmp(tok, "on") && strcmp(tok, "off"))
 				return -EINVAL;
@@ -1086,14 +1161,11 @@ static int parse_swap(const char *buf, struct swap_req *r)
 			return -EINVAL;
 		} else if (!strncmp(tok, "priority=", 9) && !seen_prio) {
 			seen_prio = true;
-			if (!strcmp(tok + 9, "-1"))
-				continue;
-			if (size_parse_u64(tok + 9, 32767, &v))
+			if (swapopt_priority_parse(tok + 9, &r->priority))
 				return -EINVAL;
-			r->priority = (int)v;
 		} else if (!strncmp(tok, "discard=", 8) && !seen_discard) {
 			seen_discard = true;
-			if (swap_discard_parse(tok + 8, &r->discard))
+			if (swapopt_discard_parse(tok + 8, &r->discard))
 				return -EINVAL;
 		} else {
 			return -EINVAL;
@@ -1102,7 +1174,8 @@ static int parse_swap(const char *buf, struct swap_req *r)
 	return i ? 0 : -EINVAL;
 }
 
-int dev_parse_swap(const char *buf, bool *on, int *priority, int *discard)
+int dev_parse_swap(const char *buf, bool *on, int *priority,
+		   enum swapopt_discard *discard)
 {
 	struct swap_req r = { 0 };
 	int ret = parse_swap(buf, &r);
@@ -1111,7 +1184,7 @@ int dev_parse_swap(const char *buf, bool *on, int *priority, int *discard)
 		return ret;
 	*on = r.on;
 	*priority = r.priority;
-	*discard = (int)r.discard;
+	*discard = r.discard;
 	return 0;
 }
 
@@ -1160,6 +1233,15 @@ static int swap_store(struct dev *d, const char *buf)
 	ret = parse_swap(buf, &r);
 	if (ret)
 		return ret;
+	return swap_job(&r);
+}
+
+int dev_swap_on(struct dev *d, int priority, enum swapopt_discard discard)
+{
+	struct swap_req r = {
+		.d = d, .on = true, .priority = priority, .discard = discard
+	};
+
 	return swap_job(&r);
 }
 

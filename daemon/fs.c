@@ -52,6 +52,7 @@
 #include "log.h"
 #include "thread.h"
 #include "zcomp.h"
+#include "ztree.h"
 
 #define INO_ROOT 1
 #define INO_CONTROL 2
@@ -235,21 +236,6 @@ static void reply_entry(fuse_req_t req, fuse_ino_t ino)
 	fuse_reply_entry(req, &e);
 }
 
-/* @return the device number in "zramfsN", or -1. */
-static int parse_dev_name(const char *name)
-{
-	char *end;
-	long v;
-
-	if (strncmp(name, "zramfs", 6) || name[6] < '0' || name[6] > '9' ||
-	    (name[6] == '0' && name[7]))
-		return -1;
-	v = strtol(name + 6, &end, 10);
-	if (*end || v < 0 || v >= DEV_MAX)
-		return -1;
-	return (int)v;
-}
-
 static void fs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
 	struct node p;
@@ -265,7 +251,7 @@ static void fs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 			reply_entry(req, INO_CONTROL);
 			return;
 		}
-		id = parse_dev_name(name);
+		id = ztree_dev_parse(name);
 		if (id >= 0) {
 			reply_entry(req, DEV_INO(id));
 			return;
@@ -382,7 +368,7 @@ static void fs_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 			ret = dirbuf_add(req, &b, "control", INO_CONTROL,
 					 S_IFDIR);
 		for (id = dev_next(-1); !ret && id >= 0; id = dev_next(id)) {
-			snprintf(name, sizeof(name), "zramfs%d", id);
+			snprintf(name, sizeof(name), ZTREE_DEV_PREFIX "%d", id);
 			ret = dirbuf_add(req, &b, name, DEV_INO(id), S_IFDIR);
 		}
 	} else if (ino == INO_CONTROL) {

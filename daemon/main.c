@@ -48,8 +48,9 @@
 #include "log.h"
 #include "mnt.h"
 #include "priv.h"
-#include "swap.h"
+#include "swapopt.h"
 #include "thread.h"
+#include "ztree.h"
 
 static struct fuse_session *se;
 static char mountpoint[PATH_MAX];
@@ -75,7 +76,7 @@ static void __attribute__((noreturn)) usage(void)
 	       " -h, --help             print this help and exit\n"
 	       "\n"
 	       "See zramfsd(8) and zramfsd.conf(5).\n",
-	       CONF_DEFAULT_PATH, CONF_DEFAULT_MOUNTPOINT);
+	       CONF_DEFAULT_PATH, ZTREE_MOUNTPOINT);
 	exit(EXIT_SUCCESS);
 }
 
@@ -103,15 +104,19 @@ static int check_config(const char *path, const char *mnt)
 	for (i = 0; i < conf_ndevs(config); i++) {
 		const struct conf_dev *d = conf_dev(config, i);
 
-		printf("zramfs%d: disksize %llu, %s%s%s%s, ", d->id,
-		       (unsigned long long)d->disksize, d->comp_algorithm,
-		       d->algorithm_params[0] ? " (" : "",
-		       d->algorithm_params,
-		       d->algorithm_params[0] ? ")" : "");
+		const struct dev_params *p = &d->algorithm_params;
+
+		printf("zramfs%d: disksize %llu, %s", d->id,
+		       (unsigned long long)d->disksize, d->comp_algorithm);
+		if (p->algo[0] || p->params[0])
+			printf(" (%s%s%s%s)", p->algo[0] ? "algo=" : "",
+			       p->algo, p->algo[0] && p->params[0] ? " " : "",
+			       p->params);
+		printf(", ");
 		if (d->swap)
 			printf("swap priority %d discard %s\n",
 			       d->swap_priority,
-			       swap_discard_name((enum swap_discard)d->discard));
+			       swapopt_discard_name(d->discard));
 		else
 			printf("no swap\n");
 	}

@@ -52,9 +52,10 @@
 #include "dev.h"
 #include "fuzz.h"
 #include "size.h"
-#include "swap.h"
+#include "swapopt.h"
 #include "zcomp.h"
 #include "zstat.h"
+#include "ztree.h"
 
 const char fuzz_name[] = "attr";
 
@@ -64,7 +65,7 @@ const char fuzz_name[] = "attr";
 struct model {
 	bool init;
 	uint64_t disksize;
-	char algorithm[32];
+	char algorithm[DEV_ALGO_MAX];
 	uint64_t mem_limit;
 	const char *gc_mode;
 };
@@ -86,7 +87,7 @@ static void model_reset(struct model *m)
 	m->disksize = 0;
 	snprintf(m->algorithm, sizeof(m->algorithm), "%s", zcomp_default());
 	m->mem_limit = 0;
-	m->gc_mode = "async";
+	m->gc_mode = ztree_gc_mode_name(ZTREE_GC_ASYNC);
 }
 
 /*
@@ -125,6 +126,7 @@ static bool parse_u64_is(const char *v, uint64_t max, uint64_t want)
 static int predict(struct model *m, unsigned sel, const char *raw, size_t len,
 		   bool *skip)
 {
+	enum ztree_gc_mode mode;
 	char v[DEV_ATTR_MAX];
 	uint64_t n;
 
@@ -177,9 +179,9 @@ static int predict(struct model *m, unsigned sel, const char *raw, size_t len,
 	case 7: /* compact */
 		return parse_u64_is(v, UINT64_MAX, 1) && m->init ? 0 : -EINVAL;
 	case 8: /* gc_mode */
-		if (strcmp(v, "async") && strcmp(v, "sync"))
+		if (ztree_gc_mode_parse(v, &mode))
 			return -EINVAL;
-		m->gc_mode = !strcmp(v, "sync") ? "sync" : "async";
+		m->gc_mode = ztree_gc_mode_name(mode);
 		return 0;
 	}
 	abort();
@@ -275,7 +277,8 @@ static void check_model(struct dev *d, const struct model *m, const char *op)
  * what it accepts reads back the same once formatted. */
 static void check_swap_parse(const char *v)
 {
-	int prio, prio2, discard, discard2, ret;
+	enum swapopt_discard discard, discard2;
+	int prio, prio2, ret;
 	bool on, on2;
 	char again[128];
 	const char *name;
@@ -288,8 +291,8 @@ static void check_swap_parse(const char *v)
 		fuzz_check(strstr(v, "off"), "swap '%s' parsed as off", v);
 		return;
 	}
-	name = swap_discard_name((enum swap_discard)discard);
-	fuzz_check(prio >= -1 && prio <= 32767 && name,
+	name = swapopt_discard_name(discard);
+	fuzz_check(prio >= -1 && prio <= SWAPOPT_PRIO_MAX && name,
 		   "swap '%s': priority %d discard %d", v, prio, discard);
 	snprintf(again, sizeof(again), "on priority=%d discard=%s\n", prio,
 		 name);

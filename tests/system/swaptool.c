@@ -32,6 +32,7 @@
 #include "array_size.h"
 #include "priv.h"
 #include "swap.h"
+#include "swapopt.h"
 
 static int fail(const char *what, const char *arg, int err)
 {
@@ -78,19 +79,16 @@ static int cmd_attach(char **argv)
 
 static int cmd_on(char **argv)
 {
-	enum swap_discard d;
-	char *end;
-	long prio;
-	int err;
+	enum swapopt_discard d;
+	int prio, err;
 
-	errno = 0;
-	prio = strtol(argv[1], &end, 10);
-	if (errno || end == argv[1] || *end || prio < -1 || prio > 32767)
-		return fail("priority", argv[1], -EINVAL);
-	err = swap_discard_parse(argv[2], &d);
+	err = swapopt_priority_parse(argv[1], &prio);
+	if (err)
+		return fail("priority", argv[1], err);
+	err = swapopt_discard_parse(argv[2], &d);
 	if (err)
 		return fail("discard", argv[2], err);
-	err = swap_enable(argv[0], (int)prio, d);
+	err = swap_enable(argv[0], prio, d);
 	return err ? fail("on", argv[0], err) : 0;
 }
 
