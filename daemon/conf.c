@@ -46,7 +46,6 @@
 #include <unistd.h>
 
 #include "array_size.h"
-#include "array_size.h"
 #include "conf.h"
 #include "dev.h"
 #include "log.h"
@@ -599,7 +598,7 @@ static int dev_cmp(const void *a, const void *b)
  * the line that set the key. */
 static int validate(struct conf *c)
 {
-	char why[256], quoted[1024], size[32];
+	char why[256], quoted[1024];
 	unsigned i;
 	int ret = 0;
 
@@ -616,12 +615,9 @@ static int validate(struct conf *c)
 				   why);
 			ret = -EINVAL;
 		}
-		if (d->swap && d->disksize < SWAP_MIN_PAGES * 4096ull) {
-			size_format(d->disksize, size, sizeof(size));
+		if (d->swap && swap_check_size(d->disksize, why, sizeof(why))) {
 			conf_error(&o[K_DISKSIZE], d->id, "disksize",
-				   "%s is below the %dK (%d pages) a swap area "
-				   "needs: make it larger, or set swap = no",
-				   size, SWAP_MIN_PAGES * 4, SWAP_MIN_PAGES);
+				   "%s: make it larger, or set swap = no", why);
 			ret = -EINVAL;
 		}
 	}

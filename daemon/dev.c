@@ -748,6 +748,7 @@ int dev_check_params(const struct dev_params *p, const char *algorithm,
 
 int dev_set_params(struct dev *d, const struct dev_params *p)
 {
+	char why[128];
 	int ret;
 
 	pthread_rwlock_wrlock(&d->init_lock);
@@ -755,9 +756,14 @@ int dev_set_params(struct dev *d, const struct dev_params *p)
 		ret = -EBUSY;
 		goto out;
 	}
-	ret = dev_check_params(p, d->algorithm, NULL, 0);
-	if (ret)
+	ret = dev_check_params(p, d->algorithm, why, sizeof(why));
+	if (ret) {
+		/* The attribute can only say EINVAL: the log says why. */
+		log_info("zramfs%d: algorithm_params '%s%s%s%s': %s", d->id,
+			 p->algo[0] ? "algo=" : "", p->algo,
+			 p->algo[0] && p->params[0] ? " " : "", p->params, why);
 		goto out;
+	}
 	strcpy(d->params_algo, p->algo[0] ? p->algo : d->algorithm);
 	strcpy(d->params, p->params);
 out:
@@ -768,9 +774,13 @@ out:
 static int algorithm_params_store(struct dev *d, const char *buf)
 {
 	struct dev_params p;
+	char why[128];
 
-	if (dev_parse_params(buf, &p, NULL, 0))
+	if (dev_parse_params(buf, &p, why, sizeof(why))) {
+		log_info("zramfs%d: algorithm_params '%s': %s", d->id, buf,
+			 why);
 		return -EINVAL;
+	}
 	return dev_set_params(d, &p);
 }
 
@@ -955,7 +965,7 @@ static int do_swap_on(struct swap_req *r)
 {
 	struct dev *d = r->d;
 	unsigned char uuid[16], page[SWAP_PAGE_SIZE];
-	char path[sizeof(mnt) + 32], loop[SWAP_DEV_MAX];
+	char path[sizeof(mnt) + 32], loop[SWAP_DEV_MAX], why[128];
 	struct stat st;
 	uint64_t size;
 	int ret, err;
@@ -978,6 +988,11 @@ static int do_swap_on(struct swap_req *r)
 		return ret;
 	}
 	size = zstore_disksize(d->zs);
+	if (swap_check_size(size, why, sizeof(why))) {
+		pthread_rwlock_unlock(&d->init_lock);
+		log_warn("zramfs%d: swap on: disksize %s", d->id, why);
+		return -EINVAL;
+	}
 	ret = swap_make_uuid(uuid);
 	if (!ret)
 		ret = swap_make_header(page, size, uuid);

@@ -51,6 +51,7 @@
 #include <unistd.h>
 
 #include "array_size.h"
+#include "size.h"
 #include "swap.h"
 #include "unmangle.h"
 
@@ -99,6 +100,20 @@ _Static_assert(offsetof(struct swap_header_v1, volume_name) == 1052,
 
 static const char swap_magic[10] = {'S', 'W', 'A', 'P', 'S',
 				    'P', 'A', 'C', 'E', '2'};
+
+int swap_check_size(uint64_t size, char *why, size_t len)
+{
+	char have[32];
+
+	if (size / SWAP_PAGE_SIZE >= SWAP_MIN_PAGES)
+		return 0;
+	size_format(size, have, sizeof(have));
+	if (len)
+		snprintf(why, len, "%s is below the %dK (%d pages) a swap area "
+			 "needs", have, SWAP_MIN_PAGES * SWAP_PAGE_SIZE / 1024,
+			 SWAP_MIN_PAGES);
+	return -EINVAL;
+}
 
 int swap_make_header(void *page, uint64_t size, const unsigned char uuid[16])
 {

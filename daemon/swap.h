@@ -36,6 +36,13 @@
 #define SWAP_DEV_MAX 32
 
 /*
+ * Whether a device of @size bytes can be a swap area: SWAP_MIN_PAGES pages
+ * or more.  @return 0, or -EINVAL and the reason for messages in @why (@len
+ * bytes, nothing if 0): "32K is below the 40K (10 pages) a swap area needs".
+ */
+int swap_check_size(uint64_t size, char *why, size_t len);
+
+/*
  * Fills the SWAP_PAGE_SIZE bytes at @page with a version-1 swap signature
  * for a device of @size bytes, as mkswap(8) writes it: zeroed boot bits,
  * version 1, last_page = @size / 4096 - 1, no bad pages, @uuid (16 bytes),

@@ -7,13 +7,19 @@
  * changed, to run on any other thread, where swapon could wait for the
  * thread it runs on.  The registry is given a mountpoint where nothing is
  * mounted, so that no loop device can be attached to anything.
+ *
+ * A write the attribute can only refuse with EINVAL says why in the log:
+ * algorithm_params that the compressor refuses, swap on a device too small
+ * for a swap area.
  */
 #include "config.h"
 
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "dev.h"
 #include "tap.h"
@@ -24,6 +30,37 @@ static bool slow_here;
 static bool on_slow_thread(void)
 {
 	return slow_here;
+}
+
+static char logbuf[4096];
+static int saved_stderr = -1, log_fd = -1;
+
+/* From now on the daemon's log (stderr) goes to logbuf, at log_end(). */
+static void log_start(void)
+{
+	char tmp[] = "/tmp/zramfs-test-dev-XXXXXX";
+
+	log_fd = mkstemp(tmp);
+	if (log_fd < 0)
+		bail_out("mkstemp");
+	unlink(tmp);
+	fflush(stderr);
+	saved_stderr = dup(2);
+	dup2(log_fd, 2);
+}
+
+/* @return what was logged since log_start(). */
+static const char *log_end(void)
+{
+	ssize_t n;
+
+	fflush(stderr);
+	dup2(saved_stderr, 2);
+	close(saved_stderr);
+	n = pread(log_fd, logbuf, sizeof(logbuf) - 1, 0);
+	logbuf[n > 0 ? n : 0] = '\0';
+	close(log_fd);
+	return logbuf;
 }
 
 /* @return attribute @name of @d, as read. */
@@ -83,9 +120,54 @@ static void test_slow_thread(void)
 	ok(dev_hot_remove(0) == 0, "hot_remove");
 }
 
+static void test_reasons(void)
+{
+	const char *logged;
+	struct dev *d;
+	int ret;
+
+	if (dev_add(0) != 0 || !(d = dev_get(0)))
+		bail_out("cannot add zramfs0");
+	ok(dev_store(d, "comp_algorithm", "zstd") == 0, "comp_algorithm zstd");
+	log_start();
+	ret = dev_store(d, "algorithm_params", "level=99");
+	logged = log_end();
+	ok(ret == -EINVAL &&
+		   strstr(logged, "zramfs0: algorithm_params 'level=99': level "
+				  "99 is out of range for zstd (-5..-1 or "
+				  "1..22)\n"),
+	   "algorithm_params the compressor refuses: EINVAL, the reason "
+	   "logged (%s)", tap_show(logged));
+	log_start();
+	ret = dev_store(d, "algorithm_params", "algo=lzo level=1");
+	logged = log_end();
+	ok(ret == -EINVAL &&
+		   strstr(logged, "zramfs0: algorithm_params 'algo=lzo "
+				  "level=1': unknown algorithm"),
+	   "algorithm_params naming an unknown algorithm: EINVAL, the reason "
+	   "logged (%s)", tap_show(logged));
+	ok(!strcmp(show(d, "algorithm_params"), "\n"), "nothing kept");
+
+	ok(dev_store(d, "disksize", "36K") == 0, "disksize 36K");
+	dev_registry_init("/nonexistent/zramfs-test-dev", on_slow_thread);
+	slow_here = true;
+	log_start();
+	ret = dev_store(d, "swap", "on");
+	logged = log_end();
+	ok(ret == -EINVAL && !strcmp(show(d, "swap"), "none\n") &&
+		   strstr(logged, "zramfs0: swap on: disksize 36K is below the "
+				  "40K (10 pages) a swap area needs\n"),
+	   "swap on below the swap minimum: EINVAL, the reason logged (%s)",
+	   tap_show(logged));
+	slow_here = false;
+	dev_put(d);
+	ok(dev_hot_remove(0) == 0, "hot_remove");
+}
+
 int main(void)
 {
 	test_slow_thread();
+	test_reasons();
 	dev_destroy_all();
 	return tap_done();
 }
