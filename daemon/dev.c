@@ -1362,7 +1362,8 @@ const struct dev_attr dev_attrs[] = {
 	{ "gc_stat", gc_stat_show, NULL, false },
 	{ "swap", swap_show, swap_store, true },
 };
-const unsigned dev_nattrs = ARRAY_SIZE(dev_attrs);
+_Static_assert(ARRAY_SIZE(dev_attrs) == DEV_NATTRS,
+	       "DEV_NATTRS counts the rows of dev_attrs[]");
 
 /* @return whether @d has been removed. */
 static bool dev_removed(struct dev *d)
@@ -1396,7 +1397,7 @@ int dev_store(struct dev *d, const char *attr, const char *value)
 	unsigned i;
 	int ret;
 
-	for (i = 0; i < dev_nattrs; i++) {
+	for (i = 0; i < DEV_NATTRS; i++) {
 		if (strcmp(dev_attrs[i].name, attr) || !dev_attrs[i].store)
 			continue;
 		ret = dev_attr_value(value, strlen(value), v, sizeof(v));

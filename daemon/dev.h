@@ -43,8 +43,10 @@ struct dev_attr {
 	bool slow;
 };
 
-extern const struct dev_attr dev_attrs[];
-extern const unsigned dev_nattrs;
+/* The attributes, as many as the table in dev.c has (it checks): a
+ * compile-time constant, so that fs.c can check its inode space. */
+#define DEV_NATTRS 14
+extern const struct dev_attr dev_attrs[DEV_NATTRS];
 
 /*
  * Remembers where the tree is mounted (the loop device opens data there),

@@ -66,7 +66,8 @@
 #define FILE_DATA 1
 #define FILE_ATTR0 2
 
-_Static_assert(FILE_ATTR0 + 16 <= INO_PER_DEV, "room for the attributes");
+_Static_assert(FILE_ATTR0 + DEV_NATTRS <= INO_PER_DEV,
+	       "every attribute has an inode in its device's range");
 
 /* Requests of up to this size reach us (max_write, max_pages). */
 #define FS_MAX_IO (1u << 20)
@@ -140,7 +141,7 @@ static int decode(fuse_ino_t ino, struct node *n)
 		return ENOENT;
 	n->dev = (int)((ino - INO_DEV_BASE) / INO_PER_DEV);
 	n->file = (int)((ino - INO_DEV_BASE) % INO_PER_DEV);
-	if (n->file >= FILE_ATTR0 + (int)dev_nattrs)
+	if (n->file >= FILE_ATTR0 + DEV_NATTRS)
 		return ENOENT;
 	return 0;
 }
@@ -270,7 +271,7 @@ static void fs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 			reply_entry(req, DEV_INO(p.dev) + FILE_DATA);
 			return;
 		}
-		for (i = 0; i < dev_nattrs; i++) {
+		for (i = 0; i < DEV_NATTRS; i++) {
 			if (!strcmp(name, dev_attrs[i].name)) {
 				reply_entry(req, DEV_INO(p.dev) + FILE_ATTR0 + i);
 				return;
@@ -382,7 +383,7 @@ static void fs_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		if (!ret)
 			ret = dirbuf_add(req, &b, "data",
 					 DEV_INO(n.dev) + FILE_DATA, S_IFREG);
-		for (i = 0; !ret && i < dev_nattrs; i++)
+		for (i = 0; !ret && i < DEV_NATTRS; i++)
 			ret = dirbuf_add(req, &b, dev_attrs[i].name,
 					 DEV_INO(n.dev) + FILE_ATTR0 + i,
 					 S_IFREG);

@@ -194,7 +194,7 @@ static const char *show(struct dev *d, const char *name)
 	unsigned i;
 	int len;
 
-	for (i = 0; i < dev_nattrs; i++) {
+	for (i = 0; i < DEV_NATTRS; i++) {
 		if (strcmp(dev_attrs[i].name, name))
 			continue;
 		memset(buf, 'x', sizeof(buf));
@@ -245,7 +245,7 @@ static void check_model(struct dev *d, const struct model *m, const char *op)
 	char active[64];
 	unsigned i;
 
-	for (i = 0; i < dev_nattrs; i++)
+	for (i = 0; i < DEV_NATTRS; i++)
 		if (dev_attrs[i].show)
 			show(d, dev_attrs[i].name);
 	fuzz_check(show_u64(d, "disksize") == m->disksize,

@@ -347,7 +347,7 @@ static const char *read_attr(struct dev *d, const char *name, char *buf,
 {
 	unsigned i;
 
-	for (i = 0; i < dev_nattrs; i++)
+	for (i = 0; i < DEV_NATTRS; i++)
 		if (!strcmp(dev_attrs[i].name, name) &&
 		    dev_attr_show(d, &dev_attrs[i], buf, size) >= 0)
 			return buf;

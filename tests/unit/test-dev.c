@@ -69,7 +69,7 @@ static const char *show(struct dev *d, const char *name)
 	static char buf[DEV_ATTR_MAX];
 	unsigned i;
 
-	for (i = 0; i < dev_nattrs; i++)
+	for (i = 0; i < DEV_NATTRS; i++)
 		if (!strcmp(dev_attrs[i].name, name) &&
 		    dev_attr_show(d, &dev_attrs[i], buf, sizeof(buf)) >= 0)
 			return buf;
@@ -82,7 +82,7 @@ static void test_slow_thread(void)
 	unsigned i;
 	bool marked = false;
 
-	for (i = 0; i < dev_nattrs; i++)
+	for (i = 0; i < DEV_NATTRS; i++)
 		if (dev_attrs[i].slow)
 			marked |= !strcmp(dev_attrs[i].name, "swap");
 	ok(marked, "the swap attribute's store is marked slow");
