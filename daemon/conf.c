@@ -598,7 +598,7 @@ static int dev_cmp(const void *a, const void *b)
  * the line that set the key. */
 static int validate(struct conf *c)
 {
-	char why[256], quoted[1024];
+	char why[256], quoted[1024], params[DEV_PARAMS_TEXT_MAX];
 	unsigned i;
 	int ret = 0;
 
@@ -608,10 +608,11 @@ static int validate(struct conf *c)
 
 		if (dev_check_params(&d->algorithm_params, d->comp_algorithm,
 				     why, sizeof(why))) {
+			dev_params_format(&d->algorithm_params, params,
+					  sizeof(params));
 			conf_error(&o[K_PARAMS], d->id, "algorithm_params",
 				   "'%s': %s",
-				   printable(d->algorithm_params.params,
-					     quoted, sizeof(quoted)),
+				   printable(params, quoted, sizeof(quoted)),
 				   why);
 			ret = -EINVAL;
 		}

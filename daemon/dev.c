@@ -31,10 +31,10 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <fcntl.h>
 #include <linux/falloc.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -739,6 +739,13 @@ int dev_parse_params(const char *value, struct dev_params *p, char *why,
 	return 0;
 }
 
+int dev_params_format(const struct dev_params *p, char *buf, size_t size)
+{
+	return snprintf(buf, size, "%s%s%s%s", p->algo[0] ? "algo=" : "",
+			p->algo, p->algo[0] && p->params[0] ? " " : "",
+			p->params);
+}
+
 int dev_check_params(const struct dev_params *p, const char *algorithm,
 		     char *why, size_t size)
 {
@@ -748,7 +755,7 @@ int dev_check_params(const struct dev_params *p, const char *algorithm,
 
 int dev_set_params(struct dev *d, const struct dev_params *p)
 {
-	char why[128];
+	char why[128], value[DEV_PARAMS_TEXT_MAX];
 	int ret;
 
 	pthread_rwlock_wrlock(&d->init_lock);
@@ -759,9 +766,9 @@ int dev_set_params(struct dev *d, const struct dev_params *p)
 	ret = dev_check_params(p, d->algorithm, why, sizeof(why));
 	if (ret) {
 		/* The attribute can only say EINVAL: the log says why. */
-		log_info("zramfs%d: algorithm_params '%s%s%s%s': %s", d->id,
-			 p->algo[0] ? "algo=" : "", p->algo,
-			 p->algo[0] && p->params[0] ? " " : "", p->params, why);
+		dev_params_format(p, value, sizeof(value));
+		log_info("zramfs%d: algorithm_params '%s': %s", d->id, value,
+			 why);
 		goto out;
 	}
 	strcpy(d->params_algo, p->algo[0] ? p->algo : d->algorithm);

@@ -150,6 +150,11 @@ struct dev_params {
  */
 int dev_parse_params(const char *value, struct dev_params *p, char *why,
 		     size_t size);
+/* Writes @p as dev_parse_params() takes it ("algo=zstd level=3",
+ * "level=3", "" ...), in at most DEV_PARAMS_TEXT_MAX bytes with the NUL.
+ * @return the length (snprintf's). */
+#define DEV_PARAMS_TEXT_MAX (DEV_ALGO_MAX + DEV_PARAMS_MAX + 5)
+int dev_params_format(const struct dev_params *p, char *buf, size_t size);
 /* @return 0 if @p's parameters are valid for its algorithm, or for
  * @algorithm if it names none; or -EINVAL. */
 int dev_check_params(const struct dev_params *p, const char *algorithm,

@@ -104,15 +104,12 @@ static int check_config(const char *path, const char *mnt)
 	for (i = 0; i < conf_ndevs(config); i++) {
 		const struct conf_dev *d = conf_dev(config, i);
 
-		const struct dev_params *p = &d->algorithm_params;
+		char params[DEV_PARAMS_TEXT_MAX];
 
-		printf("zramfs%d: disksize %llu, %s", d->id,
-		       (unsigned long long)d->disksize, d->comp_algorithm);
-		if (p->algo[0] || p->params[0])
-			printf(" (%s%s%s%s)", p->algo[0] ? "algo=" : "",
-			       p->algo, p->algo[0] && p->params[0] ? " " : "",
-			       p->params);
-		printf(", ");
+		dev_params_format(&d->algorithm_params, params, sizeof(params));
+		printf("zramfs%d: disksize %llu, %s%s%s%s, ", d->id,
+		       (unsigned long long)d->disksize, d->comp_algorithm,
+		       params[0] ? " (" : "", params, params[0] ? ")" : "");
 		if (d->swap)
 			printf("swap priority %d discard %s\n",
 			       d->swap_priority,
