@@ -32,7 +32,7 @@ void ctl_stop(void);
 /*
  * Runs @fn(@arg) on the control thread and waits for it.  The caller owns
  * the hop: code that must run there is posted by whoever needs it, once,
- * and asserts where it runs (ctl_on_thread()) rather than hopping again.
+ * and checks where it runs (ctl_on_thread()) rather than hopping again.
  * @return what @fn returned, or -EDEADLK when called from the control
  *         thread itself, which would wait for itself.
  */

@@ -169,7 +169,7 @@ int dev_set_mem_limit(struct dev *d, uint64_t bytes);
 int dev_set_gc_mode(struct dev *d, enum ztree_gc_mode mode);
 
 /* swap "on priority=@priority discard=@discard" (priority -1: the kernel
- * chooses).  On the slow thread alone. */
+ * chooses).  On the slow thread alone: elsewhere it fails with -EDEADLK. */
 int dev_swap_on(struct dev *d, int priority, enum swapopt_discard discard);
 
 /*
