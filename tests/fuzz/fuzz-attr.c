@@ -8,8 +8,8 @@
  * and are shorter than DEV_ATTR_MAX, as fs.c guarantees before any store
  * runs.  Each input starts from a fresh device zramfs0; every writable
  * attribute is reached through dev_store() as a user's write would reach
- * it, except swap, whose store posts to the control thread: its parser,
- * dev_parse_swap(), is checked on its own.  The selectors are letters so
+ * it, except swap, whose store runs on the control thread alone (dev.h's
+ * slow thread): its parser, dev_parse_swap(), is checked on its own.  The selectors are letters so
  * that corpus files stay readable:
  *
  *	d disksize   r reset      c comp_algorithm   p algorithm_params
