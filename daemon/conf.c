@@ -19,6 +19,14 @@
  * the continuation of the value before it, which is what inih would make
  * of it (no value here spans lines).
  *
+ * A device key takes exactly what the attribute of the same name takes:
+ * its value is parsed and checked by the attribute's own code (dev.h's
+ * typed settings, lib/ztree.h, lib/swapopt.h, lib/size.h), kept typed, and
+ * applied with dev.h's dev_set_*() functions, never formatted back into a
+ * string.  The file's own extras have no attribute: sizes may also be
+ * expressions over ram (lib/sizeexpr.h), swap is yes or no, and the swap
+ * attribute's "on priority=P discard=POLICY" is split into two keys.
+ *
  * What only the whole configuration can tell (parameters against the
  * algorithm, disksize against swap) is checked once every file is read;
  * each device remembers where each of its keys was set, so that those
@@ -37,14 +45,15 @@
 #include <sys/sysinfo.h>
 #include <unistd.h>
 
+#include "array_size.h"
 #include "conf.h"
 #include "dev.h"
 #include "log.h"
 #include "size.h"
 #include "sizeexpr.h"
 #include "swap.h"
-#include "zcomp.h"
-#include "zstore.h"
+#include "swapopt.h"
+#include "ztree.h"
 
 /* The keys, in the order of keys[] below. */
 enum key_id {
@@ -123,27 +132,39 @@ static const char *parse_threads(struct conf *c, struct conf_dev *d,
 	return NULL;
 }
 
+/*
+ * A size: what the attribute takes (size_parse()), or else an expression
+ * over ram.  @return NULL and the bytes, rounded up to a page, in *@bytes;
+ * or why not.
+ */
+static const char *parse_size(struct conf *c, const char *v, uint64_t *bytes)
+{
+	const char *why = "invalid size";
+
+	if (!size_parse(v, bytes)) {
+		*bytes = size_page_align(*bytes);
+		return NULL;
+	}
+	return sizeexpr_eval(v, c->ram, bytes, &why) ? why : NULL;
+}
+
 static const char *parse_disksize(struct conf *c, struct conf_dev *d,
 				  const char *v)
 {
-	const char *why = "invalid size";
-	uint64_t bytes;
+	const char *why = parse_size(c, v, &d->disksize);
 
-	if (sizeexpr_eval(v, c->ram, &bytes, &why))
+	if (why)
 		return why;
-	if (!bytes)
-		return "must be larger than 0";
-	d->disksize = bytes; /* checked against swap once both are known */
-	return NULL;
+	if (dev_check_disksize(d->disksize, c->why, sizeof(c->why)))
+		return c->why;
+	return NULL; /* checked against swap once both are known */
 }
 
 static const char *parse_algorithm(struct conf *c, struct conf_dev *d,
 				   const char *v)
 {
-	if (zcomp_validate_why(v, "", c->why, sizeof(c->why)))
+	if (dev_check_algorithm(v, c->why, sizeof(c->why)))
 		return c->why;
-	if (strlen(v) >= sizeof(d->comp_algorithm))
-		return "too long"; /* no algorithm's name is that long */
 	strcpy(d->comp_algorithm, v);
 	return NULL;
 }
@@ -151,31 +172,22 @@ static const char *parse_algorithm(struct conf *c, struct conf_dev *d,
 static const char *parse_params(struct conf *c, struct conf_dev *d,
 				const char *v)
 {
-	if (strlen(v) >= sizeof(d->algorithm_params))
-		return "too long";
-	strcpy(d->algorithm_params, v);
+	if (dev_parse_params(v, &d->algorithm_params, c->why, sizeof(c->why)))
+		return c->why;
 	return NULL; /* checked against the algorithm once both are known */
 }
 
 static const char *parse_mem_limit(struct conf *c, struct conf_dev *d,
 				   const char *v)
 {
-	const char *why = "invalid size";
-
-	if (sizeexpr_eval(v, c->ram, &d->mem_limit, &why))
-		return why;
-	return NULL;
+	return parse_size(c, v, &d->mem_limit);
 }
 
 static const char *parse_gc_mode(struct conf *c, struct conf_dev *d,
 				 const char *v)
 {
-	if (!strcmp(v, "async"))
-		d->gc_mode = ZSTORE_GC_ASYNC;
-	else if (!strcmp(v, "sync"))
-		d->gc_mode = ZSTORE_GC_SYNC;
-	else
-		return "must be async or sync";
+	if (ztree_gc_mode_parse(v, &d->gc_mode))
+		return "must be " ZTREE_GC_MODE_NAMES;
 	return NULL;
 }
 
@@ -186,7 +198,7 @@ static const char *parse_swap(struct conf *c, struct conf_dev *d,
 	static const char *const no[] = { "no", "false", "off", "0" };
 	unsigned i;
 
-	for (i = 0; i < 4; i++) {
+	for (i = 0; i < ARRAY_SIZE(yes); i++) {
 		if (!strcmp(v, yes[i])) {
 			d->swap = 1;
 			return NULL;
@@ -202,26 +214,19 @@ static const char *parse_swap(struct conf *c, struct conf_dev *d,
 static const char *parse_priority(struct conf *c, struct conf_dev *d,
 				  const char *v)
 {
-	uint64_t p;
-
-	if (!strcmp(v, "-1")) {
-		d->swap_priority = -1;
-		return NULL;
+	if (swapopt_priority_parse(v, &d->swap_priority)) {
+		snprintf(c->why, sizeof(c->why), "must be -1 or 0..%d",
+			 SWAPOPT_PRIO_MAX);
+		return c->why;
 	}
-	if (size_parse_u64(v, 32767, &p))
-		return "must be -1 or 0..32767";
-	d->swap_priority = (int)p;
 	return NULL;
 }
 
 static const char *parse_discard(struct conf *c, struct conf_dev *d,
 				 const char *v)
 {
-	enum swap_discard dc;
-
-	if (swap_discard_parse(v, &dc))
-		return "must be pages, once, both or none";
-	d->discard = (int)dc;
+	if (swapopt_discard_parse(v, &d->discard))
+		return "must be " SWAPOPT_DISCARD_NAMES;
 	return NULL;
 }
 
@@ -232,7 +237,7 @@ static const char *parse_discard(struct conf *c, struct conf_dev *d,
  * the second choice, not an equal to take turns with.
  */
 static const struct key keys[] = {
-	[K_MOUNTPOINT] = { SCOPE_DAEMON, "mountpoint", CONF_DEFAULT_MOUNTPOINT,
+	[K_MOUNTPOINT] = { SCOPE_DAEMON, "mountpoint", ZTREE_MOUNTPOINT,
 			   parse_mountpoint },
 	[K_THREADS] = { SCOPE_DAEMON, "threads", "0", parse_threads },
 	[K_DISKSIZE] = { SCOPE_DEVICE, "disksize", "min(ram / 2, 4G)",
@@ -247,7 +252,7 @@ static const struct key keys[] = {
 			 parse_priority },
 	[K_DISCARD] = { SCOPE_DEVICE, "discard", "both", parse_discard },
 };
-_Static_assert(sizeof(keys) / sizeof(keys[0]) == NKEYS,
+_Static_assert(ARRAY_SIZE(keys) == NKEYS,
 	       "a row of keys[] for each enum key_id");
 
 /*
@@ -335,21 +340,6 @@ static bool has_hash_comment(const char *v)
 	return false;
 }
 
-/* @return the device number of a "zramfsN" section, or -1. */
-static int section_dev(const char *section)
-{
-	char *end;
-	long v;
-
-	if (strncmp(section, "zramfs", 6) || section[6] < '0' ||
-	    section[6] > '9' || (section[6] == '0' && section[7]))
-		return -1;
-	v = strtol(section + 6, &end, 10);
-	if (*end || v < 0 || v >= DEV_MAX)
-		return -1;
-	return (int)v;
-}
-
 static struct conf_dev *find_dev(struct conf *c, int id)
 {
 	unsigned i;
@@ -390,7 +380,7 @@ static void on_section(struct parse *p, const char *name)
 	snprintf(p->section, sizeof(p->section), "%s", name);
 	if (!strcmp(name, "zramfsd"))
 		return;
-	id = section_dev(name);
+	id = ztree_dev_parse(name);
 	if (id < 0) {
 		report(p, p->line, NULL,
 		       "unknown section (expected zramfsd or zramfsN)");
@@ -471,7 +461,7 @@ static int handler(void *user, const char *section, const char *name,
 
 	if (!strcmp(section, "zramfsd")) {
 		scope = SCOPE_DAEMON;
-	} else if ((id = section_dev(section)) >= 0) {
+	} else if ((id = ztree_dev_parse(section)) >= 0) {
 		scope = SCOPE_DEVICE;
 		d = add_dev(p, id, p->line);
 	} else {
@@ -608,7 +598,7 @@ static int dev_cmp(const void *a, const void *b)
  * the line that set the key. */
 static int validate(struct conf *c)
 {
-	char why[256], quoted[1024], size[32];
+	char why[256], quoted[1024], params[DEV_PARAMS_TEXT_MAX];
 	unsigned i;
 	int ret = 0;
 
@@ -616,21 +606,19 @@ static int validate(struct conf *c)
 		struct conf_dev *d = &c->devs[i];
 		const struct origin *o = c->origin[d->id];
 
-		if (zcomp_validate_why(d->comp_algorithm, d->algorithm_params,
-				       why, sizeof(why))) {
+		if (dev_check_params(&d->algorithm_params, d->comp_algorithm,
+				     why, sizeof(why))) {
+			dev_params_format(&d->algorithm_params, params,
+					  sizeof(params));
 			conf_error(&o[K_PARAMS], d->id, "algorithm_params",
 				   "'%s': %s",
-				   printable(d->algorithm_params, quoted,
-					     sizeof(quoted)),
+				   printable(params, quoted, sizeof(quoted)),
 				   why);
 			ret = -EINVAL;
 		}
-		if (d->swap && d->disksize < SWAP_MIN_PAGES * 4096ull) {
-			size_format(d->disksize, size, sizeof(size));
+		if (d->swap && swap_check_size(d->disksize, why, sizeof(why))) {
 			conf_error(&o[K_DISKSIZE], d->id, "disksize",
-				   "%s is below the %dK (%d pages) a swap area "
-				   "needs: make it larger, or set swap = no",
-				   size, SWAP_MIN_PAGES * 4, SWAP_MIN_PAGES);
+				   "%s: make it larger, or set swap = no", why);
 			ret = -EINVAL;
 		}
 	}
@@ -722,12 +710,10 @@ const struct conf_dev *conf_dev(const struct conf *c, unsigned i)
 	return i < c->ndevs ? &c->devs[i] : NULL;
 }
 
-/* Applies one device's settings through the same attribute code a user's
- * writes go through; swap comes later (conf_apply_swap). */
+/* Applies one device's settings with the functions the attributes' stores
+ * call; swap comes later (conf_apply_swap). */
 static int apply_dev(const struct conf_dev *cd)
 {
-	static const char *const gc_names[] = { "async", "sync" };
-	char buf[160];
 	struct dev *d;
 	int ret;
 
@@ -737,21 +723,15 @@ static int apply_dev(const struct conf_dev *cd)
 	d = dev_get(cd->id);
 	if (!d)
 		return -ENOENT;
-	ret = dev_store(d, "comp_algorithm", cd->comp_algorithm);
-	if (!ret && cd->algorithm_params[0])
-		ret = dev_store(d, "algorithm_params", cd->algorithm_params);
-	if (!ret) {
-		snprintf(buf, sizeof(buf), "%llu",
-			 (unsigned long long)cd->mem_limit);
-		ret = dev_store(d, "mem_limit", buf);
-	}
+	ret = dev_set_algorithm(d, cd->comp_algorithm);
 	if (!ret)
-		ret = dev_store(d, "gc_mode", gc_names[cd->gc_mode]);
-	if (!ret) {
-		snprintf(buf, sizeof(buf), "%llu",
-			 (unsigned long long)cd->disksize);
-		ret = dev_store(d, "disksize", buf);
-	}
+		ret = dev_set_params(d, &cd->algorithm_params);
+	if (!ret)
+		ret = dev_set_mem_limit(d, cd->mem_limit);
+	if (!ret)
+		ret = dev_set_gc_mode(d, cd->gc_mode);
+	if (!ret)
+		ret = dev_set_disksize(d, cd->disksize);
 	dev_put(d);
 	return ret;
 }
@@ -780,7 +760,6 @@ int conf_apply(const struct conf *c)
 
 int conf_apply_swap(const struct conf *c)
 {
-	char buf[160];
 	unsigned i;
 	int ret, first = 0;
 
@@ -797,9 +776,7 @@ int conf_apply_swap(const struct conf *c)
 				dev_put(d);
 			continue;
 		}
-		snprintf(buf, sizeof(buf), "on priority=%d discard=%s",
-			 cd->swap_priority, swap_discard_name(cd->discard));
-		ret = dev_store(d, "swap", buf);
+		ret = dev_swap_on(d, cd->swap_priority, cd->discard);
 		dev_put(d);
 		if (ret) {
 			log_err("zramfs%d: cannot turn swap on: %s", cd->id,

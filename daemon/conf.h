@@ -13,8 +13,11 @@
 
 #include <stdint.h>
 
+#include "dev.h"
+#include "swapopt.h"
+#include "ztree.h"
+
 #define CONF_DEFAULT_PATH SYSCONFDIR "/zramfs/zramfsd.conf"
-#define CONF_DEFAULT_MOUNTPOINT "/run/zramfs"
 
 struct conf;
 
@@ -47,16 +50,17 @@ unsigned conf_threads(const struct conf *c);
 /* The number of device sections, and the Nth (in device-number order). */
 unsigned conf_ndevs(const struct conf *c);
 
+/* A device's settings, each checked by the code its attribute uses. */
 struct conf_dev {
 	int id;                     /* N of [zramfsN] */
 	uint64_t disksize;          /* bytes, page-aligned */
-	char comp_algorithm[32];
-	char algorithm_params[128];
-	uint64_t mem_limit;         /* bytes, 0 = none */
-	int gc_mode;                /* enum zstore_gc_mode */
+	char comp_algorithm[DEV_ALGO_MAX];
+	struct dev_params algorithm_params;
+	uint64_t mem_limit;         /* bytes, page-aligned, 0 = none */
+	enum ztree_gc_mode gc_mode;
 	int swap;                   /* 0 or 1 */
 	int swap_priority;          /* -1..32767 */
-	int discard;                /* enum swap_discard */
+	enum swapopt_discard discard;
 };
 
 const struct conf_dev *conf_dev(const struct conf *c, unsigned i);

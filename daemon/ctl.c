@@ -35,6 +35,8 @@ struct job {
 };
 
 static pthread_t ctl_thread;
+/* Set by the control thread itself, first thing: true on it alone. */
+static __thread bool on_ctl_thread;
 static int sig_fd = -1, ev_fd = -1;
 static ctl_signal_fn signal_cb;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -74,6 +76,7 @@ static void *ctl_main(void *unused)
 	};
 
 	(void)unused;
+	on_ctl_thread = true;
 	/* The one thread that keeps CAP_SYS_ADMIN, by name for ps -L and
 	 * tests/system/privs.sh. */
 	pthread_setname_np(pthread_self(), "zramfsd-ctl");
@@ -173,12 +176,20 @@ int ctl_post(int (*fn)(void *arg), void *arg)
 	return 0;
 }
 
+bool ctl_on_thread(void)
+{
+	return on_ctl_thread;
+}
+
 int ctl_call(int (*fn)(void *arg), void *arg)
 {
 	struct job j = { .fn = fn, .arg = arg };
 
-	if (pthread_equal(pthread_self(), ctl_thread))
-		return fn(arg);
+	if (ctl_on_thread()) {
+		log_err("control thread: a job posted from the control thread "
+			"itself (a bug)");
+		return -EDEADLK;
+	}
 	enqueue(&j);
 	pthread_mutex_lock(&lock);
 	while (!j.done)

@@ -13,6 +13,8 @@
 #ifndef ZRAMFS_CTL_H
 #define ZRAMFS_CTL_H
 
+#include <stdbool.h>
+
 /* Called on the control thread for each SIGTERM, SIGINT or SIGHUP. */
 typedef void (*ctl_signal_fn)(int signo);
 
@@ -28,14 +30,20 @@ int ctl_start(ctl_signal_fn on_signal);
 void ctl_stop(void);
 
 /*
- * Runs @fn(@arg) on the control thread and waits for it.  From the control
- * thread itself it runs @fn at once.
- * @return what @fn returned.
+ * Runs @fn(@arg) on the control thread and waits for it.  The caller owns
+ * the hop: code that must run there is posted by whoever needs it, once,
+ * and checks where it runs (ctl_on_thread()) rather than hopping again.
+ * @return what @fn returned, or -EDEADLK when called from the control
+ *         thread itself, which would wait for itself.
  */
 int ctl_call(int (*fn)(void *arg), void *arg);
 
 /* Queues @fn(@arg) to run on the control thread and returns at once.
  * @return 0 or -ENOMEM. */
 int ctl_post(int (*fn)(void *arg), void *arg);
+
+/* @return whether the caller runs on the control thread (false before
+ * ctl_start()). */
+bool ctl_on_thread(void);
 
 #endif

@@ -8,11 +8,12 @@
  * (dev_attr_value()), every store parses strictly and changes nothing when
  * it fails, and every show and store goes through dev_attr_show() and
  * dev_attr_store(), which refuse a removed device.  Turning swap on or off
- * is posted to the control thread (ctl.c), the only thread that keeps the
- * capabilities for it.
+ * runs on the slow thread alone (the daemon's control thread, the only one
+ * that keeps the capabilities for it): its callers take it there, and
+ * swap_job() checks that they did.
  *
  * Locking (outermost first):
- *  1. dev->swap_lock: the swap state, held briefly.  Only the control thread
+ *  1. dev->swap_lock: the swap state, held briefly.  Only the slow thread
  *     changes it: it marks the device swap_busy, turns swap on or off
  *     without the lock (swapon reads the device through FUSE, so no FUSE
  *     worker may wait for it meanwhile), then records the result.
@@ -33,6 +34,7 @@
 #include <fcntl.h>
 #include <linux/falloc.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,7 +44,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "ctl.h"
+#include "array_size.h"
 #include "dev.h"
 #include "log.h"
 #include "memroom.h"
@@ -52,8 +54,6 @@
 #include "zstat.h"
 #include "zstore.h"
 
-#define ALGO_MAX 32
-#define PARAMS_MAX 128
 /* How long a swap off waits for another swapoff of the same area. */
 #define SWAPOFF_WAIT_S 300
 /*
@@ -84,26 +84,31 @@ struct dev {
 	/* protected by init_lock: */
 	bool removed;      /* by hot_remove: nothing works any more */
 	struct zstore *zs; /* NULL until disksize is written */
-	char algorithm[ALGO_MAX];
-	char params[PARAMS_MAX];      /* for params_algo only */
-	char params_algo[ALGO_MAX];
+	char algorithm[DEV_ALGO_MAX];
+	char params[DEV_PARAMS_MAX];  /* for params_algo only */
+	char params_algo[DEV_ALGO_MAX];
 	uint64_t mem_limit;
 	enum zstore_gc_mode gc_mode;
 	int data_opens;
 
 	pthread_mutex_t swap_lock;
-	/* protected by swap_lock, written only by the control thread: */
+	/* protected by swap_lock, written only by the slow thread: */
 	bool swap_busy; /* a swap on/off is under way */
 	bool swap_on;
 	char loop_dev[SWAP_DEV_MAX];
 	struct stat loop_file; /* what loop_dev was attached to */
 	int priority;
-	enum swap_discard discard;
+	enum swapopt_discard discard;
 };
+
+_Static_assert(ZTREE_GC_ASYNC == (int)ZSTORE_GC_ASYNC &&
+		       ZTREE_GC_SYNC == (int)ZSTORE_GC_SYNC,
+	       "lib/ztree.h numbers the GC modes as the engine does");
 
 static pthread_mutex_t reg_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct dev *devs[DEV_MAX]; /* protected by reg_lock */
 static char mnt[4096];
+static bool (*on_slow_thread)(void);
 
 /* dev_close_data() closes the data files for good once none is open. */
 static pthread_mutex_t data_gate = PTHREAD_MUTEX_INITIALIZER;
@@ -111,9 +116,10 @@ static pthread_mutex_t data_gate = PTHREAD_MUTEX_INITIALIZER;
 static int data_files_open; /* on all devices */
 static bool data_closed;
 
-void dev_registry_init(const char *mountpoint)
+void dev_registry_init(const char *mountpoint, bool (*slow_thread)(void))
 {
 	snprintf(mnt, sizeof(mnt), "%s", mountpoint);
+	on_slow_thread = slow_thread;
 }
 
 static int64_t ts_ns(const struct timespec *ts)
@@ -475,6 +481,22 @@ static int strip(const char *buf, char *out, size_t size)
 	return dev_attr_value(buf, strlen(buf), out, size);
 }
 
+/* Writes why a value is refused into @why (@size bytes, nothing if 0).
+ * @return -EINVAL. */
+static int refuse(char *why, size_t size, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static int refuse(char *why, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (size) {
+		va_start(ap, fmt);
+		vsnprintf(why, size, fmt, ap);
+		va_end(ap);
+	}
+	return -EINVAL;
+}
+
 static int show_u64(char *buf, size_t size, uint64_t v)
 {
 	return snprintf(buf, size, "%llu\n", (unsigned long long)v);
@@ -535,18 +557,29 @@ static int disksize_fits(const struct dev *d, uint64_t disksize)
 	return -ENOMEM;
 }
 
-static int disksize_store(struct dev *d, const char *buf)
+int dev_check_disksize(uint64_t bytes, char *why, size_t size)
+{
+	char max[32];
+
+	if (!bytes)
+		return refuse(why, size, "must be larger than 0");
+	if (size_page_align(bytes) > DEV_DISKSIZE_MAX) {
+		size_format(DEV_DISKSIZE_MAX, max, sizeof(max));
+		return refuse(why, size, "larger than the %s a device may have",
+			      max);
+	}
+	return 0;
+}
+
+int dev_set_disksize(struct dev *d, uint64_t bytes)
 {
 	struct zstore_params p = { 0 };
-	uint64_t bytes;
 	int ret;
 
-	ret = size_parse(buf, &bytes);
+	ret = dev_check_disksize(bytes, NULL, 0);
 	if (ret)
-		return -EINVAL;
+		return ret;
 	bytes = size_page_align(bytes);
-	if (!bytes || bytes > DEV_DISKSIZE_MAX)
-		return -EINVAL;
 	pthread_rwlock_wrlock(&d->init_lock);
 	if (d->removed) {
 		ret = -ENODEV; /* removed since dev_attr_store() looked */
@@ -571,6 +604,15 @@ static int disksize_store(struct dev *d, const char *buf)
 out:
 	pthread_rwlock_unlock(&d->init_lock);
 	return ret;
+}
+
+static int disksize_store(struct dev *d, const char *buf)
+{
+	uint64_t bytes;
+
+	if (size_parse(buf, &bytes))
+		return -EINVAL;
+	return dev_set_disksize(d, bytes);
 }
 
 static int initstate_show(struct dev *d, char *buf, size_t size)
@@ -616,20 +658,34 @@ static int comp_algorithm_show(struct dev *d, char *buf, size_t size)
 	return ret;
 }
 
-static int comp_algorithm_store(struct dev *d, const char *buf)
+int dev_check_algorithm(const char *name, char *why, size_t size)
 {
-	char name[ALGO_MAX];
-	int ret = 0;
-
-	if (strip(buf, name, sizeof(name)) || !zcomp_available(name))
+	if (zcomp_validate_why(name, "", why, size))
 		return -EINVAL;
+	if (strlen(name) >= DEV_ALGO_MAX)
+		return refuse(why, size, "too long"); /* no algorithm is */
+	return 0;
+}
+
+int dev_set_algorithm(struct dev *d, const char *name)
+{
+	int ret;
+
+	ret = dev_check_algorithm(name, NULL, 0);
+	if (ret)
+		return ret;
 	pthread_rwlock_wrlock(&d->init_lock);
 	if (d->zs)
 		ret = -EBUSY;
 	else
-		memcpy(d->algorithm, name, sizeof(name));
+		strcpy(d->algorithm, name);
 	pthread_rwlock_unlock(&d->init_lock);
 	return ret;
+}
+
+static int comp_algorithm_store(struct dev *d, const char *buf)
+{
+	return dev_set_algorithm(d, buf);
 }
 
 /*
@@ -656,44 +712,83 @@ static int algorithm_params_show(struct dev *d, char *buf, size_t size)
  * kept for one algorithm (the named one, else the one selected now) and
  * used only if that algorithm is the one selected at initialisation.
  */
-static int algorithm_params_store(struct dev *d, const char *buf)
+int dev_parse_params(const char *value, struct dev_params *p, char *why,
+		     size_t size)
 {
-	char in[PARAMS_MAX], params[PARAMS_MAX] = "", algo[ALGO_MAX] = "";
-	char *tok, *save = NULL;
+	char in[DEV_PARAMS_MAX], *tok, *save = NULL;
 	size_t used = 0;
-	int ret = 0;
 
-	if (strip(buf, in, sizeof(in)))
-		return -EINVAL;
+	memset(p, 0, sizeof(*p));
+	if (strip(value, in, sizeof(in)))
+		return refuse(why, size, "too long");
 	for (tok = strtok_r(in, " \t", &save); tok;
 	     tok = strtok_r(NULL, " \t", &save)) {
 		if (!strncmp(tok, "algo=", 5)) {
-			if (algo[0] || strlen(tok + 5) >= sizeof(algo) ||
-			    !zcomp_available(tok + 5))
+			if (p->algo[0])
+				return refuse(why, size, "algo= twice");
+			if (dev_check_algorithm(tok + 5, why, size))
 				return -EINVAL;
-			strcpy(algo, tok + 5);
+			strcpy(p->algo, tok + 5);
 			continue;
 		}
-		used += snprintf(params + used, sizeof(params) - used, "%s%s",
-				 used ? " " : "", tok);
-		if (used >= sizeof(params))
-			return -EINVAL;
+		used += snprintf(p->params + used, sizeof(p->params) - used,
+				 "%s%s", used ? " " : "", tok);
+		if (used >= sizeof(p->params))
+			return refuse(why, size, "too long");
 	}
+	return 0;
+}
+
+int dev_params_format(const struct dev_params *p, char *buf, size_t size)
+{
+	return snprintf(buf, size, "%s%s%s%s", p->algo[0] ? "algo=" : "",
+			p->algo, p->algo[0] && p->params[0] ? " " : "",
+			p->params);
+}
+
+int dev_check_params(const struct dev_params *p, const char *algorithm,
+		     char *why, size_t size)
+{
+	return zcomp_validate_why(p->algo[0] ? p->algo : algorithm, p->params,
+				  why, size);
+}
+
+int dev_set_params(struct dev *d, const struct dev_params *p)
+{
+	char why[128], value[DEV_PARAMS_TEXT_MAX];
+	int ret;
+
 	pthread_rwlock_wrlock(&d->init_lock);
 	if (d->zs) {
 		ret = -EBUSY;
 		goto out;
 	}
-	if (!algo[0])
-		strcpy(algo, d->algorithm);
-	ret = zcomp_validate(algo, params);
-	if (ret)
+	ret = dev_check_params(p, d->algorithm, why, sizeof(why));
+	if (ret) {
+		/* The attribute can only say EINVAL: the log says why. */
+		dev_params_format(p, value, sizeof(value));
+		log_info("zramfs%d: algorithm_params '%s': %s", d->id, value,
+			 why);
 		goto out;
-	strcpy(d->params_algo, algo);
-	strcpy(d->params, params);
+	}
+	strcpy(d->params_algo, p->algo[0] ? p->algo : d->algorithm);
+	strcpy(d->params, p->params);
 out:
 	pthread_rwlock_unlock(&d->init_lock);
 	return ret;
+}
+
+static int algorithm_params_store(struct dev *d, const char *buf)
+{
+	struct dev_params p;
+	char why[128];
+
+	if (dev_parse_params(buf, &p, why, sizeof(why))) {
+		log_info("zramfs%d: algorithm_params '%s': %s", d->id, buf,
+			 why);
+		return -EINVAL;
+	}
+	return dev_set_params(d, &p);
 }
 
 static int max_comp_streams_show(struct dev *d, char *buf, size_t size)
@@ -724,12 +819,8 @@ static int mem_limit_show(struct dev *d, char *buf, size_t size)
 	return show_u64(buf, size, v);
 }
 
-static int mem_limit_store(struct dev *d, const char *buf)
+int dev_set_mem_limit(struct dev *d, uint64_t bytes)
 {
-	uint64_t bytes;
-
-	if (size_parse(buf, &bytes))
-		return -EINVAL;
 	bytes = size_page_align(bytes);
 	pthread_rwlock_wrlock(&d->init_lock);
 	d->mem_limit = bytes;
@@ -737,6 +828,15 @@ static int mem_limit_store(struct dev *d, const char *buf)
 		zstore_set_mem_limit(d->zs, bytes);
 	pthread_rwlock_unlock(&d->init_lock);
 	return 0;
+}
+
+static int mem_limit_store(struct dev *d, const char *buf)
+{
+	uint64_t bytes;
+
+	if (size_parse(buf, &bytes))
+		return -EINVAL;
+	return dev_set_mem_limit(d, bytes);
 }
 
 static int mem_used_max_show(struct dev *d, char *buf, size_t size)
@@ -803,11 +903,6 @@ static int gc_stat_show(struct dev *d, char *buf, size_t size)
 			    size);
 }
 
-static const char *const gc_mode_names[] = {
-	[ZSTORE_GC_ASYNC] = "async",
-	[ZSTORE_GC_SYNC] = "sync",
-};
-
 static int gc_mode_show(struct dev *d, char *buf, size_t size)
 {
 	enum zstore_gc_mode m;
@@ -815,27 +910,29 @@ static int gc_mode_show(struct dev *d, char *buf, size_t size)
 	pthread_rwlock_rdlock(&d->init_lock);
 	m = d->gc_mode;
 	pthread_rwlock_unlock(&d->init_lock);
-	return snprintf(buf, size, "%s\n", gc_mode_names[m]);
+	return snprintf(buf, size, "%s\n",
+			ztree_gc_mode_name((enum ztree_gc_mode)m));
+}
+
+int dev_set_gc_mode(struct dev *d, enum ztree_gc_mode mode)
+{
+	if (!ztree_gc_mode_name(mode))
+		return -EINVAL;
+	pthread_rwlock_wrlock(&d->init_lock);
+	d->gc_mode = (enum zstore_gc_mode)mode;
+	if (d->zs)
+		zstore_set_gc_mode(d->zs, d->gc_mode);
+	pthread_rwlock_unlock(&d->init_lock);
+	return 0;
 }
 
 static int gc_mode_store(struct dev *d, const char *buf)
 {
-	char word[16];
-	unsigned m;
+	enum ztree_gc_mode mode;
 
-	if (strip(buf, word, sizeof(word)))
+	if (ztree_gc_mode_parse(buf, &mode))
 		return -EINVAL;
-	for (m = 0; m < sizeof(gc_mode_names) / sizeof(gc_mode_names[0]); m++)
-		if (!strcmp(word, gc_mode_names[m]))
-			break;
-	if (m == sizeof(gc_mode_names) / sizeof(gc_mode_names[0]))
-		return -EINVAL;
-	pthread_rwlock_wrlock(&d->init_lock);
-	d->gc_mode = m;
-	if (d->zs)
-		zstore_set_gc_mode(d->zs, m);
-	pthread_rwlock_unlock(&d->init_lock);
-	return 0;
+	return dev_set_gc_mode(d, mode);
 }
 
 /* --- swap ------------------------------------------------------------------------ */
@@ -844,7 +941,7 @@ struct swap_req {
 	struct dev *d;
 	bool on;
 	int priority;
-	enum swap_discard discard;
+	enum swapopt_discard discard;
 };
 
 /* Waits (briefly) for the loop device's release of data to arrive: the
@@ -870,12 +967,12 @@ static void data_path(const struct dev *d, char *path, size_t size)
 	snprintf(path, size, "%s/zramfs%d/data", mnt, d->id);
 }
 
-/* Runs on the control thread, with the device marked swap_busy. */
+/* Runs on the slow thread, with the device marked swap_busy. */
 static int do_swap_on(struct swap_req *r)
 {
 	struct dev *d = r->d;
 	unsigned char uuid[16], page[SWAP_PAGE_SIZE];
-	char path[sizeof(mnt) + 32], loop[SWAP_DEV_MAX];
+	char path[sizeof(mnt) + 32], loop[SWAP_DEV_MAX], why[128];
 	struct stat st;
 	uint64_t size;
 	int ret, err;
@@ -898,6 +995,11 @@ static int do_swap_on(struct swap_req *r)
 		return ret;
 	}
 	size = zstore_disksize(d->zs);
+	if (swap_check_size(size, why, sizeof(why))) {
+		pthread_rwlock_unlock(&d->init_lock);
+		log_warn("zramfs%d: swap on: disksize %s", d->id, why);
+		return -EINVAL;
+	}
 	ret = swap_make_uuid(uuid);
 	if (!ret)
 		ret = swap_make_header(page, size, uuid);
@@ -938,7 +1040,7 @@ static int do_swap_on(struct swap_req *r)
 	d->swap_on = true;
 	pthread_mutex_unlock(&d->swap_lock);
 	log_info("zramfs%d: swap on %s, priority %d, discard %s", d->id, loop,
-		 d->priority, swap_discard_name(r->discard));
+		 d->priority, swapopt_discard_name(r->discard));
 	return 0;
 }
 
@@ -965,7 +1067,7 @@ static int wait_other_swapoff(struct dev *d)
 }
 
 /* The device is no swap and has no loop device of ours any more.  Runs on
- * the control thread. */
+ * the slow thread. */
 static void forget_loop(struct dev *d)
 {
 	pthread_mutex_lock(&d->swap_lock);
@@ -975,8 +1077,8 @@ static void forget_loop(struct dev *d)
 }
 
 /*
- * Runs on the control thread, with the device marked swap_busy; loop_dev
- * and loop_file need no lock to be read there, the control thread alone
+ * Runs on the slow thread, with the device marked swap_busy; loop_dev
+ * and loop_file need no lock to be read there, the slow thread alone
  * writes them.
  *
  * The loop device is ours only while it is attached to our data file, the
@@ -1053,7 +1155,7 @@ static int swap_show(struct dev *d, char *buf, size_t size)
 	if (d->swap_on)
 		ret = snprintf(buf, size, "%s priority=%d discard=%s\n",
 			       d->loop_dev, d->priority,
-			       swap_discard_name(d->discard));
+			       swapopt_discard_name(d->discard));
 	else
 		ret = snprintf(buf, size, "none\n");
 	pthread_mutex_unlock(&d->swap_lock);
@@ -1069,12 +1171,10 @@ static int parse_swap(const char *buf, struct swap_req *r)
 
 	if (strip(buf, in, sizeof(in)))
 		return -EINVAL;
-	r->priority = -1;
-	r->discard = SWAP_DISCARD_BOTH;
+	r->priority = SWAPOPT_PRIO_DEFAULT;
+	r->discard = SWAPOPT_DISCARD_BOTH;
 	for (tok = strtok_r(in, " \t", &save); tok;
 	     tok = strtok_r(NULL, " \t", &save), i++) {
-		uint64_t v;
-
 		if (i == 0) {
 			if (strcmp(tok, "on") && strcmp(tok, "off"))
 				return -EINVAL;
@@ -1083,14 +1183,11 @@ static int parse_swap(const char *buf, struct swap_req *r)
 			return -EINVAL;
 		} else if (!strncmp(tok, "priority=", 9) && !seen_prio) {
 			seen_prio = true;
-			if (!strcmp(tok + 9, "-1"))
-				continue;
-			if (size_parse_u64(tok + 9, 32767, &v))
+			if (swapopt_priority_parse(tok + 9, &r->priority))
 				return -EINVAL;
-			r->priority = (int)v;
 		} else if (!strncmp(tok, "discard=", 8) && !seen_discard) {
 			seen_discard = true;
-			if (swap_discard_parse(tok + 8, &r->discard))
+			if (swapopt_discard_parse(tok + 8, &r->discard))
 				return -EINVAL;
 		} else {
 			return -EINVAL;
@@ -1099,7 +1196,8 @@ static int parse_swap(const char *buf, struct swap_req *r)
 	return i ? 0 : -EINVAL;
 }
 
-int dev_parse_swap(const char *buf, bool *on, int *priority, int *discard)
+int dev_parse_swap(const char *buf, bool *on, int *priority,
+		   enum swapopt_discard *discard)
 {
 	struct swap_req r = { 0 };
 	int ret = parse_swap(buf, &r);
@@ -1108,21 +1206,28 @@ int dev_parse_swap(const char *buf, bool *on, int *priority, int *discard)
 		return ret;
 	*on = r.on;
 	*priority = r.priority;
-	*discard = (int)r.discard;
+	*discard = r.discard;
 	return 0;
 }
 
 /*
- * Runs on the control thread, which alone changes swap state, so swap
- * transitions are serialised there.  While one is under way the device is
- * swap_busy: reset and hot_remove answer EBUSY instead of waiting.
+ * Runs on the slow thread, which alone changes swap state, so swap
+ * transitions are serialised there; anywhere else it refuses (EDEADLK), as
+ * swapon there could wait for the very thread it runs on.  While one is
+ * under way the device is swap_busy: reset and hot_remove answer EBUSY
+ * instead of waiting.
  */
-static int swap_job(void *arg)
+static int swap_job(struct swap_req *r)
 {
-	struct swap_req *r = arg;
 	struct dev *d = r->d;
 	int ret = 0;
 
+	if (!on_slow_thread || !on_slow_thread()) {
+		log_err("zramfs%d: swap %s asked for on a thread that may not "
+			"block on the mount (a bug)", d->id,
+			r->on ? "on" : "off");
+		return -EDEADLK;
+	}
 	pthread_mutex_lock(&d->swap_lock);
 	if (r->on && d->swap_on)
 		ret = -EBUSY;
@@ -1150,7 +1255,16 @@ static int swap_store(struct dev *d, const char *buf)
 	ret = parse_swap(buf, &r);
 	if (ret)
 		return ret;
-	return ctl_call(swap_job, &r);
+	return swap_job(&r);
+}
+
+int dev_swap_on(struct dev *d, int priority, enum swapopt_discard discard)
+{
+	struct swap_req r = {
+		.d = d, .on = true, .priority = priority, .discard = discard
+	};
+
+	return swap_job(&r);
 }
 
 int dev_swapoff_all(void)
@@ -1170,7 +1284,7 @@ int dev_swapoff_all(void)
 		pthread_mutex_unlock(&d->swap_lock);
 		if (ret) {
 			log_info("zramfs%d: turning swap off on %s", id, loop);
-			ret = ctl_call(swap_job, &r);
+			ret = swap_job(&r);
 		}
 		dev_put(d);
 		if (ret && !first)
@@ -1179,7 +1293,7 @@ int dev_swapoff_all(void)
 	return first;
 }
 
-/* Logs what holds @d's data file open.  Runs on the control thread. */
+/* Logs what holds @d's data file open. */
 static void log_data_holders(struct dev *d)
 {
 	char path[sizeof(mnt) + 32], loops[128];
@@ -1237,7 +1351,7 @@ void dev_destroy_all(void)
 }
 
 /* The table of attributes; fs.c lists them in this order after "data".
- * Columns: name, show, store, store runs on the control thread. */
+ * Columns: name, show, store, the store is slow (struct dev_attr). */
 const struct dev_attr dev_attrs[] = {
 	{ "disksize", disksize_show, disksize_store, false },
 	{ "initstate", initstate_show, NULL, false },
@@ -1255,7 +1369,8 @@ const struct dev_attr dev_attrs[] = {
 	{ "gc_stat", gc_stat_show, NULL, false },
 	{ "swap", swap_show, swap_store, true },
 };
-const unsigned dev_nattrs = sizeof(dev_attrs) / sizeof(dev_attrs[0]);
+_Static_assert(ARRAY_SIZE(dev_attrs) == DEV_NATTRS,
+	       "DEV_NATTRS counts the rows of dev_attrs[]");
 
 /* @return whether @d has been removed. */
 static bool dev_removed(struct dev *d)
@@ -1289,7 +1404,7 @@ int dev_store(struct dev *d, const char *attr, const char *value)
 	unsigned i;
 	int ret;
 
-	for (i = 0; i < dev_nattrs; i++) {
+	for (i = 0; i < DEV_NATTRS; i++) {
 		if (strcmp(dev_attrs[i].name, attr) || !dev_attrs[i].store)
 			continue;
 		ret = dev_attr_value(value, strlen(value), v, sizeof(v));

@@ -16,9 +16,16 @@
 #include <sys/types.h>
 #include <time.h>
 
-#define DEV_MAX 256
-/* Attribute contents never exceed this (sysfs's PAGE_SIZE rule). */
-#define DEV_ATTR_MAX 4096
+#include "swapopt.h"
+#include "ztree.h"
+
+/* Both are part of the tree's format, which zramfsctl knows too. */
+#define DEV_MAX ZTREE_DEV_MAX
+/* Attribute contents never reach this (sysfs's PAGE_SIZE rule). */
+#define DEV_ATTR_MAX ZTREE_ATTR_MAX
+/* The longest algorithm name and algorithm_params value, with their NUL. */
+#define DEV_ALGO_MAX 32
+#define DEV_PARAMS_MAX 128
 
 struct dev;
 
@@ -29,17 +36,27 @@ struct dev_attr {
 	/* @buf is NUL-terminated.  @return 0 or -errno; on error nothing
 	 * changed. */
 	int (*store)(struct dev *d, const char *buf);
-	/* The store may take long and needs other FUSE requests served
-	 * meanwhile (swapon reads the device through FUSE): fs.c runs it on
-	 * the control thread instead of blocking a FUSE worker. */
-	bool on_ctl;
+	/* The store may block on the mount (swapon reads the device through
+	 * it) and needs privileges: the caller runs it on the slow thread
+	 * (dev_registry_init()), never on a thread that serves the mount's
+	 * requests, which it would wait for. */
+	bool slow;
 };
 
-extern const struct dev_attr dev_attrs[];
-extern const unsigned dev_nattrs;
+/* The attributes, as many as the table in dev.c has (it checks): a
+ * compile-time constant, so that fs.c can check its inode space. */
+#define DEV_NATTRS 14
+extern const struct dev_attr dev_attrs[DEV_NATTRS];
 
-/* Remembers where the tree is mounted (the loop device opens data there). */
-void dev_registry_init(const char *mountpoint);
+/*
+ * Remembers where the tree is mounted (the loop device opens data there),
+ * and how to tell the slow thread: the one thread that runs the slow stores
+ * (struct dev_attr) and turns swap on and off (the daemon's control thread,
+ * which keeps the capabilities for it and serves no request of the mount).
+ * Its callers take the hop onto it; the swap code asks @on_slow_thread
+ * (NULL: no thread is) and refuses, with EDEADLK, to run anywhere else.
+ */
+void dev_registry_init(const char *mountpoint, bool (*on_slow_thread)(void));
 
 /* Creates the lowest-numbered free device. @return its number or -errno. */
 int dev_hot_add(void);
@@ -87,25 +104,91 @@ ssize_t dev_data_write(struct dev *d, const void *buf, size_t size,
 /* FALLOC_FL_PUNCH_HOLE|KEEP_SIZE and FALLOC_FL_ZERO_RANGE. */
 int dev_data_fallocate(struct dev *d, int mode, uint64_t off, uint64_t len);
 
-/* Device settings as the configuration file gives them, applied in order
- * at start-up by main.c. */
+/*
+ * Writes @value to the attribute named @attr as a write(2) of its file
+ * would, through dev_attr_value() and dev_attr_store() (a slow store must
+ * be on the slow thread already).
+ * @return as dev_attr_store(), -EINVAL as dev_attr_value(), or -ENOENT if
+ *         no attribute of that name can be written.
+ */
 int dev_store(struct dev *d, const char *attr, const char *value);
 
 /*
- * Parses a write to the swap attribute, "on [priority=P] [discard=POLICY]"
- * or "off", without acting on it: the check the store makes before it
- * posts the request to the control thread (tests/fuzz/fuzz-attr.c).
- * @return 0 and the request in *@on, *@priority (-1: the kernel chooses)
- *         and *@discard (an enum swap_discard), or -EINVAL.
+ * The settings, typed.  Each settable attribute's store parses its value
+ * with the parser of its format (lib/size.h's size_parse(), lib/ztree.h,
+ * lib/swapopt.h, or dev_parse_params() below), checks it with the check
+ * below, and applies it with the dev_set_*() function; the configuration
+ * (conf.c) parses its keys with the same parsers, checks them with the same
+ * checks when it loads, and applies them with the same functions, so that
+ * the file takes exactly the values the attribute takes.  The checks look
+ * at the value alone and say why they refuse it in @why (@size bytes, as
+ * zcomp_validate_why()); the functions return what a write of the attribute
+ * returns.
  */
-int dev_parse_swap(const char *buf, bool *on, int *priority, int *discard);
+
+/* @return 0 if @bytes, rounded up to a page, is a disksize (1 page to
+ * DEV_DISKSIZE_MAX), or -EINVAL. */
+int dev_check_disksize(uint64_t bytes, char *why, size_t size);
+/* disksize: @bytes rounded up to a page. */
+int dev_set_disksize(struct dev *d, uint64_t bytes);
+
+/* @return 0 if @name is an algorithm of this build, or -EINVAL. */
+int dev_check_algorithm(const char *name, char *why, size_t size);
+/* comp_algorithm. */
+int dev_set_algorithm(struct dev *d, const char *name);
+
+/* An algorithm_params value: the parameters, and the algorithm they are
+ * for (empty: the one selected when they are stored). */
+struct dev_params {
+	char algo[DEV_ALGO_MAX];
+	char params[DEV_PARAMS_MAX]; /* "level=3": words, one blank apart */
+};
+/*
+ * Parses "[algo=NAME] [KEY=VALUE ...]" (the words in any order, at most one
+ * algo=), checking only NAME, not the parameters.
+ * @return 0 and the value in *@p, or -EINVAL.
+ */
+int dev_parse_params(const char *value, struct dev_params *p, char *why,
+		     size_t size);
+/* Writes @p as dev_parse_params() takes it ("algo=zstd level=3",
+ * "level=3", "" ...), in at most DEV_PARAMS_TEXT_MAX bytes with the NUL.
+ * @return the length (snprintf's). */
+#define DEV_PARAMS_TEXT_MAX (DEV_ALGO_MAX + DEV_PARAMS_MAX + 5)
+int dev_params_format(const struct dev_params *p, char *buf, size_t size);
+/* @return 0 if @p's parameters are valid for its algorithm, or for
+ * @algorithm if it names none; or -EINVAL. */
+int dev_check_params(const struct dev_params *p, const char *algorithm,
+		     char *why, size_t size);
+/* algorithm_params. */
+int dev_set_params(struct dev *d, const struct dev_params *p);
+
+/* mem_limit: @bytes rounded up to a page, 0 for none. */
+int dev_set_mem_limit(struct dev *d, uint64_t bytes);
+
+/* gc_mode. */
+int dev_set_gc_mode(struct dev *d, enum ztree_gc_mode mode);
+
+/* swap "on priority=@priority discard=@discard" (priority -1: the kernel
+ * chooses).  On the slow thread alone: elsewhere it fails with -EDEADLK. */
+int dev_swap_on(struct dev *d, int priority, enum swapopt_discard discard);
+
+/*
+ * Parses a write to the swap attribute, "on [priority=P] [discard=POLICY]"
+ * or "off", without acting on it: the check the store makes first
+ * (tests/fuzz/fuzz-attr.c).  P and POLICY as lib/swapopt.h parses them.
+ * @return 0 and the request in *@on, *@priority (-1: the kernel chooses)
+ *         and *@discard, or -EINVAL.
+ */
+int dev_parse_swap(const char *buf, bool *on, int *priority,
+		   enum swapopt_discard *discard);
 
 /*
  * Turns swap off and detaches the loop device of every device that is
  * swap, logging each.  A loop device no longer attached to its data file is
- * left alone and forgotten.
- * @return 0, or the first error (those devices stay swap, or keep their
- *         loop device, and the daemon must keep serving them).
+ * left alone and forgotten.  Runs on the slow thread.
+ * @return 0, -EDEADLK on another thread, or the first error (those devices
+ *         stay swap, or keep their loop device, and the daemon must keep
+ *         serving them).
  */
 int dev_swapoff_all(void);
 

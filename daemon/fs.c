@@ -44,6 +44,7 @@
 #include "dev.h"
 #include "fs.h"
 #include "zstore.h"
+#include "ztree.h"
 
 #define INO_ROOT 1
 #define INO_CONTROL 2
@@ -57,7 +58,8 @@
 #define FILE_DATA 1
 #define FILE_ATTR0 2
 
-_Static_assert(FILE_ATTR0 + 16 <= INO_PER_DEV, "room for the attributes");
+_Static_assert(FILE_ATTR0 + DEV_NATTRS <= INO_PER_DEV,
+	       "every attribute has an inode in its device's range");
 
 /* Requests of up to this size reach us (max_write, max_pages). */
 #define FS_MAX_IO (1u << 20)
@@ -127,7 +129,7 @@ static int decode(fuse_ino_t ino, struct node *n)
 		return ENOENT;
 	n->dev = (int)((ino - INO_DEV_BASE) / INO_PER_DEV);
 	n->file = (int)((ino - INO_DEV_BASE) % INO_PER_DEV);
-	if (n->file >= FILE_ATTR0 + (int)dev_nattrs)
+	if (n->file >= FILE_ATTR0 + DEV_NATTRS)
 		return ENOENT;
 	return 0;
 }
@@ -223,21 +225,6 @@ static void reply_entry(fuse_req_t req, fuse_ino_t ino)
 	fuse_reply_entry(req, &e);
 }
 
-/* @return the device number in "zramfsN", or -1. */
-static int parse_dev_name(const char *name)
-{
-	char *end;
-	long v;
-
-	if (strncmp(name, "zramfs", 6) || name[6] < '0' || name[6] > '9' ||
-	    (name[6] == '0' && name[7]))
-		return -1;
-	v = strtol(name + 6, &end, 10);
-	if (*end || v < 0 || v >= DEV_MAX)
-		return -1;
-	return (int)v;
-}
-
 static void fs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
 	struct node p;
@@ -253,7 +240,7 @@ static void fs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 			reply_entry(req, INO_CONTROL);
 			return;
 		}
-		id = parse_dev_name(name);
+		id = ztree_dev_parse(name);
 		if (id >= 0) {
 			reply_entry(req, DEV_INO(id));
 			return;
@@ -272,7 +259,7 @@ static void fs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 			reply_entry(req, DEV_INO(p.dev) + FILE_DATA);
 			return;
 		}
-		for (i = 0; i < dev_nattrs; i++) {
+		for (i = 0; i < DEV_NATTRS; i++) {
 			if (!strcmp(name, dev_attrs[i].name)) {
 				reply_entry(req, DEV_INO(p.dev) + FILE_ATTR0 + i);
 				return;
@@ -370,7 +357,7 @@ static void fs_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 			ret = dirbuf_add(req, &b, "control", INO_CONTROL,
 					 S_IFDIR);
 		for (id = dev_next(-1); !ret && id >= 0; id = dev_next(id)) {
-			snprintf(name, sizeof(name), "zramfs%d", id);
+			snprintf(name, sizeof(name), ZTREE_DEV_PREFIX "%d", id);
 			ret = dirbuf_add(req, &b, name, DEV_INO(id), S_IFDIR);
 		}
 	} else if (ino == INO_CONTROL) {
@@ -384,7 +371,7 @@ static void fs_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		if (!ret)
 			ret = dirbuf_add(req, &b, "data",
 					 DEV_INO(n.dev) + FILE_DATA, S_IFREG);
-		for (i = 0; !ret && i < dev_nattrs; i++)
+		for (i = 0; !ret && i < DEV_NATTRS; i++)
 			ret = dirbuf_add(req, &b, dev_attrs[i].name,
 					 DEV_INO(n.dev) + FILE_ATTR0 + i,
 					 S_IFREG);
@@ -555,7 +542,9 @@ static int parse_hot_remove(const char *value, int *id)
 	return 0;
 }
 
-/* A store that runs on the control thread, which answers the request. */
+/* A slow store (struct dev_attr): it may block on this very mount, so it
+ * runs on the control thread, dev.c's slow thread, which answers the
+ * request; the worker goes back to serving. */
 struct slow_store {
 	fuse_req_t req;
 	struct dev *d; /* a reference of its own */
@@ -631,7 +620,7 @@ static void fs_write(fuse_req_t req, fuse_ino_t ino, const char *buf,
 		goto out;
 	}
 	attr = &dev_attrs[h->file - FILE_ATTR0];
-	if (attr->on_ctl) {
+	if (attr->slow) {
 		ret = post_slow_store(req, h, value, size);
 		if (!ret)
 			return; /* answered by the control thread */

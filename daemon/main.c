@@ -40,6 +40,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "array_size.h"
 #include "conf.h"
 #include "ctl.h"
 #include "dev.h"
@@ -47,8 +48,9 @@
 #include "log.h"
 #include "mnt.h"
 #include "priv.h"
-#include "swap.h"
+#include "swapopt.h"
 #include "thread.h"
+#include "ztree.h"
 
 static struct fuse_session *se;
 static char mountpoint[PATH_MAX];
@@ -74,7 +76,7 @@ static void __attribute__((noreturn)) usage(void)
 	       " -h, --help             print this help and exit\n"
 	       "\n"
 	       "See zramfsd(8) and zramfsd.conf(5).\n",
-	       CONF_DEFAULT_PATH, CONF_DEFAULT_MOUNTPOINT);
+	       CONF_DEFAULT_PATH, ZTREE_MOUNTPOINT);
 	exit(EXIT_SUCCESS);
 }
 
@@ -102,15 +104,16 @@ static int check_config(const char *path, const char *mnt)
 	for (i = 0; i < conf_ndevs(config); i++) {
 		const struct conf_dev *d = conf_dev(config, i);
 
+		char params[DEV_PARAMS_TEXT_MAX];
+
+		dev_params_format(&d->algorithm_params, params, sizeof(params));
 		printf("zramfs%d: disksize %llu, %s%s%s%s, ", d->id,
 		       (unsigned long long)d->disksize, d->comp_algorithm,
-		       d->algorithm_params[0] ? " (" : "",
-		       d->algorithm_params,
-		       d->algorithm_params[0] ? ")" : "");
+		       params[0] ? " (" : "", params, params[0] ? ")" : "");
 		if (d->swap)
 			printf("swap priority %d discard %s\n",
 			       d->swap_priority,
-			       swap_discard_name((enum swap_discard)d->discard));
+			       swapopt_discard_name(d->discard));
 		else
 			printf("no swap\n");
 	}
@@ -163,7 +166,7 @@ static int keep_admin_caps(void *unused)
 	static const cap_value_t keep[] = { CAP_SYS_ADMIN, CAP_IPC_LOCK };
 
 	(void)unused;
-	return priv_keep_only(keep, 2);
+	return priv_keep_only(keep, ARRAY_SIZE(keep));
 }
 
 /* Unmounts our mount, if it is still there and on top.  Runs on the
@@ -413,7 +416,7 @@ int main(int argc, char **argv)
 	}
 	if (make_mountpoint(mnt_opt))
 		goto out_conf;
-	dev_registry_init(mountpoint);
+	dev_registry_init(mountpoint, ctl_on_thread);
 
 	se = fs_session_new(&args);
 	if (!se) {

@@ -11,21 +11,38 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "array_size.h"
 #include "priv.h"
 
 #ifndef PR_SET_IO_FLUSHER
 #define PR_SET_IO_FLUSHER 57
 #endif
 
+/* @return whether the calling thread holds @cap (in its effective set). */
+static bool thread_has_cap(cap_value_t cap)
+{
+	cap_flag_value_t v = CAP_CLEAR;
+	cap_t caps = cap_get_proc();
+
+	if (!caps)
+		return false;
+	if (cap_get_flag(caps, cap, CAP_EFFECTIVE, &v) < 0)
+		v = CAP_CLEAR;
+	cap_free(caps);
+	return v == CAP_SET;
+}
+
 int priv_lock_memory(void)
 {
 	struct rlimit rl;
+	int err;
 
 	if (getrlimit(RLIMIT_MEMLOCK, &rl) < 0)
 		return -errno;
@@ -34,10 +51,13 @@ int priv_lock_memory(void)
 		rl.rlim_max = RLIM_INFINITY;
 		/* Without CAP_SYS_RESOURCE the limit stays; CAP_IPC_LOCK,
 		 * which every thread keeps (priv_drop_thread_caps), lets
-		 * mlockall() and later mappings ignore it anyway. */
-		if (setrlimit(RLIMIT_MEMLOCK, &rl) < 0 &&
-		    !CAP_IS_SUPPORTED(CAP_IPC_LOCK))
-			return -errno;
+		 * mlockall() and later mappings ignore it anyway.  Without
+		 * either, nothing is locked (priv.h). */
+		if (setrlimit(RLIMIT_MEMLOCK, &rl) < 0) {
+			err = -errno;
+			if (!thread_has_cap(CAP_IPC_LOCK))
+				return err;
+		}
 	}
 	if (mlockall(MCL_CURRENT | MCL_FUTURE) < 0)
 		return -errno;
@@ -111,7 +131,7 @@ int priv_drop_thread_caps(void)
 	 * the limit.  CAP_IPC_LOCK grants nothing beyond locking memory. */
 	static const cap_value_t keep[] = { CAP_IPC_LOCK };
 
-	return priv_keep_only(keep, 1);
+	return priv_keep_only(keep, ARRAY_SIZE(keep));
 }
 
 int priv_keep_only(const cap_value_t *caps, int n)

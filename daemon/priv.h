@@ -47,12 +47,15 @@
  * Raises RLIMIT_MEMLOCK to infinity (unless it already is) and locks all
  * current and future memory with mlockall(MCL_CURRENT | MCL_FUTURE).
  * The limit must become infinite, not merely large: with MCL_FUTURE, every
- * new mapping of a thread without CAP_IPC_LOCK (every FUSE worker) is
- * checked against it, and an allocation past it fails.  So if the limit
- * cannot be raised, nothing is locked.  Each thread's whole stack is locked
- * too: keep thread stacks small.
+ * new mapping of a thread without CAP_IPC_LOCK is checked against it, and
+ * an allocation past it fails.  So if the limit cannot be raised and the
+ * calling thread lacks CAP_IPC_LOCK (which every thread then keeps, see
+ * priv_drop_thread_caps(), and which makes the limit not apply), nothing
+ * is locked.  Each thread's whole stack is locked too: keep thread stacks
+ * small.
  * @return 0; -EPERM if the limit cannot be raised (no CAP_SYS_RESOURCE: set
- * LimitMEMLOCK=infinity in the unit); or mlockall's -errno (-ENOMEM, ...).
+ * LimitMEMLOCK=infinity in the unit) without CAP_IPC_LOCK; or mlockall's
+ * -errno (-ENOMEM, ...).
  */
 int priv_lock_memory(void);
 

@@ -50,10 +50,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "array_size.h"
+#include "size.h"
 #include "swap.h"
 #include "unmangle.h"
-
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /*
  * Defined by the kernel's include/linux/swap.h and by swapon(8), but not by
@@ -100,6 +100,20 @@ _Static_assert(offsetof(struct swap_header_v1, volume_name) == 1052,
 
 static const char swap_magic[10] = {'S', 'W', 'A', 'P', 'S',
 				    'P', 'A', 'C', 'E', '2'};
+
+int swap_check_size(uint64_t size, char *why, size_t len)
+{
+	char have[32];
+
+	if (size / SWAP_PAGE_SIZE >= SWAP_MIN_PAGES)
+		return 0;
+	size_format(size, have, sizeof(have));
+	if (len)
+		snprintf(why, len, "%s is below the %dK (%d pages) a swap area "
+			 "needs", have, SWAP_MIN_PAGES * SWAP_PAGE_SIZE / 1024,
+			 SWAP_MIN_PAGES);
+	return -EINVAL;
+}
 
 int swap_make_header(void *page, uint64_t size, const unsigned char uuid[16])
 {
@@ -153,54 +167,30 @@ int swap_make_uuid(unsigned char uuid[16])
 /* ---- discard policies -------------------------------------------------- */
 
 /*
- * swapon(2) flags per policy, as swapon(8) sets them for --discard=POLICY.
- * "both" is the bare SWAP_FLAG_DISCARD, which the kernel reads as both
- * policies; adding ONCE and PAGES together would mean "once" only.
+ * swapon(2) flags per policy (named by lib/swapopt), as swapon(8) sets them
+ * for --discard=POLICY.  "both" is the bare SWAP_FLAG_DISCARD, which the
+ * kernel reads as both policies; adding ONCE and PAGES together would mean
+ * "once" only.
  */
-static const struct {
-	const char *name;
-	int flags;
-} discard_table[] = {
-	[SWAP_DISCARD_NONE] = {"none", 0},
-	[SWAP_DISCARD_PAGES] = {"pages",
-				SWAP_FLAG_DISCARD | SWAP_FLAG_DISCARD_PAGES},
-	[SWAP_DISCARD_ONCE] = {"once",
-			       SWAP_FLAG_DISCARD | SWAP_FLAG_DISCARD_ONCE},
-	[SWAP_DISCARD_BOTH] = {"both", SWAP_FLAG_DISCARD},
+static const int discard_flags[] = {
+	[SWAPOPT_DISCARD_NONE] = 0,
+	[SWAPOPT_DISCARD_PAGES] = SWAP_FLAG_DISCARD | SWAP_FLAG_DISCARD_PAGES,
+	[SWAPOPT_DISCARD_ONCE] = SWAP_FLAG_DISCARD | SWAP_FLAG_DISCARD_ONCE,
+	[SWAPOPT_DISCARD_BOTH] = SWAP_FLAG_DISCARD,
 };
-
-int swap_discard_parse(const char *s, enum swap_discard *out)
-{
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(discard_table); i++) {
-		if (strcmp(s, discard_table[i].name) == 0) {
-			*out = (enum swap_discard)i;
-			return 0;
-		}
-	}
-	return -EINVAL;
-}
-
-const char *swap_discard_name(enum swap_discard d)
-{
-	if ((size_t)d >= ARRAY_SIZE(discard_table))
-		return NULL;
-	return discard_table[d].name;
-}
 
 /* ---- swapon / swapoff -------------------------------------------------- */
 
-int swap_enable(const char *dev, int priority, enum swap_discard d)
+int swap_enable(const char *dev, int priority, enum swapopt_discard d)
 {
 	int flags;
 
-	if ((size_t)d >= ARRAY_SIZE(discard_table))
+	if ((size_t)d >= ARRAY_SIZE(discard_flags))
 		return -EINVAL;
 	if (priority < -1 || priority > SWAP_FLAG_PRIO_MASK)
 		return -EINVAL;
 
-	flags = discard_table[d].flags;
+	flags = discard_flags[d];
 	if (priority >= 0)
 		flags |=
 			SWAP_FLAG_PREFER | ((priority << SWAP_FLAG_PRIO_SHIFT) &

@@ -24,6 +24,8 @@
 #include <stdint.h>
 #include <sys/stat.h>
 
+#include "swapopt.h"
+
 /* Size of the page the swap signature lives in (the header is page 0). */
 #define SWAP_PAGE_SIZE 4096
 
@@ -34,27 +36,11 @@
 #define SWAP_DEV_MAX 32
 
 /*
- * Discard policies, named as swapon(8)'s --discard takes them ("both" is
- * what a bare --discard means).  "pages" discards freed swap clusters while
- * swapping, so the daemon frees their memory at once; "once" discards the
- * whole area at swapon time; "none" never discards.
+ * Whether a device of @size bytes can be a swap area: SWAP_MIN_PAGES pages
+ * or more.  @return 0, or -EINVAL and the reason for messages in @why (@len
+ * bytes, nothing if 0): "32K is below the 40K (10 pages) a swap area needs".
  */
-enum swap_discard {
-	SWAP_DISCARD_NONE,
-	SWAP_DISCARD_PAGES,
-	SWAP_DISCARD_ONCE,
-	SWAP_DISCARD_BOTH,
-};
-
-/*
- * Parses a policy name: "none", "pages", "once" or "both", nothing else (no
- * whitespace, exact case).
- * @return 0 and the policy in *@out, or -EINVAL (and *@out untouched).
- */
-int swap_discard_parse(const char *s, enum swap_discard *out);
-
-/* @return the name swap_discard_parse() takes, or NULL if @d is invalid. */
-const char *swap_discard_name(enum swap_discard d);
+int swap_check_size(uint64_t size, char *why, size_t len);
 
 /*
  * Fills the SWAP_PAGE_SIZE bytes at @page with a version-1 swap signature
@@ -128,11 +114,14 @@ int swap_loop_find(const char *path, char *buf, size_t size);
 /*
  * swapon(2) on @dev with @priority (0 to 32767, or -1 for the kernel's
  * default, which gives each new area a lower priority than the last) and
- * discard policy @d, mapped to flags exactly as swapon(8) maps --discard.
+ * discard policy @d, mapped to flags exactly as swapon(8) maps --discard:
+ * "pages" discards freed swap clusters while swapping, so the daemon frees
+ * their memory at once; "once" discards the whole area at swapon time;
+ * "both" (what a bare --discard means) does both; "none" never discards.
  * @return 0, -EINVAL for a bad @priority or @d, or swapon's -errno (-EINVAL
  * also for a missing or bad signature, -EBUSY if already swap).
  */
-int swap_enable(const char *dev, int priority, enum swap_discard d);
+int swap_enable(const char *dev, int priority, enum swapopt_discard d);
 
 /*
  * swapoff(2) on @dev.  This pulls every swapped-out page back into memory

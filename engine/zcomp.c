@@ -44,10 +44,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array_size.h"
 #include "zcomp.h"
 #include "zcomp_impl.h"
-
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /* The first one is the default. */
 static const struct zcomp_ops *const zcomp_backends[] = {

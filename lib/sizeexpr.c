@@ -32,6 +32,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "array_size.h"
 #include "size.h"
 #include "sizeexpr.h"
 
@@ -228,7 +229,7 @@ static int sx_name(struct sx *p, long double *v)
 		*v = p->ram;
 		return 0;
 	}
-	for (i = 0; i < sizeof(sx_funcs) / sizeof(sx_funcs[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(sx_funcs); i++) {
 		if (strlen(sx_funcs[i].name) == len &&
 		    !memcmp(name, sx_funcs[i].name, len))
 			return sx_call(p, &sx_funcs[i], v);

@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "array_size.h"
 #include "swapopt.h"
 
 static const char *const swapopt_discard_names[] = {
@@ -23,8 +24,7 @@ static const char *const swapopt_discard_names[] = {
 	[SWAPOPT_DISCARD_BOTH] = "both",
 };
 
-#define SWAPOPT_NDISCARD                                                       \
-	(sizeof(swapopt_discard_names) / sizeof(swapopt_discard_names[0]))
+#define SWAPOPT_NDISCARD ARRAY_SIZE(swapopt_discard_names)
 
 int swapopt_priority_parse(const char *s, int *out)
 {

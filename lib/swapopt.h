@@ -12,7 +12,7 @@
 #define SWAPOPT_PRIO_DEFAULT (-1)  /* the kernel chooses: -2, -3, ... */
 #define SWAPOPT_PRIO_MAX     32767 /* SWAP_FLAG_PRIO_MASK */
 
-/* The discard policies, numbered as daemon/swap.h's enum swap_discard. */
+/* The discard policies (daemon/swap.c maps each to swapon(2)'s flags). */
 enum swapopt_discard {
 	SWAPOPT_DISCARD_NONE,
 	SWAPOPT_DISCARD_PAGES,

@@ -22,9 +22,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array_size.h"
 #include "zstat.h"
-
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 #define ZSTAT_FIELD(type, member) { #member, offsetof(struct type, member) }
 

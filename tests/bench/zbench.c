@@ -38,6 +38,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "array_size.h"
 #include "pagegen.h"
 #include "size.h"
 #include "zcomp.h"
@@ -646,7 +647,7 @@ int main(int argc, char **argv)
 	       "| sync/async |\n");
 	printf("|----------------|--------:|---------:|-----------:"
 	       "|-----------:|\n");
-	for (k = 0; k < sizeof(patterns) / sizeof(patterns[0]); k++) {
+	for (k = 0; k < ARRAY_SIZE(patterns); k++) {
 		struct discard_result sync, async;
 
 		ret = bench_discard(&b, &b.algs[0], ZSTORE_GC_SYNC,

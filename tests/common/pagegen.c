@@ -26,6 +26,7 @@
 
 #include <string.h>
 
+#include "array_size.h"
 #include "pagegen.h"
 
 #define PAGE PAGEGEN_PAGE_SIZE
@@ -129,7 +130,7 @@ static const struct word vocab[] = {
 	W("mother"), W("father"), W("friend"), W("story"), W("letter"),
 };
 
-#define NVOCAB (sizeof(vocab) / sizeof(vocab[0]))
+#define NVOCAB ARRAY_SIZE(vocab)
 #define TOPIC  24
 
 static const char sentence_end[8] = { '.', '.', '.', '.', '.', '.', '?', '!' };

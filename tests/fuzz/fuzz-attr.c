@@ -8,8 +8,8 @@
  * and are shorter than DEV_ATTR_MAX, as fs.c guarantees before any store
  * runs.  Each input starts from a fresh device zramfs0; every writable
  * attribute is reached through dev_store() as a user's write would reach
- * it, except swap, whose store posts to the control thread: its parser,
- * dev_parse_swap(), is checked on its own.  The selectors are letters so
+ * it, except swap, whose store runs on the control thread alone (dev.h's
+ * slow thread): its parser, dev_parse_swap(), is checked on its own.  The selectors are letters so
  * that corpus files stay readable:
  *
  *	d disksize   r reset      c comp_algorithm   p algorithm_params
@@ -48,12 +48,14 @@
 #include <string.h>
 #include <sys/sysinfo.h>
 
+#include "array_size.h"
 #include "dev.h"
 #include "fuzz.h"
 #include "size.h"
-#include "swap.h"
+#include "swapopt.h"
 #include "zcomp.h"
 #include "zstat.h"
+#include "ztree.h"
 
 const char fuzz_name[] = "attr";
 
@@ -63,7 +65,7 @@ const char fuzz_name[] = "attr";
 struct model {
 	bool init;
 	uint64_t disksize;
-	char algorithm[32];
+	char algorithm[DEV_ALGO_MAX];
 	uint64_t mem_limit;
 	const char *gc_mode;
 };
@@ -74,7 +76,7 @@ static const char *const sel_names[] = {
 	"swap",
 };
 static const char sel_chars[] = "drcpslukgw";
-#define NSEL (sizeof(sel_names) / sizeof(sel_names[0]))
+#define NSEL ARRAY_SIZE(sel_names)
 _Static_assert(sizeof(sel_chars) - 1 == NSEL, "one letter per attribute");
 
 static uint64_t ram;
@@ -85,7 +87,7 @@ static void model_reset(struct model *m)
 	m->disksize = 0;
 	snprintf(m->algorithm, sizeof(m->algorithm), "%s", zcomp_default());
 	m->mem_limit = 0;
-	m->gc_mode = "async";
+	m->gc_mode = ztree_gc_mode_name(ZTREE_GC_ASYNC);
 }
 
 /*
@@ -124,6 +126,7 @@ static bool parse_u64_is(const char *v, uint64_t max, uint64_t want)
 static int predict(struct model *m, unsigned sel, const char *raw, size_t len,
 		   bool *skip)
 {
+	enum ztree_gc_mode mode;
 	char v[DEV_ATTR_MAX];
 	uint64_t n;
 
@@ -176,9 +179,9 @@ static int predict(struct model *m, unsigned sel, const char *raw, size_t len,
 	case 7: /* compact */
 		return parse_u64_is(v, UINT64_MAX, 1) && m->init ? 0 : -EINVAL;
 	case 8: /* gc_mode */
-		if (strcmp(v, "async") && strcmp(v, "sync"))
+		if (ztree_gc_mode_parse(v, &mode))
 			return -EINVAL;
-		m->gc_mode = !strcmp(v, "sync") ? "sync" : "async";
+		m->gc_mode = ztree_gc_mode_name(mode);
 		return 0;
 	}
 	abort();
@@ -191,7 +194,7 @@ static const char *show(struct dev *d, const char *name)
 	unsigned i;
 	int len;
 
-	for (i = 0; i < dev_nattrs; i++) {
+	for (i = 0; i < DEV_NATTRS; i++) {
 		if (strcmp(dev_attrs[i].name, name))
 			continue;
 		memset(buf, 'x', sizeof(buf));
@@ -242,7 +245,7 @@ static void check_model(struct dev *d, const struct model *m, const char *op)
 	char active[64];
 	unsigned i;
 
-	for (i = 0; i < dev_nattrs; i++)
+	for (i = 0; i < DEV_NATTRS; i++)
 		if (dev_attrs[i].show)
 			show(d, dev_attrs[i].name);
 	fuzz_check(show_u64(d, "disksize") == m->disksize,
@@ -274,7 +277,8 @@ static void check_model(struct dev *d, const struct model *m, const char *op)
  * what it accepts reads back the same once formatted. */
 static void check_swap_parse(const char *v)
 {
-	int prio, prio2, discard, discard2, ret;
+	enum swapopt_discard discard, discard2;
+	int prio, prio2, ret;
 	bool on, on2;
 	char again[128];
 	const char *name;
@@ -287,8 +291,8 @@ static void check_swap_parse(const char *v)
 		fuzz_check(strstr(v, "off"), "swap '%s' parsed as off", v);
 		return;
 	}
-	name = swap_discard_name((enum swap_discard)discard);
-	fuzz_check(prio >= -1 && prio <= 32767 && name,
+	name = swapopt_discard_name(discard);
+	fuzz_check(prio >= -1 && prio <= SWAPOPT_PRIO_MAX && name,
 		   "swap '%s': priority %d discard %d", v, prio, discard);
 	snprintf(again, sizeof(again), "on priority=%d discard=%s\n", prio,
 		 name);

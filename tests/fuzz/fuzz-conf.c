@@ -12,8 +12,9 @@
  *  - it succeeds with a configuration the daemon can apply as it is: an
  *    absolute mountpoint, at most CONF_THREADS_MAX threads, devices in
  *    strictly increasing order of N < DEV_MAX, each with a page-aligned
- *    disksize, big enough for swap if it is to be swap, an available
- *    algorithm and parameters zcomp_validate() accepts, a page-aligned
+ *    disksize of at most DEV_DISKSIZE_MAX, big enough for swap if it is to
+ *    be swap, an available algorithm and parameters zcomp_validate()
+ *    accepts for it (or for the algorithm they name), a page-aligned
  *    mem_limit, a known gc_mode, swap 0 or 1, a priority of -1..32767 and
  *    a known discard policy.
  *
@@ -32,8 +33,9 @@
 #include "dev.h"
 #include "fuzz.h"
 #include "swap.h"
+#include "swapopt.h"
 #include "zcomp.h"
-#include "zstore.h"
+#include "ztree.h"
 
 const char fuzz_name[] = "conf";
 
@@ -52,13 +54,16 @@ static void check_conf(const struct conf *c)
 	fuzz_check(n <= DEV_MAX, "%u devices", n);
 	for (i = 0; i < n; i++) {
 		const struct conf_dev *d = conf_dev(c, i);
+		const struct dev_params *p;
 
 		fuzz_check(d, "device %u of %u missing", i, n);
+		p = &d->algorithm_params;
 		fuzz_check(d->id > prev && d->id < DEV_MAX,
 			   "device %u: zramfs%d after zramfs%d", i, d->id,
 			   prev);
 		prev = d->id;
 		fuzz_check(d->disksize && d->disksize % 4096 == 0 &&
+				   d->disksize <= DEV_DISKSIZE_MAX &&
 				   (!d->swap ||
 				    d->disksize >= SWAP_MIN_PAGES * 4096ull),
 			   "zramfs%d: disksize %llu, swap %d", d->id,
@@ -67,22 +72,22 @@ static void check_conf(const struct conf *c)
 				  sizeof(d->comp_algorithm)) &&
 				   zcomp_available(d->comp_algorithm),
 			   "zramfs%d: algorithm", d->id);
-		fuzz_check(memchr(d->algorithm_params, '\0',
-				  sizeof(d->algorithm_params)) &&
-				   !zcomp_validate(d->comp_algorithm,
-						   d->algorithm_params),
-			   "zramfs%d: params '%s' for %s", d->id,
-			   d->algorithm_params, d->comp_algorithm);
+		fuzz_check(memchr(p->algo, '\0', sizeof(p->algo)) &&
+				   memchr(p->params, '\0', sizeof(p->params)) &&
+				   !zcomp_validate(p->algo[0] ? p->algo
+							      : d->comp_algorithm,
+						   p->params),
+			   "zramfs%d: params '%s' for '%s' or %s", d->id,
+			   p->params, p->algo, d->comp_algorithm);
 		fuzz_check(d->mem_limit % 4096 == 0, "zramfs%d: mem_limit %llu",
 			   d->id, (unsigned long long)d->mem_limit);
-		fuzz_check(d->gc_mode == ZSTORE_GC_ASYNC ||
-				   d->gc_mode == ZSTORE_GC_SYNC,
+		fuzz_check(ztree_gc_mode_name(d->gc_mode),
 			   "zramfs%d: gc_mode %d", d->id, d->gc_mode);
 		fuzz_check(d->swap == 0 || d->swap == 1, "zramfs%d: swap %d",
 			   d->id, d->swap);
 		fuzz_check(d->swap_priority >= -1 && d->swap_priority <= 32767,
 			   "zramfs%d: priority %d", d->id, d->swap_priority);
-		fuzz_check(swap_discard_name((enum swap_discard)d->discard),
+		fuzz_check(swapopt_discard_name(d->discard),
 			   "zramfs%d: discard %d", d->id, d->discard);
 	}
 }

@@ -126,7 +126,10 @@ long=$(head -c 300 /dev/zero | tr '\0' x)
 printf '[zramfs0]\n; %s swap = no\ndisksize = 1G\n' "$long" >"$WORK/long.conf"
 printf '[zramfs0]\ndisksize = 1G\nswap = \001\n' >"$WORK/ctrl.conf"
 printf '[zramfs0]\ndisksize = 1G\ndiscard = sometimes\n' >"$WORK/discard.conf"
-for c in long ctrl discard; do
+# Refused by the disksize attribute, so by the file too (as before a
+# device is set up: zramfsd never starts with it).
+printf '[zramfs0]\ndisksize = 20T\nswap = no\n' >"$WORK/huge.conf"
+for c in long ctrl discard huge; do
 	rc=0
 	err=$(timeout -k 5 20 "$ZRAMFSD" -f -c "$WORK/$c.conf" -m "$WORK/mnt2" 2>&1) || rc=$?
 	[ "$rc" = 1 ] || fail "$c.conf: zramfsd exited $rc, expected 1 ($err)"
@@ -136,21 +139,23 @@ for c in long ctrl discard; do
 	ok "$c.conf: exit 1, nothing mounted: ${err//$'\n'/ | }"
 done
 
-# Valid, but a device cannot be set up: logged, left uninitialised, the
-# rest served.
-printf '[zramfs0]\ndisksize = 20T\nswap = no\n[zramfs1]\ndisksize = ram * 33\nswap = no\n[zramfs2]\ndisksize = 1M\nswap = no\n' \
-	>"$WORK/apply.conf"
+# Valid, but a device cannot be set up (what the machine cannot hold is
+# known only then): logged, left uninitialised, the rest served.
+# 33 times the RAM, up to the 16T the file takes (a machine of 512G or more
+# has room for 16T: there the device is just not made).
 ram=$(awk '/^MemTotal:/ { printf "%.0f\n", $2 * 1024 }' /proc/meminfo)
-why1="Cannot allocate memory"
-[ $((ram / 4096 * 4096 * 33)) -le $((16 << 40)) ] || why1="Invalid argument"
+big=1
+[ $((ram / 4096 * 4096 * 32)) -lt $((16 << 40)) ] || big=0
+printf '[zramfs1]\ndisksize = min(ram * 33, 16T)\nswap = no\n' >"$WORK/apply.conf"
+[ $big = 1 ] || : >"$WORK/apply.conf"
+printf '[zramfs2]\ndisksize = 1M\nswap = no\n' >>"$WORK/apply.conf"
 DAEMON_CONF=$WORK/apply.conf start_daemon
-expect_eq "zramfs0 (20T) initstate" "$(attr 0 initstate)" 0
-expect_eq "zramfs1 (33 x RAM) initstate" "$(attr 1 initstate)" 0
+if [ $big = 1 ]; then
+	expect_eq "zramfs1 (33 x RAM) initstate" "$(attr 1 initstate)" 0
+	grep -q "zramfs1: cannot set up from the configuration: Cannot allocate memory" "$DAEMON_LOG" ||
+		fail "zramfs1's failure not logged: $(cat "$DAEMON_LOG")"
+fi
 expect_eq "zramfs2 (1M) initstate" "$(attr 2 initstate)" 1
-grep -q "zramfs0: cannot set up from the configuration: Invalid argument" "$DAEMON_LOG" ||
-	fail "zramfs0's failure not logged: $(cat "$DAEMON_LOG")"
-grep -q "zramfs1: cannot set up from the configuration: $why1" "$DAEMON_LOG" ||
-	fail "zramfs1's failure not logged: $(cat "$DAEMON_LOG")"
 ok "devices the configuration cannot set up are logged and left uninitialised"
 daemon_kill TERM 20 || fail "zramfsd still running 20 s after SIGTERM"
 expect_eq "zramfsd exit status" "$DAEMON_STATUS" 0

@@ -12,8 +12,6 @@ if [ -z "${BASH_VERSION:-}" ]; then exec bash "$0" "$@"; fi
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-: "${ZRAMFSCTL:=$top_builddir/zramfsctl}"
-
 require_root_fuse
 require_cmd python3 dd head
 require_built "$ZRAMFSCTL"

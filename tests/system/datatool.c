@@ -49,6 +49,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "array_size.h"
 #include "pagegen.h"
 #include "size.h"
 
@@ -814,7 +815,7 @@ static int cmd_edge(const char *path)
 	edge_report("read-far", pread(fd, buf, PG, (off_t)far));
 	edge_report("direct-read-across-end",
 		    pread(dfd, buf, 2 * PG, (off_t)(size - PG)));
-	for (i = 0; i < sizeof(fal) / sizeof(fal[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(fal); i++)
 		edge_report(fal[i].name,
 			    fallocate(fd, fal[i].mode, (off_t)size, PG));
 	edge_report("punch-far",

@@ -3,7 +3,9 @@
 # (FUSE, loop devices, swap, memory cgroups), so they need root; they are
 # plain scripts with automake's exit codes: 0 pass, 77 skip, anything else
 # fail.  Under CI=true a skip is a failure, so a CI runner that lost its
-# privileges cannot go green by skipping everything.
+# privileges cannot go green by skipping everything.  The shell tests in
+# tests/unit source it too, for the same reporting (note, ok, fail, skip,
+# expect_*) and cleanup: sourcing it needs no root (require_root_fuse asks).
 #
 # Cleanup is a stack: at_exit pushes a command, one trap on EXIT/INT/TERM
 # pops and runs them all, newest first, whatever state the test died in.
@@ -22,6 +24,7 @@ _lib_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 : "${top_builddir:=$top_srcdir}"
 export top_srcdir top_builddir
 : "${ZRAMFSD:=$top_builddir/zramfsd}"
+: "${ZRAMFSCTL:=$top_builddir/zramfsctl}"
 : "${DATATOOL:=$top_builddir/tests/system/datatool}"
 : "${SWAPLOAD:=$top_builddir/tests/system/swapload}"
 
@@ -214,12 +217,18 @@ timebox() {
 
 # ---- processes and mounts ---------------------------------------------------
 
-# _pid_alive PID: true while PID exists and is not a zombie.
-_pid_alive() {
+# pid_state PID: the one-letter state of a process (R, S, D, T, Z ...).
+pid_state() {
 	local stat
 	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
 	stat=${stat##*) }
-	[ "${stat%% *}" != Z ]
+	echo "${stat%% *}"
+}
+
+# _pid_alive PID: true while PID exists and is not a zombie.
+_pid_alive() {
+	local state
+	state=$(pid_state "$1") && [ "$state" != Z ]
 }
 
 # wait_pid_exit PID SECONDS: true once PID has exited (not reaped).
@@ -323,6 +332,18 @@ daemon_asan() { grep -qa __asan_init "$ZRAMFSD"; }
 
 daemon_rss() {
 	awk '/^VmRSS:/ { printf "%.0f\n", $2 * 1024 }' "/proc/$DAEMON_PID/status"
+}
+
+# daemon_threads: what each of the daemon's threads is doing, with the
+# kernel stack of those blocked (D), for the report of a failure.
+daemon_threads() {
+	local t
+	for t in /proc/"$DAEMON_PID"/task/*; do
+		note "thread $(cat "$t/comm" 2>/dev/null) ($(awk '{ print $3 }' "$t/stat" 2>/dev/null)): $(cat "$t/wchan" 2>/dev/null)"
+		if [ "$(awk '{ print $3 }' "$t/stat" 2>/dev/null)" = D ]; then
+			sed 's/^/#     /' "$t/stack" 2>/dev/null | head -n 24
+		fi
+	done
 }
 
 # _our_loops: the loop devices whose backing file lies under $MNT.  (The
@@ -543,6 +564,7 @@ CG=
 CG_VER=
 CG_PARENT=
 CG_PID=
+CG_OUT=
 
 # cg_detect: finds the memory controller, v1 or v2, or skips.  Sets CG_VER
 # and CG_PARENT, the directory cg_create makes its cgroups in.
@@ -621,15 +643,15 @@ cg_set_limit() {
 }
 
 # cg_run OUTFILE CMD...: runs CMD in the background inside the cgroup,
-# stdout and stderr to OUTFILE.  Sets CG_PID.
+# stdout and stderr to OUTFILE.  Sets CG_PID and CG_OUT (OUTFILE).
 cg_run() {
-	local out=$1
+	CG_OUT=$1
 	shift
 	[ -n "$CG_PID" ] || at_exit cg_kill
 	(
 		echo "$BASHPID" >"$CG/cgroup.procs" || exit 126
 		exec "$@"
-	) >"$out" 2>&1 &
+	) >"$CG_OUT" 2>&1 &
 	CG_PID=$!
 }
 
@@ -679,3 +701,114 @@ swap_used() {
 }
 
 mib() { echo "$(($1 / 1048576)) MiB"; }
+
+# ---- swapping to the daemon -------------------------------------------------
+
+# The tests that swap to a zramfs device (swapping.sh, sigterm.sh,
+# stress.sh, soak.sh) run swapload in a memory cgroup smaller than its
+# working set, so that its pages go out to the device through loop and come
+# back.  swap_test and swap_dev set them up; watch_swapload or, for several
+# processes, watch_sample watch the daemon meanwhile.
+
+# How long an attribute read may take while the daemon is under load.
+MAX_READ_MS=2000
+
+# swap_test SECONDS LIMIT: what such a test needs first: root, swapload,
+# the swap lock, a timebox of SECONDS and a memory cgroup limited to LIMIT
+# ($CG).
+swap_test() {
+	require_root_fuse
+	require_cmd timeout
+	require_built "$SWAPLOAD"
+	swap_lock
+	timebox "$1"
+	cg_create "$2"
+}
+
+# swap_dev SIZE: a device of SIZE (lz4) that is swap at the highest
+# priority, so that the pages go to it rather than to any swap the machine
+# already has, with discard=pages, so that freed slots reach its GC.  Sets
+# SWAP_DEV (N) and SWAP_LOOP.
+swap_dev() {
+	SWAP_DEV=$(new_dev "$1" lz4)
+	swap_on "$SWAP_DEV" priority=32767 discard=pages
+}
+
+WATCH_READS=0
+WATCH_SLOWEST=0
+WATCH_ORIG=0
+WATCH_MAX_ORIG=0
+WATCH_NOTE=
+
+# watch_sample: one look at the daemon under load: it is alive and answers
+# a read of SWAP_DEV's mm_stat within MAX_READ_MS (else what its threads do
+# is shown).  Counts WATCH_READS and keeps WATCH_SLOWEST, the slowest read
+# (ms); sets WATCH_ORIG to orig_data_size and keeps WATCH_MAX_ORIG, its peak.
+watch_sample() {
+	local f=$MNT/zramfs$SWAP_DEV/mm_stat t0 ms v
+	_pid_alive "$DAEMON_PID" || fail "zramfsd died"
+	t0=$(date +%s%N)
+	if ! v=$(timeout -k 1 "$((MAX_READ_MS / 1000))" cat "$f"); then
+		daemon_threads
+		fail "reading mm_stat failed or took more than $MAX_READ_MS ms" \
+			"(read $WATCH_READS)"
+	fi
+	ms=$((($(date +%s%N) - t0) / 1000000))
+	WATCH_READS=$((WATCH_READS + 1))
+	[ "$ms" -le "$WATCH_SLOWEST" ] || WATCH_SLOWEST=$ms
+	[ "$ms" -le "$MAX_READ_MS" ] || fail "reading mm_stat took $ms ms"
+	WATCH_ORIG=$(stat_field "$f" orig_data_size "$v")
+	[ "$WATCH_ORIG" -le "$WATCH_MAX_ORIG" ] || WATCH_MAX_ORIG=$WATCH_ORIG
+}
+
+# watch_swapload SECONDS [EACH]: watches the swapload cg_run started
+# (CG_PID, writing to CG_OUT): every half second watch_sample, then EACH, a
+# function of the test's that may track more and set WATCH_NOTE to say it
+# in the progress note made every 10 s.  Once swapload exits, reaps it (sets
+# CHILD_STATUS) and shows its output; fails if it still runs after SECONDS.
+# With WATCH_UNTIL=ERE it returns, showing the output so far, as soon as
+# swapload prints a line that matches ERE, and fails if it exits first.
+watch_swapload() {
+	local deadline=$((SECONDS + $1)) until=${WATCH_UNTIL:-} next=0 last
+	WATCH_NOTE=
+	while _pid_alive "$CG_PID"; do
+		if [ -n "$until" ] && grep -qE -- "$until" "$CG_OUT"; then
+			cat "$CG_OUT"
+			return 0
+		fi
+		[ "$SECONDS" -lt "$deadline" ] || fail "swapload still running" \
+			"after $1 s${until:+ without a line /$until/}"
+		watch_sample
+		[ -z "${2:-}" ] || "$2"
+		if [ "$SECONDS" -ge "$next" ]; then
+			last=$(tail -n 1 "$CG_OUT" 2>/dev/null || true)
+			note "${last:-starting}; orig_data_size $(mib "$WATCH_ORIG")${WATCH_NOTE:+, $WATCH_NOTE}"
+			next=$((SECONDS + 10))
+		fi
+		sleep 0.5
+	done
+	wait_child "$CG_PID" 10 || fail "swapload did not exit"
+	CG_PID=
+	cat "$CG_OUT"
+	[ -z "$until" ] || fail "swapload exited (status $CHILD_STATUS)" \
+		"before a line /$until/"
+}
+
+# wait_swap_drained BYTES WHAT: within 60 s of WHAT (the end of the load),
+# SWAP_DEV's orig_data_size falls to BYTES or less with nothing pending in
+# its GC: the kernel discarded the freed slots, the discards reached the
+# daemon and its GC freed them.  Sets WATCH_ORIG.
+wait_swap_drained() {
+	local deadline=$((SECONDS + 60)) pending
+	while :; do
+		WATCH_ORIG=$(mm_field "$SWAP_DEV" orig_data_size)
+		pending=$(gc_field "$SWAP_DEV" pending)
+		[ "$WATCH_ORIG" -gt "$1" ] || [ "$pending" != 0 ] || return 0
+		[ "$SECONDS" -lt "$deadline" ] ||
+			fail "60 s after $2: orig_data_size $WATCH_ORIG bytes" \
+				"(peak $(mib "$WATCH_MAX_ORIG")), gc pending $pending," \
+				"swap used $(mib "$(swap_used "$SWAP_LOOP")");" \
+				"gc_stat $(attr "$SWAP_DEV" gc_stat | xargs)"
+		sleep 0.5
+	done
+}

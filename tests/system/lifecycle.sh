@@ -33,20 +33,12 @@ data=$MNT/zramfs$d/data
 pat=$WORK/pattern
 head -c $((1024 * 1024)) /dev/urandom >"$pat"
 
-# state PID: the one-letter state of a process (R, S, D, T ...).
-state() {
-	local s
-	s=$(cat "/proc/$1/stat") || return 1
-	s=${s##*) }
-	echo "${s%% *}"
-}
-
 # check_serves WHAT: the daemon is alive, not stopped, answers an attribute
 # read and stores and returns data.
 check_serves() {
 	local st
 	_pid_alive "$DAEMON_PID" || fail "$1: zramfsd is gone"
-	st=$(state "$DAEMON_PID")
+	st=$(pid_state "$DAEMON_PID")
 	[ "$st" != T ] && [ "$st" != t ] || fail "$1: zramfsd is stopped ($st)"
 	expect_eq "$1: zramfs$d initstate" "$(timeout 5 cat "$MNT/zramfs$d/initstate")" 1
 	timeout 10 dd if="$pat" of="$data" bs=64k oflag=direct conv=notrunc \
@@ -165,18 +157,12 @@ losetup -d "$loop" || fail "losetup -d $loop"
 loop=
 # The loop device's release of the file reaches the daemon a moment after
 # the detach; a later SIGTERM tries again.
-stopped=
-for i in $(seq 20); do
-	kill -TERM "$DAEMON_PID" 2>/dev/null || true
-	if wait_pid_exit "$DAEMON_PID" 1; then
-		stopped=1
+for _ in $(seq 20); do
+	if daemon_kill TERM 1; then
 		break
 	fi
 done
-[ -n "$stopped" ] || fail "zramfsd still running after SIGTERM with nothing open"
-DAEMON_STATUS=0
-wait "$DAEMON_PID" || DAEMON_STATUS=$?
-DAEMON_PID=
+[ -z "$DAEMON_PID" ] || fail "zramfsd still running after SIGTERM with nothing open"
 expect_eq "zramfsd exit status" "$DAEMON_STATUS" 0
 ! _is_mounted "$MNT" || fail "$MNT still mounted after zramfsd exited"
 ! grep -q "turning swap off" "$DAEMON_LOG" ||

@@ -11,8 +11,6 @@
 # First, on cgroup v1, SIGTERM while swapoff cannot succeed (the pages
 # have nowhere to go): the daemon must log it and keep serving.
 #
-# The swap gets the highest priority, so that the pages go to it rather
-# than to any swap the machine already has.
 # ZRAMFS_SWAP_MIB and ZRAMFS_CGROUP_MIB change the sizes.
 #
 # With ZRAMFS_SIGTERM_RACE=1 (sigterm-race.sh), someone else runs
@@ -27,16 +25,10 @@ set -euo pipefail
 work_mib=${ZRAMFS_SWAP_MIB:-512}
 limit_mib=${ZRAMFS_CGROUP_MIB:-192}
 
-require_root_fuse
-require_built "$SWAPLOAD"
-swap_lock
-timebox 600
-cg_create "${limit_mib}M"
+swap_test 600 "${limit_mib}M"
 start_daemon
-
-d=$(new_dev 1G lz4)
-swap_on "$d" priority=32767 discard=pages
-loop=$SWAP_LOOP
+swap_dev 1G
+d=$SWAP_DEV loop=$SWAP_LOOP
 
 fifo=$WORK/hold
 mkfifo "$fifo"
@@ -44,14 +36,7 @@ out=$WORK/swapload.out
 cg_run "$out" "$SWAPLOAD" -s "$work_mib" -p 1 -S 7 --hold-fifo "$fifo"
 pid=$CG_PID
 note "swapload (pid $pid): $work_mib MiB in a $limit_mib MiB cgroup"
-
-deadline=$((SECONDS + 400))
-until grep -q '^filled:' "$out"; do
-	_pid_alive "$pid" || { cat "$out"; fail "swapload died while filling"; }
-	[ "$SECONDS" -lt "$deadline" ] || fail "swapload has not filled in 400 s"
-	sleep 0.2
-done
-cat "$out"
+WATCH_UNTIL='^filled:' watch_swapload 400
 out_bytes=$(pid_vmswap "$pid")
 want=$(((work_mib - limit_mib) * 1048576 / 2))
 [ "$out_bytes" -ge "$want" ] ||

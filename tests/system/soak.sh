@@ -25,22 +25,13 @@ secs=${ZRAMFS_SOAK_SECONDS:-20}
 nprocs=${ZRAMFS_SOAK_PROCS:-3}
 limit_mib=${ZRAMFS_CGROUP_MIB:-128}
 seed=${ZRAMFS_SEED:-$(($(date +%s) % 100000))}
-max_read_ms=2000
 
-require_root_fuse
-require_cmd timeout
-require_built "$SWAPLOAD"
-swap_lock
-timebox $((secs + 300))
 note "seed $seed (set ZRAMFS_SEED=$seed to replay), $secs s, $nprocs processes"
 RANDOM=$seed
-cg_create "${limit_mib}M"
-at_exit cg_kill
+swap_test $((secs + 300)) "${limit_mib}M"
 start_daemon
-
-d=$(new_dev 2G lz4)
-swap_on "$d" priority=32767 discard=pages
-loop=$SWAP_LOOP
+swap_dev 2G
+d=$SWAP_DEV
 q0=$(gc_field "$d" queued_total)
 f0=$(gc_field "$d" freed_total)
 
@@ -50,13 +41,10 @@ started=0 verified=0 killed=0 oom=0 pages_checked=0
 
 spawn() {
 	local mib=$((32 + RANDOM % 129)) passes=$((1 + RANDOM % 3)) s=$RANDOM
-	local out=$WORK/load.$started pid
-	(
-		echo "$BASHPID" >"$CG/cgroup.procs" || exit 126
-		exec "$SWAPLOAD" -s "$mib" -p "$passes" -S "$s"
-	) >"$out" 2>&1 &
-	pid=$!
-	out_of[$pid]=$out
+	local pid
+	cg_run "$WORK/load.$started" "$SWAPLOAD" -s "$mib" -p "$passes" -S "$s"
+	pid=$CG_PID
+	out_of[$pid]=$CG_OUT
 	kill_at[$pid]=0
 	if ((RANDOM % 2)); then
 		kill_at[$pid]=$((SECONDS + 1 + RANDOM % 6))
@@ -88,19 +76,10 @@ reap() {
 }
 
 # poll: one round of checks; also reaps, kills and (if $1) spawns.
-reads=0 slowest=0 max_orig=0 gc_moved_at=
+gc_moved_at=
 poll() {
-	local pid t0 ms v orig
-	_pid_alive "$DAEMON_PID" || fail "zramfsd died"
-	t0=$(date +%s%N)
-	v=$(timeout -k 1 "$((max_read_ms / 1000))" cat "$MNT/zramfs$d/mm_stat") ||
-		fail "reading mm_stat failed or took more than $max_read_ms ms"
-	ms=$((($(date +%s%N) - t0) / 1000000))
-	[ "$ms" -le "$max_read_ms" ] || fail "reading mm_stat took $ms ms"
-	reads=$((reads + 1))
-	[ "$ms" -le "$slowest" ] || slowest=$ms
-	read -r orig _ <<<"$v"
-	[ "$orig" -le "$max_orig" ] || max_orig=$orig
+	local pid
+	watch_sample
 	if [ -z "$gc_moved_at" ] && [ "$(gc_field "$d" queued_total)" != "$q0" ]; then
 		gc_moved_at=$SECONDS
 	fi
@@ -123,7 +102,7 @@ while [ "$SECONDS" -lt "$end" ]; do
 	poll spawn
 	if [ "$SECONDS" -ge "$next_report" ]; then
 		note "$((SECONDS - t_start)) s: started $started, verified $verified, killed $killed, OOM $oom;" \
-			"orig_data_size $(mib "$(mm_field "$d" orig_data_size)"), swap used $(mib "$(swap_used "$loop")"), gc_stat $(attr "$d" gc_stat | xargs)"
+			"orig_data_size $(mib "$WATCH_ORIG"), swap used $(mib "$(swap_used "$SWAP_LOOP")"), gc_stat $(attr "$d" gc_stat | xargs)"
 		next_report=$((SECONDS + 10))
 	fi
 	sleep 0.5
@@ -142,7 +121,7 @@ while [ "${#out_of[@]}" -gt 0 ]; do
 	sleep 0.5
 done
 ok "$started processes: $verified verified every page ($pages_checked page checks), $killed killed on purpose, $oom by the OOM killer"
-ok "$reads reads of mm_stat during the churn, the slowest $slowest ms (limit $max_read_ms ms)"
+ok "$WATCH_READS reads of mm_stat during the churn, the slowest $WATCH_SLOWEST ms (limit $MAX_READ_MS ms)"
 [ "$verified" -gt 0 ] || fail "no process ran to the end"
 [ "$secs" -lt 15 ] || [ "$killed" -gt 0 ] || fail "no process was killed in $secs s"
 [ -n "$gc_moved_at" ] ||
@@ -157,20 +136,10 @@ expect_eq "zramfs$d: io_stat failed_reads failed_writes" \
 # CPU it keeps for its next allocations, and the first cluster, whose page 0
 # is the swap signature.  Their stale pages may stay, nothing else.
 left=$((($(nproc) + 1) * 2097152))
-deadline=$((SECONDS + 60))
-while :; do
-	orig=$(mm_field "$d" orig_data_size)
-	pending=$(gc_field "$d" pending)
-	[ "$orig" -gt "$left" ] || [ "$pending" != 0 ] || break
-	[ "$SECONDS" -lt "$deadline" ] ||
-		fail "60 s after the last process: orig_data_size $orig bytes (peak" \
-			"$(mib "$max_orig")), gc pending $pending, swap used" \
-			"$(mib "$(swap_used "$loop")"); gc_stat $(attr "$d" gc_stat | xargs)"
-	sleep 0.5
-done
+wait_swap_drained "$left" "the last process"
 q1=$(gc_field "$d" queued_total)
 f1=$(gc_field "$d" freed_total)
 [ "$f1" -gt "$f0" ] || fail "gc_stat freed_total did not move: $f0 -> $f1"
 ok "gc_stat: queued_total $q0 -> $q1, freed_total $f0 -> $f1, pending 0"
-ok "orig_data_size fell from a peak of $(mib "$max_orig") to $orig bytes (at most $(mib "$left"))"
+ok "orig_data_size fell from a peak of $(mib "$WATCH_MAX_ORIG") to $WATCH_ORIG bytes (at most $(mib "$left"))"
 note "mm_stat at the end: $(attr "$d" mm_stat | xargs)"

@@ -34,29 +34,13 @@ set -euo pipefail
 
 work_mib=${ZRAMFS_STRESS_MIB:-512}
 limit_mib=${ZRAMFS_STRESS_CGROUP_MIB:-160}
-max_read_ms=2000
 
-require_root_fuse
-require_cmd timeout
-require_built "$SWAPLOAD"
-swap_lock
-timebox 300
-cg_create "${limit_mib}M"
+swap_test 300 "${limit_mib}M"
 parent=$CG
 
-# The children go before the parent (cg_destroy, registered by cg_create,
-# removes the parent once CG points at it again).
-_stress_cg_cleanup() {
-	local c
-	for c in load daemon; do
-		[ -d "$parent/$c" ] || continue
-		CG=$parent/$c cg_kill
-		rmdir "$parent/$c" 2>/dev/null ||
-			note "cleanup: cannot remove $parent/$c"
-	done
-	CG=$parent
-}
-at_exit _stress_cg_cleanup
+# The children go before the parent, whose removal cg_create registered.
+at_exit cg_destroy "$parent/daemon"
+at_exit cg_destroy "$parent/load"
 mkdir "$parent/daemon" "$parent/load" || fail "mkdir $parent/{daemon,load}"
 CG=$parent/load # cg_run's and cg_kill's
 if [ "$CG_VER" = 1 ]; then
@@ -83,17 +67,6 @@ cg_bytes() {
 	else
 		cat "$parent/memory.current"
 	fi
-}
-# daemon_threads: what each of the daemon's threads is doing, with the
-# kernel stack of those blocked (D), for the report of a failure.
-daemon_threads() {
-	local t
-	for t in /proc/"$DAEMON_PID"/task/*; do
-		note "thread $(cat "$t/comm" 2>/dev/null) ($(awk '{ print $3 }' "$t/stat" 2>/dev/null)): $(cat "$t/wchan" 2>/dev/null)"
-		if [ "$(awk '{ print $3 }' "$t/stat" 2>/dev/null)" = D ]; then
-			sed 's/^/#     /' "$t/stack" 2>/dev/null | head -n 24
-		fi
-	done
 }
 status_kib() {
 	awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"
@@ -149,68 +122,46 @@ else
 		fail "zramfsd has no locked memory: it could be swapped out to itself"
 fi
 
-d=$(new_dev 1G lz4)
-swap_on "$d" priority=32767 discard=pages
-loop=$SWAP_LOOP
+swap_dev 1G
+d=$SWAP_DEV loop=$SWAP_LOOP
 oom0=$(oom_kills)
 
-out=$WORK/swapload.out
-cg_run "$out" "$SWAPLOAD" -s "$work_mib" -p 2 -S 23
-pid=$CG_PID
-note "swapload (pid $pid): $work_mib MiB in $limit_mib MiB (shared with the daemon: $shared)"
+cg_run "$WORK/swapload.out" "$SWAPLOAD" -s "$work_mib" -p 2 -S 23
+note "swapload (pid $CG_PID): $work_mib MiB in $limit_mib MiB (shared with the daemon: $shared)"
 
-reads=0 slowest=0 max_orig=0 max_rss=0 max_cg=0 next_report=0
-deadline=$((SECONDS + 240))
-while _pid_alive "$pid"; do
-	[ "$SECONDS" -lt "$deadline" ] || fail "swapload still running after 240 s"
-	_pid_alive "$DAEMON_PID" || fail "zramfsd died under pressure"
-	t0=$(date +%s%N)
-	if ! v=$(timeout -k 1 "$((max_read_ms / 1000))" cat "$MNT/zramfs$d/mm_stat"); then
-		daemon_threads
-		fail "reading mm_stat failed or took more than $max_read_ms ms (read $reads)"
-	fi
-	ms=$((($(date +%s%N) - t0) / 1000000))
-	reads=$((reads + 1))
-	[ "$ms" -le "$slowest" ] || slowest=$ms
-	[ "$ms" -le "$max_read_ms" ] || fail "reading mm_stat took $ms ms"
-	read -r orig _ <<<"$v"
-	[ "$orig" -le "$max_orig" ] || max_orig=$orig
+max_rss=0 max_cg=0
+# track_memory: the daemon's RSS and the cgroup's use, their peaks.
+track_memory() {
+	local rss cgb
 	rss=$(status_kib "$DAEMON_PID" VmRSS)
 	[ "$rss" -le "$max_rss" ] || max_rss=$rss
 	cgb=$(cg_bytes)
 	[ "$cgb" -le "$max_cg" ] || max_cg=$cgb
-	if [ "$SECONDS" -ge "$next_report" ]; then
-		last=$(tail -n 1 "$out" 2>/dev/null || true)
-		note "${last:-starting}; orig_data_size $(mib "$orig"), zramfsd RSS $((rss / 1024)) MiB, cgroup $(mib "$cgb")"
-		next_report=$((SECONDS + 10))
-	fi
-	sleep 0.5
-done
-wait_child "$pid" 10 || fail "swapload did not exit"
-CG_PID=
-cat "$out"
-ok "$reads reads of mm_stat under pressure, the slowest $slowest ms (limit $max_read_ms ms)"
-note "peak: orig_data_size $(mib "$max_orig"), zramfsd RSS $((max_rss / 1024)) MiB, cgroup $(mib "$max_cg") of $limit_mib MiB"
+	WATCH_NOTE="zramfsd RSS $((rss / 1024)) MiB, cgroup $(mib "$cgb")"
+}
+watch_swapload 240 track_memory
+ok "$WATCH_READS reads of mm_stat under pressure, the slowest $WATCH_SLOWEST ms (limit $MAX_READ_MS ms)"
+note "peak: orig_data_size $(mib "$WATCH_MAX_ORIG"), zramfsd RSS $((max_rss / 1024)) MiB, cgroup $(mib "$max_cg") of $limit_mib MiB"
 
 _pid_alive "$DAEMON_PID" || fail "zramfsd died"
 ok "zramfsd (pid $DAEMON_PID) is alive"
 ooms=$(($(oom_kills) - oom0))
 case $CHILD_STATUS in
 0)
-	expect_verified "$out" $((work_mib * 256 * 2))
+	expect_verified "$CG_OUT" $((work_mib * 256 * 2))
 	ok "outcome: swapload verified every page on both passes ($ooms OOM kills in the cgroup)"
 	;;
 137)
 	[ "$ooms" -gt 0 ] ||
 		fail "swapload got SIGKILL, but the cgroup counts no OOM kill"
 	ok "outcome: the kernel's OOM killer ended swapload ($ooms OOM kills in the cgroup); no bad page was reported before"
-	! grep -q "differs" "$out" || fail "swapload reported bad pages before it was killed"
+	! grep -q "differs" "$CG_OUT" || fail "swapload reported bad pages before it was killed"
 	;;
 *)
 	fail "swapload exited with status $CHILD_STATUS (a bad page is status 1, a lost one SIGBUS)"
 	;;
 esac
-[ "$max_orig" -gt 0 ] || fail "nothing was ever swapped out to zramfs$d"
+[ "$WATCH_MAX_ORIG" -gt 0 ] || fail "nothing was ever swapped out to zramfs$d"
 
 # Still serving, and nothing was lost on the way.  A read never fails; a
 # write may, when the daemon shares the cgroup: its memory is then the

@@ -197,5 +197,7 @@ dev=
 # --- capabilities ------------------------------------------------------------
 "$tool" caps || fail "caps"
 pass "caps"
+"$tool" memlock || fail "memlock"
+pass "memlock"
 
 exit 0

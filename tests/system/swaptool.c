@@ -9,6 +9,8 @@
  *   swaptool detach DEV FILE        swap_loop_detach(), if DEV is on FILE
  *   swaptool active DEV             exit 0 if DEV is active swap, else 1
  *   swaptool caps                   check priv.c's capability handling
+ *   swaptool memlock                check priv_lock_memory() without
+ *                                   CAP_SYS_RESOURCE
  *
  * Each subcommand is one call into the module, so the script checks the
  * module and not this tool.  Errors go to stderr as "swaptool: what: why";
@@ -25,12 +27,16 @@
 #include <string.h>
 #include <sys/capability.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/swap.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include "array_size.h"
 #include "priv.h"
 #include "swap.h"
+#include "swapopt.h"
 
 static int fail(const char *what, const char *arg, int err)
 {
@@ -77,19 +83,16 @@ static int cmd_attach(char **argv)
 
 static int cmd_on(char **argv)
 {
-	enum swap_discard d;
-	char *end;
-	long prio;
-	int err;
+	enum swapopt_discard d;
+	int prio, err;
 
-	errno = 0;
-	prio = strtol(argv[1], &end, 10);
-	if (errno || end == argv[1] || *end || prio < -1 || prio > 32767)
-		return fail("priority", argv[1], -EINVAL);
-	err = swap_discard_parse(argv[2], &d);
+	err = swapopt_priority_parse(argv[1], &prio);
+	if (err)
+		return fail("priority", argv[1], err);
+	err = swapopt_discard_parse(argv[2], &d);
 	if (err)
 		return fail("discard", argv[2], err);
-	err = swap_enable(argv[0], (int)prio, d);
+	err = swap_enable(argv[0], prio, d);
 	return err ? fail("on", argv[0], err) : 0;
 }
 
@@ -219,6 +222,87 @@ static int cmd_caps(char **argv)
 	return caps_failed ? 1 : 0;
 }
 
+/* @return the memory the process has locked, in kB (VmLck), or -1. */
+static long locked_kb(void)
+{
+	char line[256];
+	long kb = -1;
+	FILE *f = fopen("/proc/self/status", "re");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmLck: %ld kB", &kb) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return kb;
+}
+
+/*
+ * In a child: a finite RLIMIT_MEMLOCK (its hard limit, or 64 MiB if that is
+ * infinite), which cannot be raised without CAP_SYS_RESOURCE, and only the
+ * capabilities @keep (@n of them); then priv_lock_memory().
+ * @return its result, or 1 if the set-up failed; VmLck after it in *@kb.
+ */
+static int lock_memory_with(const cap_value_t *keep, int n, long *kb)
+{
+	int pipefd[2], status, ret = 1;
+	struct rlimit rl;
+	long res[2] = { 1, -1 };
+	pid_t pid;
+
+	if (pipe(pipefd) < 0)
+		return 1;
+	pid = fork();
+	if (pid == 0) {
+		close(pipefd[0]);
+		if (getrlimit(RLIMIT_MEMLOCK, &rl) < 0)
+			_exit(1);
+		if (rl.rlim_max == RLIM_INFINITY)
+			rl.rlim_max = 64 << 20;
+		rl.rlim_cur = rl.rlim_max;
+		if (!setrlimit(RLIMIT_MEMLOCK, &rl) && !priv_keep_only(keep, n)) {
+			res[0] = priv_lock_memory();
+			res[1] = locked_kb();
+		}
+		if (write(pipefd[1], res, sizeof(res)) != sizeof(res))
+			_exit(1);
+		_exit(0);
+	}
+	close(pipefd[1]);
+	if (pid > 0 && read(pipefd[0], res, sizeof(res)) == sizeof(res))
+		ret = (int)res[0];
+	close(pipefd[0]);
+	if (pid > 0)
+		waitpid(pid, &status, 0);
+	*kb = res[1];
+	return ret;
+}
+
+/*
+ * priv_lock_memory() when RLIMIT_MEMLOCK cannot be raised: it locks anyway
+ * with CAP_IPC_LOCK, which makes the limit not apply, and refuses to lock
+ * anything without it, even where the limit is large enough for the
+ * process as it is (later allocations would fail at it).
+ */
+static int cmd_memlock(char **argv)
+{
+	static const cap_value_t ipc_lock[] = { CAP_IPC_LOCK };
+	long kb;
+	int err;
+
+	(void)argv;
+	err = lock_memory_with(ipc_lock, ARRAY_SIZE(ipc_lock), &kb);
+	check(err == 0 && kb > 0,
+	      "without CAP_SYS_RESOURCE, with CAP_IPC_LOCK: locked");
+	printf("info: %d, VmLck %ld kB\n", err, kb);
+	err = lock_memory_with(NULL, 0, &kb);
+	check(err == -EPERM && kb == 0,
+	      "without CAP_SYS_RESOURCE and CAP_IPC_LOCK: -EPERM, nothing "
+	      "locked");
+	printf("info: %d, VmLck %ld kB\n", err, kb);
+	return caps_failed ? 1 : 0;
+}
+
 static const struct {
 	const char *name;
 	int argc;
@@ -227,7 +311,7 @@ static const struct {
 	{"mkhdr", 1, cmd_mkhdr},   {"attach", 1, cmd_attach},
 	{"on", 3, cmd_on},	   {"off", 1, cmd_off},
 	{"detach", 2, cmd_detach}, {"active", 1, cmd_active},
-	{"caps", 0, cmd_caps},
+	{"caps", 0, cmd_caps},	   {"memlock", 0, cmd_memlock},
 };
 
 int main(int argc, char **argv)
@@ -235,8 +319,7 @@ int main(int argc, char **argv)
 	size_t i;
 	int ret;
 
-	for (i = 0; argc >= 2 && i < sizeof(commands) / sizeof(commands[0]);
-	     i++) {
+	for (i = 0; argc >= 2 && i < ARRAY_SIZE(commands); i++) {
 		if (strcmp(argv[1], commands[i].name) == 0 &&
 		    argc - 2 == commands[i].argc) {
 			ret = commands[i].fn(argv + 2);

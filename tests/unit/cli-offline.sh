@@ -12,22 +12,12 @@
 # that the columns --help lists are exactly those --output-all shows.)
 if [ -z "${BASH_VERSION:-}" ]; then exec bash "$0" "$@"; fi
 set -euo pipefail
-
-: "${top_builddir:=$(cd "$(dirname "$0")/../.." && pwd)}"
-ZRAMFSCTL=${ZRAMFSCTL:-$top_builddir/zramfsctl}
-export LC_ALL=C
+# tests/system/lib.sh gives the reporting and the cleanup.
+. "$(dirname "${BASH_SOURCE[0]}")/../system/lib.sh"
 unset ZRAMFS_MOUNTPOINT
 
-fail() {
-	echo "FAIL: cli-offline: $*" >&2
-	exit 1
-}
-ok() { echo "ok: $*"; }
-
-[ -x "$ZRAMFSCTL" ] || fail "$ZRAMFSCTL: not built"
-
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/zramfs-test.cli-offline.XXXXXX")
-trap 'rm -rf "$WORK"' EXIT
+require_built "$ZRAMFSCTL"
+make_workdir
 NOWHERE=$WORK/nowhere # does not exist
 EMPTY=$WORK/empty     # exists, but nothing serves it
 mkdir "$EMPTY"

@@ -9,33 +9,13 @@
 # The pages are looked for in the build tree, then in the source tree (a
 # build from the tarball uses the distributed pages where they are).
 # Without man(1) the test is skipped, exit 77 (under CI=true it fails).
-set -u
-top_builddir=${top_builddir:-$(cd "$(dirname "$0")/../.." && pwd)}
-top_srcdir=${top_srcdir:-$top_builddir}
+# tests/system/lib.sh gives the reporting.
+if [ -z "${BASH_VERSION:-}" ]; then exec bash "$0" "$@"; fi
+set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/../system/lib.sh"
 export LC_ALL=C.UTF-8
-fails=0
 
-skip() {
-	if [ "${CI:-}" = true ]; then
-		echo "FAIL - cannot run: $* (CI=true: no skipping)"
-		exit 1
-	fi
-	echo "SKIP - $*"
-	exit 77
-}
-
-check() { # DESCRIPTION CONDITION...
-	local what=$1
-	shift
-	if "$@"; then
-		echo "ok - $what"
-	else
-		echo "FAIL - $what"
-		fails=$((fails + 1))
-	fi
-}
-
-command -v man >/dev/null 2>&1 || skip "man is not installed"
+require_cmd man
 
 # page NAME: the path of the generated page NAME (zramfsd.8).
 page() {
@@ -46,7 +26,8 @@ page() {
 			return 0
 		fi
 	done
-	return 1
+	fail "$1: not in $top_builddir/man or $top_srcdir/man (made from" \
+		"man/$1.scd)"
 }
 
 # words PAGE: the page's roff source without font changes and escapes, so
@@ -56,65 +37,58 @@ words() {
 		-e 's/\\&//g' -e 's/\\(aq/'"'"'/g' "$1"
 }
 
-# mentions PAGE NAME: whether NAME occurs in PAGE as a whole word.
-mentions() {
-	words "$1" | grep -q -E -- "(^|[^A-Za-z0-9_-])$2([^A-Za-z0-9_-]|\$)"
+# documents PAGE WHAT NAME...: PAGE mentions each NAME (WHAT: "the
+# attribute", "the key" or nothing) as a whole word; fails naming every
+# NAME it does not.
+documents() {
+	local p=$1 what=$2 text n missing=
+	shift 2
+	text=$(words "$p")
+	for n; do
+		if grep -q -E -- "(^|[^A-Za-z0-9_-])$n([^A-Za-z0-9_-]|\$)" <<<"$text"; then
+			ok "${p##*/} documents ${what:+$what }$n"
+		else
+			missing="$missing $n"
+		fi
+	done
+	[ -z "$missing" ] || fail "${p##*/} does not document${what:+ $what}:$missing"
 }
 
 for name in zramfsd.8 zramfsctl.8 zramfsd.conf.5; do
-	if ! p=$(page "$name"); then
-		check "$name exists (built from man/$name.scd)" false
-		continue
-	fi
-	out=$(man --warnings -E UTF-8 -l "$p" 2>&1 >/dev/null)
-	check "$name renders without warnings${out:+: $out}" [ -z "$out" ]
-	out=$(MANWIDTH=80 man -E UTF-8 -l "$p" 2>/dev/null | head -n 1)
-	check "$name renders: $out" grep -q "^${name%.*}(${name##*.})" <<<"$out"
+	p=$(page "$name")
+	out=$(man --warnings -E UTF-8 -l "$p" 2>&1 >/dev/null) || true
+	[ -z "$out" ] || fail "$name renders with warnings: $out"
+	ok "$name renders without warnings"
+	out=$(MANWIDTH=80 man -E UTF-8 -l "$p" 2>/dev/null) || fail "man -l $p"
+	out=${out%%$'\n'*}
+	grep -q "^${name%.*}(${name##*.})" <<<"$out" ||
+		fail "$name renders as '$out'"
+	ok "$name renders: $out"
 done
 
 # Every attribute of dev.c's table: { "name", show, store }.
 attrs=$(sed -n '/^const struct dev_attr dev_attrs\[\] = {/,/^};/p' \
 	"$top_srcdir/daemon/dev.c" | sed -n 's/^[[:space:]]*{ *"\([a-z_]*\)",.*/\1/p')
-check "dev.c's attribute table is found" [ -n "$attrs" ]
-if p=$(page zramfsd.8); then
-	for a in $attrs hot_add hot_remove data; do
-		check "zramfsd.8 documents the attribute $a" mentions "$p" "$a"
-	done
-fi
+[ -n "$attrs" ] || fail "dev.c's attribute table is not found"
+ok "dev.c's attribute table is found"
+# shellcheck disable=SC2086 # one name a word
+documents "$(page zramfsd.8)" "the attribute" $attrs hot_add hot_remove data
 
 # Every key of conf.c's table: { SCOPE_..., "name", default, parse }.
 keys=$(sed -n '/^static const struct key keys\[\] = {/,/^};/p' \
 	"$top_srcdir/daemon/conf.c" | sed -n 's/.*SCOPE_[A-Z]*, *"\([a-z_]*\)".*/\1/p')
-check "conf.c's key table is found" [ -n "$keys" ]
-if p=$(page zramfsd.conf.5); then
-	for k in $keys; do
-		check "zramfsd.conf.5 documents the key $k" mentions "$p" "$k"
-	done
-fi
+[ -n "$keys" ] || fail "conf.c's key table is not found"
+ok "conf.c's key table is found"
+# shellcheck disable=SC2086
+documents "$(page zramfsd.conf.5)" "the key" $keys
 
-# Every long option in zramfsctl --help.
-if opts=$("$top_builddir/zramfsctl" --help 2>/dev/null); then
+# Every long option in zramfsctl --help, and zramfsd's own.
+for prog in zramfsctl zramfsd; do
+	opts=$("$top_builddir/$prog" --help 2>/dev/null) ||
+		fail "$prog --help fails"
 	opts=$(grep -o -E -- '--[a-z][a-z-]*' <<<"$opts" | sort -u)
-	check "zramfsctl --help lists long options" [ -n "$opts" ]
-	if p=$(page zramfsctl.8); then
-		for o in $opts; do
-			check "zramfsctl.8 documents $o" mentions "$p" "$o"
-		done
-	fi
-else
-	check "zramfsctl --help runs" false
-fi
-
-# And zramfsd's own options.
-if opts=$("$top_builddir/zramfsd" --help 2>/dev/null); then
-	opts=$(grep -o -E -- '--[a-z][a-z-]*' <<<"$opts" | sort -u)
-	if p=$(page zramfsd.8); then
-		for o in $opts; do
-			check "zramfsd.8 documents $o" mentions "$p" "$o"
-		done
-	fi
-else
-	check "zramfsd --help runs" false
-fi
-
-[ $fails -eq 0 ]
+	[ -n "$opts" ] || fail "$prog --help lists no long options"
+	ok "$prog --help lists long options"
+	# shellcheck disable=SC2086
+	documents "$(page "$prog.8")" "" $opts
+done

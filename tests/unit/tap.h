@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "array_size.h"
+
 static unsigned tap_count, tap_failed;
 
 __attribute__((format(printf, 4, 5))) static inline int
@@ -50,8 +52,6 @@ tap_ok(int cond, const char *file, int line, const char *fmt, ...)
 		printf("\n");                                            \
 		exit(1);                                                 \
 	} while (0)
-
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /* @s with newlines and tabs made visible, for one line of TAP output.
  * The result lives in one of four rotating buffers. */

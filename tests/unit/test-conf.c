@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,9 +17,10 @@
 #include <unistd.h>
 
 #include "conf.h"
-#include "swap.h"
+#include "dev.h"
+#include "swapopt.h"
 #include "tap.h"
-#include "zstore.h"
+#include "ztree.h"
 
 #define G (1024ull * 1024 * 1024)
 
@@ -79,9 +81,10 @@ static void test_defaults(void)
 	d = c ? conf_dev(c, 0) : NULL;
 	ok(d && d->id == 0 && d->disksize == 4 * G &&
 		   !strcmp(d->comp_algorithm, "zstd") &&
-		   !d->algorithm_params[0] && d->mem_limit == 0 &&
-		   d->gc_mode == ZSTORE_GC_ASYNC && d->swap == 1 &&
-		   d->swap_priority == 90 && d->discard == SWAP_DISCARD_BOTH,
+		   !d->algorithm_params.algo[0] &&
+		   !d->algorithm_params.params[0] && d->mem_limit == 0 &&
+		   d->gc_mode == ZTREE_GC_ASYNC && d->swap == 1 &&
+		   d->swap_priority == 90 && d->discard == SWAPOPT_DISCARD_BOTH,
 	   "an empty device section gets every default (disksize 4G at 8G "
 	   "RAM)");
 	conf_free(c);
@@ -147,10 +150,10 @@ static void test_keys(void)
 	   "devices come in number order");
 	d = conf_dev(c, 1);
 	ok(d->disksize == 2 * G && !strcmp(d->comp_algorithm, "lz4") &&
-		   !strcmp(d->algorithm_params, "level=2") &&
+		   !strcmp(d->algorithm_params.params, "level=2") &&
 		   d->mem_limit == 512ull << 20 &&
-		   d->gc_mode == ZSTORE_GC_SYNC && d->swap == 0 &&
-		   d->swap_priority == -1 && d->discard == SWAP_DISCARD_ONCE,
+		   d->gc_mode == ZTREE_GC_SYNC && d->swap == 0 &&
+		   d->swap_priority == -1 && d->discard == SWAPOPT_DISCARD_ONCE,
 	   "every device key is read");
 	ok(conf_dev(c, 0)->disksize == 3 * G, "an expression disksize");
 	conf_free(c);
@@ -174,7 +177,7 @@ static void test_dropins(void)
 	d = c ? conf_dev(c, 0) : NULL;
 	ok(d && d->disksize == 3 * G,
 	   "drop-ins are read in name order and the later wins");
-	ok(d && d->gc_mode == ZSTORE_GC_SYNC && d->swap == 0,
+	ok(d && d->gc_mode == ZTREE_GC_SYNC && d->swap == 0,
 	   "keys a drop-in does not set keep their earlier value");
 	ok(c && conf_ndevs(c) == 2 && conf_dev(c, 1)->id == 2,
 	   "a drop-in can add a device; *.conf.disabled is ignored");
@@ -219,10 +222,10 @@ static void test_syntax(void)
 	   (int)strcspn(errbuf, "\n"), errbuf);
 	d = c ? conf_dev(c, 0) : NULL;
 	ok(d && d->disksize == 1 * G && d->swap == 0 &&
-		   d->gc_mode == ZSTORE_GC_ASYNC,
+		   d->gc_mode == ZTREE_GC_ASYNC,
 	   "an indented key is a key, not the value before it continued");
 	d = c ? conf_dev(c, 1) : NULL;
-	ok(d && d->id == 1 && d->gc_mode == ZSTORE_GC_SYNC && d->swap == 1,
+	ok(d && d->id == 1 && d->gc_mode == ZTREE_GC_SYNC && d->swap == 1,
 	   "an indented section header starts a section");
 	conf_free(c);
 
@@ -304,7 +307,7 @@ static void test_errors(void)
 	};
 	size_t i;
 
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
 		struct conf *c;
 
 		write_file("bad.conf", cases[i].text);
@@ -322,6 +325,251 @@ static void test_errors(void)
 	}
 }
 
+/* --- the file takes what the attribute takes --------------------------------
+ *
+ * For each format, a table of values is written both to a configuration
+ * file ("KEY = VALUE" in [zramfs0]) and to the attribute of the same name
+ * of a fresh device (dev_store(), as a write(2) of its file), and both
+ * must take the same ones.  What the file took is applied as the daemon
+ * applies it (conf_apply()), and must read back as what the attribute was
+ * given.  The attribute's own errors that are no verdict on the value
+ * (ENOMEM for a disksize the RAM cannot index) count as taking it.  Values
+ * marked 'expression' are the file's own extra, sizes over ram, which no
+ * attribute takes.
+ */
+
+/* A small RAM, so that the default disksize is small. */
+#define AGREE_RAM (64ull << 20)
+
+/* @return attribute @name of @d as read, in @buf. */
+static const char *read_attr(struct dev *d, const char *name, char *buf,
+			     size_t size)
+{
+	unsigned i;
+
+	for (i = 0; i < DEV_NATTRS; i++)
+		if (!strcmp(dev_attrs[i].name, name) &&
+		    dev_attr_show(d, &dev_attrs[i], buf, size) >= 0)
+			return buf;
+	return "(unreadable)";
+}
+
+/*
+ * Writes @value to attribute @key of a fresh zramfs0, after @setup_key =
+ * @setup_value if not NULL, and reads @key back into @shown.
+ * @return the write's result.
+ */
+static int attr_write(const char *key, const char *value,
+		      const char *setup_key, const char *setup_value,
+		      char *shown, size_t size)
+{
+	struct dev *d;
+	int ret;
+
+	if (dev_add(0) != 0 || !(d = dev_get(0)))
+		bail_out("cannot add zramfs0");
+	if (setup_key && dev_store(d, setup_key, setup_value))
+		bail_out("%s = %s", setup_key, setup_value);
+	ret = dev_store(d, key, value);
+	read_attr(d, key, shown, size);
+	dev_put(d);
+	if (dev_hot_remove(0))
+		bail_out("cannot remove zramfs0");
+	return ret;
+}
+
+/*
+ * Loads a file setting @key = @value in [zramfs0] (after @setup_key =
+ * @setup_value, if not NULL) and, if it loads, applies it and reads @key
+ * back into @shown.
+ * @return whether the file loaded; *@applied the result of conf_apply().
+ */
+static bool conf_write(const char *key, const char *value,
+		       const char *setup_key, const char *setup_value,
+		       int *applied, char *shown, size_t size)
+{
+	char text[512];
+	struct conf *c;
+	struct dev *d;
+
+	snprintf(text, sizeof(text), "[zramfs0]\nswap = no\n%s%s%s%s%s%s = %s\n",
+		 strcmp(key, "disksize") ? "disksize = 1M\n" : "",
+		 setup_key ? setup_key : "", setup_key ? " = " : "",
+		 setup_key ? setup_value : "", setup_key ? "\n" : "", key,
+		 value);
+	write_file("agree.conf", text);
+	c = load("agree.conf", AGREE_RAM);
+	if (!c)
+		return false;
+	*applied = conf_apply(c);
+	d = dev_get(0);
+	if (d) {
+		read_attr(d, key, shown, size);
+		dev_put(d);
+		if (dev_hot_remove(0))
+			bail_out("cannot remove zramfs0");
+	}
+	conf_free(c);
+	return true;
+}
+
+/*
+ * @values (@n of them, the first @nplain plain values, the rest size
+ * expressions, which the file alone takes) to @key, after @setup_key =
+ * @setup_value if not NULL.
+ */
+static void agree(const char *key, const char *const *values, size_t n,
+		  size_t nplain, const char *setup_key, const char *setup_value)
+{
+	char by_attr[DEV_ATTR_MAX], by_conf[DEV_ATTR_MAX];
+	unsigned bad = 0, taken = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		bool file, same = true, expression = i >= nplain;
+		int attr, applied = 0;
+
+		by_attr[0] = by_conf[0] = '\0';
+		attr = attr_write(key, values[i], setup_key, setup_value,
+				  by_attr, sizeof(by_attr));
+		file = conf_write(key, values[i], setup_key, setup_value,
+				  &applied, by_conf, sizeof(by_conf));
+		if (attr == 0 && applied == 0)
+			same = !strcmp(by_attr, by_conf);
+		if (file != (attr != -EINVAL || expression) ||
+		    (expression && attr != -EINVAL) || !same) {
+			diag("%s '%s': attribute %d ('%s'), file %s (%d, '%s')",
+			     key, tap_show(values[i]), attr, tap_show(by_attr),
+			     file ? "takes it" : "refuses it", applied,
+			     tap_show(by_conf));
+			bad++;
+		}
+		taken += attr != -EINVAL;
+	}
+	ok(!bad && taken && taken < nplain,
+	   "%s: the file takes the %u of %zu values the attribute takes, "
+	   "with the same result, and %zu expressions (%u differ)", key,
+	   taken, nplain, n - nplain, bad);
+}
+
+/* The swap attribute's priority and policy against the file's keys. */
+static void agree_swap(const char *key, const char *word,
+		       const char *const *values, size_t n)
+{
+	unsigned bad = 0, taken = 0;
+	char text[256];
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		enum swapopt_discard discard;
+		const struct conf_dev *d;
+		struct conf *c;
+		int prio, attr;
+		bool on;
+
+		snprintf(text, sizeof(text), "on %s=%s", word, values[i]);
+		attr = dev_parse_swap(text, &on, &prio, &discard);
+		snprintf(text, sizeof(text), "[zramfs0]\n%s = %s\n", key,
+			 values[i]);
+		write_file("agree.conf", text);
+		c = load("agree.conf", AGREE_RAM);
+		d = c ? conf_dev(c, 0) : NULL;
+		if (!attr != !!c ||
+		    (d && (strcmp(word, "priority") ? d->discard != discard
+						    : d->swap_priority != prio))) {
+			diag("%s '%s': attribute %d, file %s", key,
+			     tap_show(values[i]), attr,
+			     c ? "takes it" : "refuses it");
+			bad++;
+		}
+		taken += !attr;
+		conf_free(c);
+	}
+	ok(!bad && taken && taken < n,
+	   "%s: the file takes the %u of %zu values the swap attribute takes "
+	   "as %s=, with the same result (%u differ)", key, taken, n, word,
+	   bad);
+}
+
+static void test_same_as_attributes(void)
+{
+	/* The expressions last (SIZE_EXPRESSIONS of them). */
+	static const char *const sizes[] = {
+		"1M", "4096", "1", "4k", "2KiB", "1G", "16T", "0", "17T",
+		"16385G", "1Q", "0x10", "-1", "abc", "1 G",
+		"99999999999999999999", "18446744073709551615",
+		"10000000000000000000",
+		"1.5M", "50%", "ram / 4", "2 * 1M",
+	};
+#define SIZE_EXPRESSIONS 4
+	static const char *const algorithms[] = {
+		"lz4", "lz4hc", "zstd", "LZ4", "lzo", "zstd1", "lz4 zstd",
+		"algo=lz4",
+	};
+	static const char *const params[] = {
+		"", "level=3", "level=-1", "level=99", "level=x", "fast",
+		"dict=/x", "algo=lz4 level=1", "level=1 algo=lz4",
+		"algo=lz4\tlevel=9", "algo=lz4 level=-3", "algo=nope",
+		"algo=lz4 algo=zstd", "algo=", "level=1 level=2",
+		"level=1                                                     "
+		"                                                            "
+		"         level=2",
+	};
+	static const char *const gc_modes[] = {
+		"async", "sync", "Sync", "lazy", "async sync",
+	};
+	static const char *const priorities[] = {
+		"-1", "0", "5", "32767", "007", "32768", "-2", "+5", "-0",
+		"1e3", "five", "0x10", "99999999999999999999999",
+	};
+	static const char *const policies[] = {
+		"none", "pages", "once", "both", "Pages", "all", "both,once",
+		"1",
+	};
+	static const char *const names[] = {
+		"zramfs0", "zramfs7", "zramfs255", "zramfs256", "zramfs01",
+		"zramfs", "zramfs-1", "zramfs+1", "zram0", "zramfs1x",
+		"zramfs99999999999999999999", "Zramfs1",
+	};
+	unsigned bad = 0;
+	size_t i;
+
+	dev_registry_init("/nonexistent/zramfs-test-conf", NULL);
+	agree("disksize", sizes, ARRAY_SIZE(sizes),
+	      ARRAY_SIZE(sizes) - SIZE_EXPRESSIONS, NULL, NULL);
+	agree("mem_limit", sizes, ARRAY_SIZE(sizes),
+	      ARRAY_SIZE(sizes) - SIZE_EXPRESSIONS, NULL, NULL);
+	agree("comp_algorithm", algorithms, ARRAY_SIZE(algorithms),
+	      ARRAY_SIZE(algorithms), NULL, NULL);
+	agree("algorithm_params", params, ARRAY_SIZE(params),
+	      ARRAY_SIZE(params), "comp_algorithm", "zstd");
+	agree("gc_mode", gc_modes, ARRAY_SIZE(gc_modes), ARRAY_SIZE(gc_modes),
+	      NULL, NULL);
+	agree_swap("swap_priority", "priority", priorities,
+		   ARRAY_SIZE(priorities));
+	agree_swap("discard", "discard", policies, ARRAY_SIZE(policies));
+
+	/* A section is a device exactly when fs.c's lookup takes its name. */
+	for (i = 0; i < ARRAY_SIZE(names); i++) {
+		char text[128];
+		struct conf *c;
+
+		snprintf(text, sizeof(text), "[%s]\nswap = no\n", names[i]);
+		write_file("agree.conf", text);
+		c = load("agree.conf", AGREE_RAM);
+		if (!c != (ztree_dev_parse(names[i]) < 0) ||
+		    (c && conf_dev(c, 0)->id != ztree_dev_parse(names[i]))) {
+			diag("[%s]: %s, ztree_dev_parse %d", names[i],
+			     c ? "a device" : "refused",
+			     ztree_dev_parse(names[i]));
+			bad++;
+		}
+		conf_free(c);
+	}
+	ok(!bad, "a section is device N exactly when its name is zramfsN "
+		 "to the tree (%u differ)", bad);
+}
+
 int main(void)
 {
 	char cmd[128];
@@ -334,6 +582,7 @@ int main(void)
 	test_dropins();
 	test_syntax();
 	test_errors();
+	test_same_as_attributes();
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	if (system(cmd) == -1)
 		diag("cleanup failed");

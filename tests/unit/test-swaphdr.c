@@ -3,9 +3,10 @@
  * test-swaphdr: the swap signature and the parts of swap.c that need no root.
  *
  * Checks every field of swap_make_header() at its offset, the size limits,
- * the random UUIDs and the discard policy names; then writes a header into a
- * sparse file and asks util-linux whether it agrees: blkid must call it swap
- * with our UUID, and mkswap given the same UUID must write the same page.
+ * the random UUIDs and swap_enable()'s argument checks; then writes a header
+ * into a sparse file and asks util-linux whether it agrees: blkid must call
+ * it swap with our UUID, and mkswap given the same UUID must write the same
+ * page.
  * Those two are skipped when the tools are missing.
  */
 #include "config.h"
@@ -120,49 +121,16 @@ static void test_random_uuid(void)
 	ok(memcmp(a, b, 16) != 0, "two uuids differ");
 }
 
-static void test_discard(void)
-{
-	static const char *const bad[] = {
-		"", "Pages", "pages ", " once", "all", "discard", "nonee", "1",
-	};
-	enum swap_discard d, out;
-	size_t i;
-	int round_trip = 1;
-
-	for (d = SWAP_DISCARD_NONE; d <= SWAP_DISCARD_BOTH; d++) {
-		const char *name = swap_discard_name(d);
-
-		if (!name || swap_discard_parse(name, &out) || out != d) {
-			round_trip = 0;
-			diag("policy %d (%s) does not round-trip", (int)d,
-			     name ? name : "NULL");
-		}
-	}
-	ok(round_trip, "every policy round-trips through its name");
-	ok(swap_discard_parse("both", &out) == 0 && out == SWAP_DISCARD_BOTH,
-	   "\"both\" parses");
-	ok(swap_discard_name((enum swap_discard)4) == NULL &&
-		   swap_discard_name((enum swap_discard)(-1)) == NULL,
-	   "no name for an invalid policy");
-
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		out = SWAP_DISCARD_ONCE;
-		ok(swap_discard_parse(bad[i], &out) == -EINVAL &&
-			   out == SWAP_DISCARD_ONCE,
-		   "\"%s\" is rejected", bad[i]);
-	}
-}
-
 /* The checks that happen before any system call. */
 static void test_arguments(void)
 {
 	char dev[SWAP_DEV_MAX];
 
-	ok(swap_enable("/nonexistent", -2, SWAP_DISCARD_NONE) == -EINVAL,
+	ok(swap_enable("/nonexistent", -2, SWAPOPT_DISCARD_NONE) == -EINVAL,
 	   "priority -2 is -EINVAL");
-	ok(swap_enable("/nonexistent", 32768, SWAP_DISCARD_NONE) == -EINVAL,
+	ok(swap_enable("/nonexistent", 32768, SWAPOPT_DISCARD_NONE) == -EINVAL,
 	   "priority 32768 is -EINVAL");
-	ok(swap_enable("/nonexistent", 0, (enum swap_discard)7) == -EINVAL,
+	ok(swap_enable("/nonexistent", 0, (enum swapopt_discard)7) == -EINVAL,
 	   "an invalid discard policy is -EINVAL");
 	ok(swap_loop_attach("/nonexistent", dev, SWAP_DEV_MAX - 1, NULL) ==
 		   -ENAMETOOLONG,
@@ -267,7 +235,6 @@ int main(void)
 	test_layout();
 	test_sizes();
 	test_random_uuid();
-	test_discard();
 	test_arguments();
 	test_tools();
 	return tap_done();

@@ -3,10 +3,10 @@
  * test-swapopt: swap priorities and discard policies (lib/swapopt) against
  * tables, and against the daemon's swap attribute: every priority the
  * table holds is accepted by dev_parse_swap("on priority=P") exactly when
- * swapopt_priority_parse() accepts it, with the same value, and the policies
- * are numbered and named as daemon/swap.c's.  So zramfsctl, which checks its
- * --priority and --discard with lib/swapopt before it writes anything, takes
- * what the daemon takes.
+ * swapopt_priority_parse() accepts it, with the same value, and so is every
+ * policy by its name.  So zramfsctl, which checks its --priority and
+ * --discard with lib/swapopt before it writes anything, takes what the
+ * daemon takes.  (test-conf checks the configuration against the same.)
  */
 #include "config.h"
 
@@ -16,7 +16,6 @@
 #include <string.h>
 
 #include "dev.h"
-#include "swap.h"
 #include "swapopt.h"
 #include "tap.h"
 
@@ -76,7 +75,8 @@ static void test_priority_as_daemon(void)
 
 	for (i = 0; i < ARRAY_SIZE(prio_cases); i++) {
 		const struct prio_case *c = &prio_cases[i];
-		int prio = 0, dprio = 0, discard;
+		enum swapopt_discard discard;
+		int prio = 0, dprio = 0;
 		bool on = false;
 		int lib, daemon;
 
@@ -103,29 +103,39 @@ static void test_discard(void)
 		"", "Pages", "pages ", " once", "all", "discard", "nonee", "1",
 		"both\n",
 	};
-	enum swapopt_discard d, out;
+	enum swapopt_discard d, out, dout;
+	char buf[64];
 	const char *name;
 	unsigned same = 1;
+	int prio;
+	bool on;
 	size_t i;
 
 	for (d = SWAPOPT_DISCARD_NONE; d <= SWAPOPT_DISCARD_BOTH; d++) {
 		name = swapopt_discard_name(d);
-		out = SWAPOPT_DISCARD_BOTH + 1;
+		out = dout = SWAPOPT_DISCARD_BOTH + 1;
+		if (name)
+			snprintf(buf, sizeof(buf), "on discard=%s", name);
 		if (!name || swapopt_discard_parse(name, &out) || out != d ||
-		    strcmp(name, swap_discard_name((enum swap_discard)d)) ||
+		    dev_parse_swap(buf, &on, &prio, &dout) || dout != d ||
 		    !strstr(SWAPOPT_DISCARD_NAMES, name))
 			same = 0;
 	}
-	ok(same, "each policy parses back from its name, the daemon's name "
-		 "for the same number, listed in SWAPOPT_DISCARD_NAMES");
+	ok(same, "each policy parses back from its name, which the swap "
+		 "attribute takes for the same policy, listed in "
+		 "SWAPOPT_DISCARD_NAMES");
 	ok(!swapopt_discard_name(SWAPOPT_DISCARD_BOTH + 1) &&
 		   !swapopt_discard_name((enum swapopt_discard)-1),
 	   "no name for a number that is not a policy");
 	for (i = 0; i < ARRAY_SIZE(bad); i++) {
 		out = SWAPOPT_DISCARD_ONCE;
+		snprintf(buf, sizeof(buf), "on discard=%s", bad[i]);
 		ok(swapopt_discard_parse(bad[i], &out) == -EINVAL &&
-			   out == SWAPOPT_DISCARD_ONCE,
-		   "policy \"%s\" is refused", tap_show(bad[i]));
+			   out == SWAPOPT_DISCARD_ONCE &&
+			   (strpbrk(bad[i], " \n") ||
+			    dev_parse_swap(buf, &on, &prio, &dout) == -EINVAL),
+		   "policy \"%s\" is refused, by the swap attribute too",
+		   tap_show(bad[i]));
 	}
 }
 

@@ -412,7 +412,7 @@ static void test_class_sizes(void)
 	};
 	size_t i, s, cs, prev = 0, classes = 0, bad = 0;
 
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(cases); i++)
 		ok(zpool_class_size(cases[i].size) == cases[i].class_size,
 		   "zpool_class_size(%zu) == %zu (got %zu)", cases[i].size,
 		   cases[i].class_size, zpool_class_size(cases[i].size));

@@ -267,7 +267,7 @@ static void test_random(void)
 
 	diag("seed %" PRIu64 " (ZRAMFS_SEED=%" PRIu64 " replays it)", seed,
 	     seed);
-	for (i = 0; i < sizeof(cfg) / sizeof(cfg[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(cfg); i++) {
 		int bad = random_run(seed + i, cfg[i].algo, cfg[i].params,
 				     i == 0 ? ops : ops / 4);
 

@@ -5,96 +5,110 @@
 # exit status is non-zero, and nothing is mounted.  An unknown option gets
 # getopt's message and a pointer to --help; -m must be an absolute path to a
 # directory; --check-config reports and exits without mounting anything.
-set -u
-top_builddir=${top_builddir:-$(cd "$(dirname "$0")/../.." && pwd)}
-zramfsd=$top_builddir/zramfsd
-tmp=$(mktemp -d /tmp/zramfs-test-cli.XXXXXX)
+# tests/system/lib.sh gives the reporting and the cleanup.
+if [ -z "${BASH_VERSION:-}" ]; then exec bash "$0" "$@"; fi
+set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/../system/lib.sh"
+
+require_cmd timeout
+require_built "$ZRAMFSD"
+make_workdir
+tmp=$WORK
 # Run as root, a zramfsd that wrongly accepted a mountpoint would mount it:
 # nothing under $tmp may stay mounted when it goes.
-cleanup() {
+umount_strays() {
 	awk -v t="$tmp/" 'index($2, t) == 1 { print $2 }' /proc/mounts |
 		while read -r m; do umount -l "$m"; done
-	rm -rf --one-file-system "$tmp"
 }
-trap cleanup EXIT
-fails=0
+at_exit umount_strays
 
-check() { # DESCRIPTION CONDITION...
-	local what=$1
-	shift
-	if "$@"; then
-		echo "ok - $what"
-	else
-		echo "FAIL - $what"
-		fails=$((fails + 1))
-	fi
+# run ARG...: runs zramfsd ARG... (for 10 s at most: one that wrongly
+# mounted would serve until stopped); sets OUT (stdout and stderr) and RC.
+run() {
+	RC=0
+	OUT=$(timeout 10 "$ZRAMFSD" "$@" 2>&1) || RC=$?
 }
 
-out=$("$zramfsd" --version)
-check "--version prints the version" [ "${out#zramfsd }" != "$out" ]
-"$zramfsd" --help | grep -q -- "--mountpoint" ; check "--help documents the options" [ $? -eq 0 ]
-err=$("$zramfsd" --bogus 2>&1)
-rc=$?
-check "an unknown option fails with status 1 ($rc)" [ $rc -eq 1 ]
-check "with getopt's message and a pointer to --help: $err" \
-	[ "$err" = "$zramfsd: unrecognized option '--bogus'
-Try 'zramfsd --help' for more information." ]
-"$zramfsd" extra >/dev/null 2>&1; check "a stray argument fails" [ $? -ne 0 ]
+# expect_line WHAT ERE: a line of OUT matches ERE.
+expect_line() {
+	local line
+	line=$(grep -m 1 -E -- "$2" <<<"$OUT") || fail "$1: no line /$2/ in: $OUT"
+	ok "$1: $line"
+}
+
+# expect_absent PATH: zramfsd made nothing at PATH.
+expect_absent() {
+	[ ! -e "$1" ] || fail "$1 exists"
+	ok "and creates nothing at $1"
+}
+
+run --version
+expect_eq "--version: exit status" "$RC" 0
+[ "${OUT#zramfsd }" != "$OUT" ] || fail "--version prints '$OUT'"
+ok "--version prints the version: $OUT"
+run --help
+expect_line "--help documents the options" "--mountpoint"
+run --bogus
+expect_eq "an unknown option: exit status" "$RC" 1
+expect_eq "with getopt's message and a pointer to --help" "$OUT" \
+	"$ZRAMFSD: unrecognized option '--bogus'
+Try 'zramfsd --help' for more information."
+run extra
+[ "$RC" != 0 ] || fail "a stray argument: exit status 0"
+ok "a stray argument fails ($RC)"
 
 # -m: as the configuration's mountpoint, an absolute path, and a directory.
 printf '# empty\n' >"$tmp/empty.conf"
-err=$(cd "$tmp" && timeout 10 "$zramfsd" -f -c "$tmp/empty.conf" -m relative 2>&1)
-rc=$?
-check "-m with a relative path fails with status 1 ($rc)" [ $rc -eq 1 ]
-check "and says so: $err" grep -q "^zramfsd: -m relative: the mountpoint must be an absolute path" <<<"$err"
-check "and creates nothing" [ ! -e "$tmp/relative" ]
+cd "$tmp"
+run -f -c "$tmp/empty.conf" -m relative
+cd - >/dev/null
+expect_eq "-m with a relative path: exit status" "$RC" 1
+expect_line "and says so" \
+	"^zramfsd: -m relative: the mountpoint must be an absolute path"
+expect_absent "$tmp/relative"
 echo "not a directory" >"$tmp/file"
-err=$(timeout 10 "$zramfsd" -f -c "$tmp/empty.conf" -m "$tmp/file" 2>&1)
-rc=$?
-check "-m with a regular file fails with status 1 ($rc)" [ $rc -eq 1 ]
-check "and says so: $err" grep -qx "zramfsd: $tmp/file: not a directory" <<<"$err"
-check "and leaves the file alone" [ "$(cat "$tmp/file")" = "not a directory" ]
+run -f -c "$tmp/empty.conf" -m "$tmp/file"
+expect_eq "-m with a regular file: exit status" "$RC" 1
+expect_line "and says so" "^zramfsd: $tmp/file: not a directory\$"
+expect_eq "and leaves the file alone" "$(cat "$tmp/file")" "not a directory"
 
 # --check-config: the configuration, in short; nothing mounted or made.
 printf '[zramfsd]\nmountpoint = %s/mnt\nthreads = 4\n\n[zramfs0]\ndisksize = 64M\ncomp_algorithm = lz4\nswap_priority = 7\ndiscard = pages\n\n[zramfs2]\ndisksize = 1G\nalgorithm_params = level=1\nswap = no\n' "$tmp" >"$tmp/good.conf"
-out=$("$zramfsd" --check-config -c "$tmp/good.conf" 2>&1)
-rc=$?
-check "--check-config of a valid file exits 0 ($rc)" [ $rc -eq 0 ]
-check "and shows it: $out" [ "$out" = "$tmp/good.conf: OK
+run --check-config -c "$tmp/good.conf"
+expect_eq "--check-config of a valid file: exit status" "$RC" 0
+expect_eq "and shows it" "$OUT" "$tmp/good.conf: OK
 mountpoint $tmp/mnt, 4 FUSE threads
 zramfs0: disksize 67108864, lz4, swap priority 7 discard pages
-zramfs2: disksize 1073741824, zstd (level=1), no swap" ]
-check "and makes no mountpoint" [ ! -e "$tmp/mnt" ]
-out=$("$zramfsd" --check-config -c "$tmp/good.conf" -m /elsewhere 2>&1)
-check "-m overrides the mountpoint it shows" grep -qx "mountpoint /elsewhere, 4 FUSE threads" <<<"$out"
+zramfs2: disksize 1073741824, zstd (level=1), no swap"
+expect_absent "$tmp/mnt"
+run --check-config -c "$tmp/good.conf" -m /elsewhere
+expect_line "-m overrides the mountpoint it shows" \
+	"^mountpoint /elsewhere, 4 FUSE threads\$"
 printf '[zramfs0]\ndisksize = 1G\ngc_mode = lazy\n' >"$tmp/bad2.conf"
-err=$("$zramfsd" --check-config -c "$tmp/bad2.conf" 2>&1)
-rc=$?
-check "--check-config of an invalid file exits 1 ($rc)" [ $rc -eq 1 ]
-check "with FILE:LINE: [section] key: reason: $err" \
-	grep -q "^$tmp/bad2.conf:3: \[zramfs0\] gc_mode: " <<<"$err"
+run --check-config -c "$tmp/bad2.conf"
+expect_eq "--check-config of an invalid file: exit status" "$RC" 1
+expect_line "with FILE:LINE: [section] key: reason" \
+	"^$tmp/bad2.conf:3: \[zramfs0\] gc_mode: "
 
-err=$("$zramfsd" -f -c "$tmp/missing.conf" -m "$tmp/mnt" 2>&1)
-rc=$?
-check "an explicit config that does not exist fails ($rc)" [ $rc -ne 0 ]
-check "and says which file: $err" grep -q "missing.conf: No such file" <<<"$err"
-check "and creates no mountpoint" [ ! -e "$tmp/mnt" ]
+run -f -c "$tmp/missing.conf" -m "$tmp/mnt"
+[ "$RC" != 0 ] || fail "an explicit config that does not exist: exit status 0"
+ok "an explicit config that does not exist fails ($RC)"
+expect_line "and says which file" "missing.conf: No such file"
+expect_absent "$tmp/mnt"
 
 printf '[zramfsd]\nmountpoint = %s/mnt\n\n[zramfs0]\ndisksize = lots\n' "$tmp" >"$tmp/bad.conf"
-err=$("$zramfsd" -f -c "$tmp/bad.conf" 2>&1)
-rc=$?
-check "an invalid value fails ($rc)" [ $rc -ne 0 ]
-check "reported as FILE:LINE: [section] key: reason: $err" \
-	grep -q "^$tmp/bad.conf:5: \[zramfs0\] disksize: " <<<"$err"
-check "nothing mounted or created" [ ! -e "$tmp/mnt" ]
+run -f -c "$tmp/bad.conf"
+[ "$RC" != 0 ] || fail "an invalid value: exit status 0"
+ok "an invalid value fails ($RC)"
+expect_line "reported as FILE:LINE: [section] key: reason" \
+	"^$tmp/bad.conf:5: \[zramfs0\] disksize: "
+expect_absent "$tmp/mnt"
 
 mkdir "$tmp/bad.conf.d"
 printf '[zramfs0]\ndisksize = 1G\n' >"$tmp/bad.conf"
 printf '[zramfs0]\n\nfrobnicate = 1\n' >"$tmp/bad.conf.d/50-x.conf"
-err=$("$zramfsd" -f -c "$tmp/bad.conf" -m "$tmp/mnt" 2>&1)
-rc=$?
-check "an unknown key in a drop-in fails ($rc)" [ $rc -ne 0 ]
-check "reported with the drop-in's name and line: $err" \
-	grep -q "bad.conf.d/50-x.conf:3: \[zramfs0\] frobnicate: unknown key" <<<"$err"
-
-[ $fails -eq 0 ]
+run -f -c "$tmp/bad.conf" -m "$tmp/mnt"
+[ "$RC" != 0 ] || fail "an unknown key in a drop-in: exit status 0"
+ok "an unknown key in a drop-in fails ($RC)"
+expect_line "reported with the drop-in's name and line" \
+	"bad.conf.d/50-x.conf:3: \[zramfs0\] frobnicate: unknown key"
