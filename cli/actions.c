@@ -1,0 +1,364 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * actions: what zramfsctl changes, each step one write to a file under the
+ * mountpoint: set a device up (--size, after a reset), change one that
+ * exists (--swapoff, --mem-limit, --gc-mode, --compact, --swapon, in that
+ * order), add one (--find) and reset and remove devices (--reset).  A step
+ * that fails is reported with the attribute that refused it and what became
+ * of the device: removed again if --find added it, left reset if --size had
+ * reset it.  A failure on one of several devices is reported and the others
+ * are still processed.
+ */
+#include "config.h"
+
+#include <err.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "size.h"
+#include "zramfsctl.h"
+
+/* Why the daemon refused to reset (or remove) @z with EBUSY. */
+static void report_busy(struct zdev *z, const char *what)
+{
+	if (dev_is_swap(z))
+		dev_fail(z,
+			 "failed to %s: device is active swap on %.*s; "
+			 "turn it off first (--swapoff)",
+			 what, (int)strcspn(z->swap, " "), z->swap);
+	else
+		dev_fail(z, "failed to %s: %s (its data file is open)", what,
+			 strerror(EBUSY));
+}
+
+static int dev_reset(struct zdev *z)
+{
+	int ret = attr_write(z->dir, "reset", "1");
+
+	if (ret == -EBUSY)
+		report_busy(z, "reset");
+	else if (ret)
+		dev_fail(z, "failed to reset: %s", strerror(-ret));
+	return ret;
+}
+
+/*
+ * Writes @value to @attr of @z.  On failure reports "failed to set WHAT:
+ * strerror", WHAT formatted from @fmt.
+ */
+__attribute__((format(printf, 4, 5))) static int
+dev_set(struct zdev *z, const char *attr, const char *value, const char *fmt,
+	...)
+{
+	int ret = attr_write(z->dir, attr, value);
+	char what[256];
+	va_list ap;
+
+	if (!ret)
+		return 0;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	dev_fail(z, "failed to set %s: %s", what, strerror(-ret));
+	return ret;
+}
+
+/* @return true if @z has a disksize (initstate 1). */
+static bool dev_initialised(struct zdev *z)
+{
+	char state[16];
+
+	return !attr_read(z->dir, "initstate", state, sizeof(state)) &&
+	       !strcmp(state, "1");
+}
+
+/*
+ * Whether @z offers @algorithm (comp_algorithm lists it), asked before the
+ * first write, or before a reset that a refusal would leave behind.
+ * @return 0, or -EINVAL or -errno (reported, with the list).
+ */
+static int dev_check_algorithm(struct zdev *z, const char *algorithm)
+{
+	char list[ATTR_MAX], *from, *to = list, *p;
+	size_t len;
+	int ret = dev_read(z, "comp_algorithm", list, sizeof(list));
+
+	if (ret)
+		return ret;
+	for (from = list; *from; from++) /* "lz4 [zstd]" -> "lz4 zstd" */
+		if (*from != '[' && *from != ']')
+			*to++ = *from;
+	*to = '\0';
+	for (p = list; *p; p += len + strspn(p + len, " ")) {
+		len = strcspn(p, " ");
+		if (len == strlen(algorithm) && !strncmp(p, algorithm, len))
+			return 0;
+	}
+	dev_fail(z, "unsupported algorithm '%s' (available: %s)", algorithm,
+		 list);
+	return -EINVAL;
+}
+
+static int dev_swapon(struct zdev *z, const struct request *rq)
+{
+	char value[128], prio[32] = "";
+	int ret;
+
+	if (!dev_initialised(z)) {
+		dev_fail(z, "failed to turn on swap: device is not set up (no "
+			    "disksize; use --size)");
+		return -EINVAL;
+	}
+	if (dev_is_swap(z)) {
+		dev_fail(z,
+			 "failed to turn on swap: already active swap on %.*s",
+			 (int)strcspn(z->swap, " "), z->swap);
+		return -EBUSY;
+	}
+	if (rq->has_priority)
+		snprintf(prio, sizeof(prio), " priority=%d", rq->priority);
+	snprintf(value, sizeof(value), "on%s%s%s", prio,
+		 rq->discard ? " discard=" : "",
+		 rq->discard ? rq->discard : "");
+	ret = attr_write(z->dir, "swap", value);
+	if (ret)
+		dev_fail(z, "failed to turn on swap ('%s'): %s", value,
+			 strerror(-ret));
+	z->swap_read = false;
+	return ret;
+}
+
+static int dev_swapoff(struct zdev *z)
+{
+	int ret;
+
+	if (!dev_swap(z))
+		return -EIO;
+	if (!dev_is_swap(z)) {
+		dev_fail(z, "failed to turn off swap: not active swap");
+		return -EINVAL;
+	}
+	ret = attr_write(z->dir, "swap", "off");
+	if (ret)
+		dev_fail(z, "failed to turn off swap: %s; it stays swap",
+			 strerror(-ret));
+	z->swap_read = false;
+	return ret;
+}
+
+/* --mem-limit, --gc-mode: settings a device keeps across disksize. */
+static int dev_settings(struct zdev *z, const struct request *rq)
+{
+	char bytes[32];
+
+	if (rq->mem_limit_arg) {
+		snprintf(bytes, sizeof(bytes), "%" PRIu64, rq->mem_limit);
+		if (dev_set(z, "mem_limit", bytes, "memory limit (%s bytes)",
+			    bytes))
+			return -1;
+	}
+	if (rq->gc_mode && dev_set(z, "gc_mode", rq->gc_mode, "GC mode '%s'",
+				   rq->gc_mode))
+		return -1;
+	return 0;
+}
+
+/*
+ * Changes a device that exists: swap off, memory limit, GC mode, compaction,
+ * swap on, in that order.
+ */
+static int modify(struct zdev *z, const struct request *rq)
+{
+	int ret;
+
+	if (rq->swapoff && dev_swapoff(z))
+		return -1;
+	if (dev_settings(z, rq))
+		return -1;
+	if (rq->compact) {
+		ret = attr_write(z->dir, "compact", "1");
+		if (ret == -EINVAL && !dev_initialised(z))
+			dev_fail(z, "failed to compact: device is not set up "
+				    "(no disksize)");
+		else if (ret)
+			dev_fail(z, "failed to compact: %s", strerror(-ret));
+		if (ret)
+			return -1;
+	}
+	if (rq->swapon && dev_swapon(z, rq))
+		return -1;
+	return 0;
+}
+
+/*
+ * Sets up a device that is new or just reset, as zramctl does: streams,
+ * algorithm, its parameters, the memory limit and GC mode, the disksize,
+ * and swap if asked.
+ */
+static int setup(struct zdev *z, const struct request *rq)
+{
+	char bytes[32];
+	int ret;
+
+	if (rq->streams) {
+		snprintf(bytes, sizeof(bytes), "%" PRIu64, rq->streams);
+		ret = attr_write(z->dir, "max_comp_streams", bytes);
+		if (ret && ret != -ENOENT) { /* gone with Linux 6.15 */
+			dev_fail(z, "failed to set number of streams: %s",
+				 strerror(-ret));
+			return -1;
+		}
+	}
+	if (rq->algorithm &&
+	    (dev_check_algorithm(z, rq->algorithm) ||
+	     dev_set(z, "comp_algorithm", rq->algorithm, "algorithm '%s'",
+		     rq->algorithm)))
+		return -1;
+	if (rq->params && dev_set(z, "algorithm_params", rq->params,
+				  "algorithm parameters '%s'", rq->params))
+		return -1;
+	if (dev_settings(z, rq))
+		return -1;
+	snprintf(bytes, sizeof(bytes), "%" PRIu64, rq->size);
+	if (dev_set(z, "disksize", bytes, "disksize (%s bytes)", bytes))
+		return -1;
+	if (rq->swapon && dev_swapon(z, rq))
+		return -1;
+	return 0;
+}
+
+/*
+ * -s DEVICE: reset it and set it up again.  A step after the reset that
+ * fails leaves the device reset, and its message says so.
+ */
+static int setup_existing(struct zdev *z, const struct request *rq)
+{
+	if (rq->algorithm && dev_check_algorithm(z, rq->algorithm))
+		return -1;
+	if (dev_reset(z))
+		return -1;
+	z->defer = true;
+	if (!setup(z, rq)) {
+		z->defer = false;
+		return 0;
+	}
+	dev_flush(z, dev_initialised(z) ? "" :
+		  "; the device is left reset, without a disksize");
+	return -1;
+}
+
+/* Reads control/hot_add: a new device.  @return 0, or -1 (reported). */
+static int hot_add(struct zdev *z)
+{
+	char ctl[PATH_MAX], buf[32];
+	uint64_t id;
+	int ret;
+
+	snprintf(ctl, sizeof(ctl), "%s/control", mnt);
+	ret = attr_read(ctl, "hot_add", buf, sizeof(buf));
+	if (ret) {
+		warnx("no free device found: control/hot_add: %s",
+		      strerror(-ret));
+		return -1;
+	}
+	if (size_parse_u64(buf, INT_MAX, &id)) {
+		warnx("control/hot_add returned '%s', not a device number",
+		      buf);
+		return -1;
+	}
+	dev_init(z, (int)id);
+	return 0;
+}
+
+/* Writes control/hot_remove.  @return 0 or -errno. */
+static int hot_remove(struct zdev *z)
+{
+	char ctl[PATH_MAX], num[16];
+
+	snprintf(ctl, sizeof(ctl), "%s/control", mnt);
+	snprintf(num, sizeof(num), "%d", z->id);
+	return attr_write(ctl, "hot_remove", num);
+}
+
+/*
+ * -f: a new device, set up if -s is given; prints its name.  If a step
+ * fails, the device is removed again (it is ours alone so far, and not
+ * swap: swap on is the last step), and the message says so.
+ */
+int act_find(const struct request *rq)
+{
+	char outcome[128];
+	struct zdev z;
+	int ret;
+
+	if (hot_add(&z))
+		return 1;
+	z.defer = true;
+	ret = rq->size_arg ? setup(&z, rq) : dev_settings(&z, rq);
+	if (!ret) {
+		z.defer = false;
+		printf("%s\n", z.name);
+		return 0;
+	}
+	ret = hot_remove(&z);
+	if (ret)
+		snprintf(outcome, sizeof(outcome),
+			 "; cannot remove the device again: %s",
+			 strerror(-ret));
+	else
+		snprintf(outcome, sizeof(outcome), "; device removed");
+	dev_flush(&z, outcome);
+	return 1;
+}
+
+/*
+ * -r: reset each device and remove it, as zramctl does; with --swapoff,
+ * turn swap off first on those that are swap.
+ */
+int act_reset(struct zdev *devs, int ndevs, bool swapoff)
+{
+	struct zdev *z;
+	int rc = 0, i, ret;
+
+	for (i = 0; i < ndevs; i++) {
+		z = &devs[i];
+		if (dev_exists(z) || (swapoff && !dev_swap(z)) ||
+		    (swapoff && dev_is_swap(z) && dev_swapoff(z)) ||
+		    dev_reset(z)) {
+			rc = 1;
+			continue;
+		}
+		ret = hot_remove(z);
+		if (ret == -EBUSY) {
+			report_busy(z, "remove");
+			rc = 1;
+		} else if (ret && ret != -ENOENT) {
+			dev_fail(z, "failed to remove (control/hot_remove): %s",
+				 strerror(-ret));
+			rc = 1;
+		}
+	}
+	return rc;
+}
+
+/* -s DEVICE: @z, which must exist, reset and set up again. */
+int act_setup(struct zdev *z, const struct request *rq)
+{
+	return dev_exists(z) || setup_existing(z, rq);
+}
+
+/* --swapon, --swapoff, --mem-limit, --gc-mode, --compact on each device. */
+int act_modify(struct zdev *devs, int ndevs, const struct request *rq)
+{
+	int rc = 0, i;
+
+	for (i = 0; i < ndevs; i++)
+		if (dev_exists(&devs[i]) || modify(&devs[i], rq))
+			rc = 1;
+	return rc;
+}
