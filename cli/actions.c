@@ -84,7 +84,7 @@ static bool dev_initialised(struct zdev *z)
  */
 static int dev_check_algorithm(struct zdev *z, const char *algorithm)
 {
-	char list[ATTR_MAX], *from, *to = list, *p;
+	char list[ZTREE_ATTR_MAX], *from, *to = list, *p;
 	size_t len;
 	int ret = dev_read(z, "comp_algorithm", list, sizeof(list));
 

@@ -269,7 +269,7 @@ static char *format_value(enum col_type type, uint64_t v, bool bytes)
 /* The bracketed entry of comp_algorithm ("lz4 [zstd]" -> "zstd"). */
 static char *get_algorithm(struct zdev *z)
 {
-	char buf[ATTR_MAX], *l, *r;
+	char buf[ZTREE_ATTR_MAX], *l, *r;
 
 	if (dev_read(z, "comp_algorithm", buf, sizeof(buf)))
 		return NULL;
@@ -289,7 +289,7 @@ static char *get_algorithm(struct zdev *z)
  */
 static char *get_params(struct zdev *z)
 {
-	char buf[ATTR_MAX], *name, *params, *active;
+	char buf[ZTREE_ATTR_MAX], *name, *params, *active;
 	size_t len;
 	bool in_effect;
 	int ret;
@@ -321,7 +321,7 @@ static char *get_params(struct zdev *z)
 static char *get_cell(struct zdev *z, int id, const struct output *out)
 {
 	const struct colinfo *col = &infos[id];
-	char buf[ATTR_MAX];
+	char buf[ZTREE_ATTR_MAX];
 	uint64_t v, data, total;
 
 	if (col->src != SRC_OTHER) {

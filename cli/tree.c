@@ -28,7 +28,7 @@
 #include "zstat.h"
 
 /* Set by main() (zramfsctl.h). */
-const char *mnt = DEFAULT_MOUNTPOINT;
+const char *mnt = ZTREE_MOUNTPOINT;
 
 /* The statistics lines, indexed by enum col_src. */
 static const struct {
@@ -144,7 +144,7 @@ void dev_init(struct zdev *z, int id)
 {
 	memset(z, 0, sizeof(*z));
 	z->id = id;
-	snprintf(z->name, sizeof(z->name), DEV_PREFIX "%d", id);
+	snprintf(z->name, sizeof(z->name), ZTREE_DEV_PREFIX "%d", id);
 	snprintf(z->dir, sizeof(z->dir), "%s/%s", mnt, z->name);
 }
 
@@ -261,7 +261,7 @@ int dev_read_u64(struct zdev *z, const char *attr, uint64_t *v)
 /* @return the statistics line @src of @z, read once, or NULL. */
 static const void *dev_stat(struct zdev *z, enum col_src src)
 {
-	char buf[ATTR_MAX];
+	char buf[ZTREE_ATTR_MAX];
 	void *st = dev_stat_buf(z, src);
 
 	if (z->have & (1u << src))
@@ -372,11 +372,11 @@ static bool same_dir(const char *a, const char *b)
 /* Parses "zramfsN", N without leading zeros. @return N, or -1. */
 int dev_parse_name(const char *s)
 {
-	size_t plen = strlen(DEV_PREFIX);
+	size_t plen = strlen(ZTREE_DEV_PREFIX);
 	const char *num = s + plen;
 	uint64_t id;
 
-	if (strncmp(s, DEV_PREFIX, plen) || *num < '0' || *num > '9' ||
+	if (strncmp(s, ZTREE_DEV_PREFIX, plen) || *num < '0' || *num > '9' ||
 	    (*num == '0' && num[1]) || strpbrk(num, " \t\n") ||
 	    size_parse_u64(num, INT_MAX, &id))
 		return -1;

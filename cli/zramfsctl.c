@@ -120,7 +120,7 @@ static void __attribute__((__noreturn__)) usage(void)
 	      " -J, --json                use JSON output format\n"
 	      " -m, --mountpoint <dir>    where zramfsd serves (default "
 	      "$" MOUNTPOINT_ENV ",\n"
-	      "                             else " DEFAULT_MOUNTPOINT ")\n"
+	      "                             else " ZTREE_MOUNTPOINT ")\n"
 	      " -n, --noheadings          don't print headings\n"
 	      " -o, --output <list>       columns to use for status output;\n"
 	      "                             +<list> adds to the default ones\n"
@@ -338,16 +338,13 @@ static void check_params(const char *s)
 		     s);
 }
 
-static const char *const gc_modes[] = { "async", "sync" };
-
 static void check_gc_mode(const char *s)
 {
-	size_t i;
+	enum ztree_gc_mode mode;
 
-	for (i = 0; i < ARRAY_SIZE(gc_modes); i++)
-		if (!strcmp(s, gc_modes[i]))
-			return;
-	errx(EXIT_FAILURE, "unsupported GC mode: '%s' (async or sync)", s);
+	if (ztree_gc_mode_parse(s, &mode))
+		errx(EXIT_FAILURE,
+		     "unsupported GC mode: '%s' (" ZTREE_GC_MODE_NAMES ")", s);
 }
 
 
@@ -364,7 +361,7 @@ static void parse_cmdline(int argc, char **argv, struct cmdline *cl)
 	uint64_t v;
 	int c;
 
-	cl->mnt = DEFAULT_MOUNTPOINT;
+	cl->mnt = ZTREE_MOUNTPOINT;
 	env = getenv(MOUNTPOINT_ENV);
 	if (env && *env)
 		cl->mnt = env;

@@ -23,11 +23,9 @@
 #include <stdio.h>
 
 #include "zstat.h"
+#include "ztree.h"
 
-#define DEFAULT_MOUNTPOINT "/run/zramfs"
 #define MOUNTPOINT_ENV "ZRAMFS_MOUNTPOINT"
-#define DEV_PREFIX "zramfs"
-#define ATTR_MAX 4096 /* no attribute reads longer (the daemon's buffer) */
 #define ATTR_VALUE_MAX 510 /* the longest value attr_write() writes */
 
 /* Where a column's value comes from: a statistics line, or the switch. */
