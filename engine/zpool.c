@@ -312,6 +312,11 @@ struct zpool {
 	struct zkeeper keeper;
 	_Atomic uint64_t spare_bytes;	/* in spares */
 	_Atomic uint64_t retired_bytes; /* in spans the keeper is to unmap */
+	/* In linked spans, those that hold objects: zpool_used_bytes().  One
+	 * counter, not total_bytes less spares and retired spans, whose three
+	 * reads could see a span the keeper is mapping or unmapping as used:
+	 * a write near mem_limit would fail, and mem_used_max would rise. */
+	_Atomic uint64_t linked_bytes;
 	_Atomic uint64_t alloc_failures;
 	_Atomic uint64_t total_bytes;
 	_Atomic uint64_t obj_bytes;
@@ -647,6 +652,7 @@ static struct zspan *zclass_take_spare(struct zpool *pool, struct zclass *cls)
 		cls->spare = NULL;
 		zstat_sub(&pool->spare_bytes, cls->span_bytes);
 		zclass_link(cls, span);
+		zstat_add(&pool->linked_bytes, cls->span_bytes);
 	}
 	return span;
 }
@@ -1088,6 +1094,7 @@ static void zpool_free_span(struct zpool *pool, uint64_t handle, bool now)
 	zclass_put_slot(cls, span, idx);
 	if (span->inuse == 0) {
 		zclass_unlink(cls, span);
+		zstat_sub(&pool->linked_bytes, cls->span_bytes);
 		retire = !zclass_keep_spare(pool, cls, span);
 	}
 	pthread_mutex_unlock(&cls->lock);
@@ -1131,12 +1138,7 @@ void zpool_get_stats(const struct zpool *pool, struct zpool_stats *st)
 
 uint64_t zpool_used_bytes(const struct zpool *pool)
 {
-	uint64_t empty = zstat_read(&pool->spare_bytes) +
-			 zstat_read(&pool->retired_bytes);
-	uint64_t total = zstat_read(&pool->total_bytes);
-
-	/* Relaxed reads of counters that move meanwhile: never wrap. */
-	return total > empty ? total - empty : 0;
+	return zstat_read(&pool->linked_bytes);
 }
 
 /* --- compaction -------------------------------------------------------- */
@@ -1237,6 +1239,7 @@ static uint64_t zclass_compact(struct zpool *pool, struct zclass *cls)
 			continue;
 		}
 		zclass_unlink(cls, src);
+		zstat_sub(&pool->linked_bytes, cls->span_bytes);
 		pthread_mutex_unlock(&cls->lock);
 
 		zspan_release(pool, src);

@@ -76,9 +76,9 @@ void zpool_free_now(struct zpool *pool, uint64_t handle);
  */
 void *zpool_map(struct zpool *pool, uint64_t handle);
 
-/* @return the bytes the pool holds from the system (total_bytes) less the
- * empty spans: those kept ready (spares) and those the keeper has yet to
- * unmap. */
+/* @return the bytes of the spans that hold objects: what the pool holds
+ * from the system (total_bytes) but the empty spans, those kept ready
+ * (spares), those the keeper has yet to unmap and those it is mapping. */
 uint64_t zpool_used_bytes(const struct zpool *pool);
 
 /*
