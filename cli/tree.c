@@ -369,20 +369,6 @@ static bool same_dir(const char *a, const char *b)
 	       sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
-/* Parses "zramfsN", N without leading zeros. @return N, or -1. */
-int dev_parse_name(const char *s)
-{
-	size_t plen = strlen(ZTREE_DEV_PREFIX);
-	const char *num = s + plen;
-	uint64_t id;
-
-	if (strncmp(s, ZTREE_DEV_PREFIX, plen) || *num < '0' || *num > '9' ||
-	    (*num == '0' && num[1]) || strpbrk(num, " \t\n") ||
-	    size_parse_u64(num, INT_MAX, &id))
-		return -1;
-	return (int)id;
-}
-
 /*
  * Reads DEVICE, a name (zramfs0) or its directory under the mountpoint
  * (/run/zramfs/zramfs0), into @z; whether the device exists is
@@ -404,7 +390,12 @@ static int dev_parse(const char *arg, struct zdev *z)
 		buf[--len] = '\0';
 	slash = strrchr(buf, '/');
 	base = slash ? slash + 1 : buf;
-	id = dev_parse_name(base);
+	id = ztree_dev_parse(base);
+	if (id == -ERANGE) {
+		dev_warnx(arg, "no such device (devices are numbered 0 to %d)",
+			  ZTREE_DEV_MAX - 1);
+		return -1;
+	}
 	if (id < 0) {
 		dev_warnx(arg, "not a zramfs device (expected zramfsN)");
 		return -1;
@@ -472,7 +463,7 @@ int *mnt_list_devices(size_t *n)
 	if (!dir)
 		err(EXIT_FAILURE, "cannot open %s", mnt);
 	while ((errno = 0, de = readdir(dir))) {
-		id = dev_parse_name(de->d_name);
+		id = ztree_dev_parse(de->d_name);
 		if (id < 0)
 			continue;
 		if (used == room) {

@@ -116,8 +116,6 @@ bool dev_is_swap(struct zdev *z);
 char *dev_swap_word(struct zdev *z, const char *key);
 int dev_exists(struct zdev *z);
 
-/* Device names: on the command line, and under the mountpoint. */
-int dev_parse_name(const char *s);
 struct zdev *dev_parse_all(char **args, int nargs);
 int *mnt_list_devices(size_t *n);
 void mnt_check_daemon(void);

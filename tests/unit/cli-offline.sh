@@ -317,6 +317,8 @@ fake_refused "zramfsctl: bogus: not a zramfs device (expected zramfsN)" \
 	--swapon zramfs0 bogus
 fake_refused "zramfsctl: all: not a zramfs device (expected zramfsN)" \
 	--swapon --discard all zramfs0
+fake_refused "zramfsctl: zramfs256: no such device (devices are numbered 0 to 255)" \
+	--swapon zramfs0 zramfs256
 fake_refused "zramfsctl: failed to parse priority: ' 5' (-1 to 32767)" \
 	--swapon --priority ' 5' zramfs0
 fake_refused "zramfsctl: unsupported GC mode: 'bogus' (async or sync)" \
