@@ -530,6 +530,20 @@ static uint64_t ram_bytes(void)
 }
 
 /*
+ * The keeper's bound (zstore_params.lock_room): the room under the daemon's
+ * memory cgroups, where a locked page fault past the limit calls the OOM
+ * killer on the daemon's own cgroup.  Not MemAvailable: swap is written
+ * when that is low, and a stored page frees more than it takes.
+ */
+static uint64_t keeper_room(void)
+{
+	struct memroom room = { .bytes = UINT64_MAX };
+
+	memroom_cgroup("", &room);
+	return room.bytes;
+}
+
+/*
  * @return 0 if a device of @disksize bytes fits in the memory the daemon can
  * lock (see LOCK_SHARE), else -ENOMEM, logged with the bound that refused it:
  * the attribute can only say ENOMEM.
@@ -598,6 +612,7 @@ int dev_set_disksize(struct dev *d, uint64_t bytes)
 		strcmp(d->params_algo, d->algorithm) ? "" : d->params;
 	p.mem_limit = d->mem_limit;
 	p.gc_mode = d->gc_mode;
+	p.lock_room = keeper_room;
 	ret = zstore_create(&p, &d->zs);
 	if (!ret)
 		touch(&d->modified_ns);

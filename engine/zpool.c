@@ -176,6 +176,8 @@
 
 /* Empty spans a pool keeps ready, in bytes at most (about: see the keeper). */
 #define ZPOOL_SPARE_MAX_BYTES (1024u * 1024u)
+/* How long the keeper trusts an answer of pool->room. */
+#define ZPOOL_ROOM_AGE_MS 100
 /* How long an allocation waits for the keeper before it fails. */
 #define ZPOOL_SPARE_WAIT_MS 100
 
@@ -285,6 +287,9 @@ struct zkeeper {
 	bool paused;	      /* lock: for tests, see zpool_pause_keeper */
 	bool working;	      /* lock: at work without the lock */
 	struct zlist retired; /* lock: empty spans to unmap */
+	/* The keeper's own, see zkeeper_room(): */
+	uint64_t room_budget;	      /* bytes it may map before asking */
+	struct timespec room_asked;   /* when it last asked pool->room */
 	uint8_t want[ZPOOL_NR_CLASSES]; /* lock: enum zwant */
 };
 
@@ -307,6 +312,7 @@ struct zmeta {
 struct zpool {
 	zpool_migrate_fn migrate;
 	void *owner;
+	zpool_room_fn room; /* NULL: no bound */
 	pthread_mutex_t compact_lock;
 	struct zmeta meta;
 	struct zkeeper keeper;
@@ -782,6 +788,44 @@ static struct zspan *zclass_wait_spare(struct zpool *pool, struct zclass *cls)
 }
 
 /*
+ * The keeper, without its lock: whether it may map @bytes more for a spare
+ * that no writer waits for yet.  The daemon locks all it maps, so in a
+ * memory cgroup at its limit a span's page faults call the cgroup's OOM
+ * killer; once the workload it shares the cgroup with has been killed (its
+ * swapped pages still held here until their discards arrive), the daemon
+ * is the one left to kill, with every page it holds.  A writer that waits
+ * is served all the same: its span's charge makes the kernel reclaim, which
+ * is how swap-out proceeds at the limit; refusing it would stall swap-out.
+ * Asking pool->room reads a few files, so the answer is spent over several
+ * spans: half of the room above the margin, for at most ZPOOL_ROOM_AGE_MS.
+ */
+static bool zkeeper_room(struct zpool *pool, uint32_t bytes)
+{
+	struct zkeeper *k = &pool->keeper;
+	struct timespec now;
+	uint64_t room;
+	long ms;
+
+	if (!pool->room)
+		return true;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = (now.tv_sec - k->room_asked.tv_sec) * 1000 +
+	     (now.tv_nsec - k->room_asked.tv_nsec) / 1000000;
+	if (k->room_budget < bytes || ms >= ZPOOL_ROOM_AGE_MS ||
+	    !k->room_asked.tv_sec) {
+		room = pool->room();
+		k->room_asked = now;
+		k->room_budget = room > ZPOOL_ROOM_MARGIN
+					 ? (room - ZPOOL_ROOM_MARGIN) / 2
+					 : 0;
+	}
+	if (k->room_budget < bytes)
+		return false;
+	k->room_budget -= bytes;
+	return true;
+}
+
+/*
  * The keeper, without its lock: gives class @cls a spare if it has none.
  * A refill is skipped when the pool's spares are at their budget.
  * @return true if a spare was delivered.
@@ -798,6 +842,8 @@ static bool zkeeper_fill(struct zpool *pool, struct zclass *cls,
 	if (have)
 		return true;
 	if (level == ZWANT_REFILL && !zpool_spare_fits(pool, cls))
+		return false;
+	if (level == ZWANT_REFILL && !zkeeper_room(pool, cls->span_bytes))
 		return false;
 	span = zspan_create(pool, cls);
 	if (!span)
@@ -972,7 +1018,8 @@ static struct zpool *zpool_map_struct(void)
 	return p == MAP_FAILED ? NULL : p; /* zero-filled */
 }
 
-struct zpool *zpool_create(zpool_migrate_fn migrate, void *owner)
+struct zpool *zpool_create(zpool_migrate_fn migrate, void *owner,
+			   zpool_room_fn room)
 {
 	struct zpool *pool;
 	unsigned int i, g;
@@ -985,6 +1032,7 @@ struct zpool *zpool_create(zpool_migrate_fn migrate, void *owner)
 		return NULL;
 	pool->migrate = migrate;
 	pool->owner = owner;
+	pool->room = room;
 	rc = pthread_mutex_init(&pool->meta.lock, NULL);
 	if (rc)
 		goto err_pool;

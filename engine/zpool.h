@@ -34,12 +34,25 @@ typedef int (*zpool_migrate_fn)(void *owner, uint32_t backref,
 				size_t size);
 
 /*
+ * @return how many more bytes the process may lock before something ends it
+ * (its memory cgroup's OOM killer, say), UINT64_MAX if nothing bounds it.
+ * Called by the keeper, without locks, before it maps memory.
+ */
+typedef uint64_t (*zpool_room_fn)(void);
+
+/* What the keeper leaves of that room: the workload's own page faults, the
+ * daemon's heap and page tables. */
+#define ZPOOL_ROOM_MARGIN (4u << 20)
+
+/*
  * Creates a pool and starts its keeper: a thread that maps and unmaps the
  * pool's memory, so that zpool_alloc() and zpool_free() never do (see
- * zpool.c, "The keeper").
+ * zpool.c, "The keeper").  With @room (may be NULL) the keeper maps a span
+ * only while @room leaves it ZPOOL_ROOM_MARGIN to spare.
  * @return a new empty pool, or NULL with errno set.
  */
-struct zpool *zpool_create(zpool_migrate_fn migrate, void *owner);
+struct zpool *zpool_create(zpool_migrate_fn migrate, void *owner,
+			   zpool_room_fn room);
 
 /*
  * For tests: a paused keeper delivers nothing and unmaps nothing.  Pausing

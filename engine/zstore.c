@@ -730,7 +730,7 @@ int zstore_create(const struct zstore_params *p, struct zstore **out)
 		ret = -ENOMEM;
 		goto err_comp;
 	}
-	zs->pool = zpool_create(zstore_migrate, zs);
+	zs->pool = zpool_create(zstore_migrate, zs, p->lock_room);
 	if (!zs->pool) {
 		ret = -ENOMEM;
 		goto err_slots;

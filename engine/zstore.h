@@ -50,6 +50,8 @@ struct zstore_params {
 	uint64_t mem_limit;           /* bytes, 0 = none */
 	enum zstore_gc_mode gc_mode;
 	size_t gc_queue_pages;        /* 0: zstore_gc_queue_pages() */
+	/* What may still be locked (zpool_room_fn); NULL: no bound. */
+	uint64_t (*lock_room)(void);
 };
 
 struct zstore;

@@ -197,7 +197,13 @@ dev=
 # --- capabilities ------------------------------------------------------------
 "$tool" caps || fail "caps"
 pass "caps"
-"$tool" memlock || fail "memlock"
-pass "memlock"
+# AddressSanitizer replaces mlockall() with a no-op (it maps terabytes of
+# shadow): nothing is ever locked there, so the check would see nothing.
+if grep -qa __asan_init "$tool"; then
+	echo "# memlock: not checked (AddressSanitizer build: mlockall is a no-op)"
+else
+	"$tool" memlock || fail "memlock"
+	pass "memlock"
+fi
 
 exit 0

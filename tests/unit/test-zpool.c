@@ -182,7 +182,7 @@ static void owner_init(struct owner *ow, size_t nr, bool locking)
 	ow->locking = locking;
 	for (i = 0; i < nr; i++)
 		pthread_mutex_init(&ow->objs[i].lock, NULL);
-	ow->pool = zpool_create(migrate_cb, ow);
+	ow->pool = zpool_create(migrate_cb, ow, NULL);
 	if (!ow->pool)
 		bail_out("zpool_create: %s", strerror(errno));
 }
