@@ -942,6 +942,50 @@ static void test_keeper(void)
 	owner_fini(&ow);
 }
 
+/* What the pool of test_room() may still map (its zpool_room_fn). */
+static _Atomic uint64_t room_left;
+
+static uint64_t room_fn(void)
+{
+	return atomic_load(&room_left);
+}
+
+/*
+ * With no room under its memory cgroup, the keeper maps what a writer waits
+ * for and no spare ahead of time; with room again, it refills.
+ */
+static void test_room(void)
+{
+	struct zpool_stats st;
+	struct owner ow;
+	uint64_t t0;
+	int rc;
+
+	owner_init(&ow, 2, false);
+	zpool_destroy(ow.pool);
+	atomic_store(&room_left, 0);
+	ow.pool = zpool_create(migrate_cb, &ow, room_fn);
+	if (!ow.pool)
+		bail_out("zpool_create: %s", strerror(errno));
+	rc = obj_alloc(&ow, 0, 1000, true);
+	ok(rc == 0, "no room: the span a writer waits for is mapped (%d)", rc);
+	usleep(200 * 1000);
+	zpool_get_stats(ow.pool, &st);
+	ok(st.spare_bytes == 0, "no room: no spare is refilled (%llu bytes)",
+	   (unsigned long long)st.spare_bytes);
+	atomic_store(&room_left, UINT64_MAX);
+	rc = obj_alloc(&ow, 1, 3000, true);
+	t0 = now_ms();
+	do {
+		usleep(1000);
+		zpool_get_stats(ow.pool, &st);
+	} while (!st.spare_bytes && now_ms() - t0 < 2000);
+	ok(rc == 0 && st.spare_bytes > 0,
+	   "room again: the keeper refills a spare (%llu bytes)",
+	   (unsigned long long)st.spare_bytes);
+	owner_fini(&ow);
+}
+
 int main(void)
 {
 	const char *env = getenv("ZPOOL_TEST_SEED");
@@ -958,6 +1002,7 @@ int main(void)
 	test_compact();
 	test_compact_refused();
 	test_keeper();
+	test_room();
 	test_threads();
 	return tap_done();
 }
