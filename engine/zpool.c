@@ -267,7 +267,6 @@ struct zclass {
 	uint64_t nr_inuse;		     /* lock: objects in all spans */
 	uint32_t pass;			     /* lock: compaction passes */
 	struct zspan *spare; /* lock: empty, unlinked, or NULL */
-	uint32_t waiters;    /* lock: allocators waiting for a spare */
 	uint32_t size;	     /* immutable */
 	uint32_t span_bytes; /* immutable */
 	uint16_t objs;	     /* immutable: slots per span */
@@ -766,7 +765,6 @@ static struct zspan *zclass_wait_spare(struct zpool *pool, struct zclass *cls)
 		epoch = zkeeper_want(k, i, ZWANT_URGENT, &stalled);
 		if (stalled)
 			break;
-		cls->waiters++;
 		pthread_mutex_unlock(&cls->lock);
 
 		if (!timed) {
@@ -784,7 +782,6 @@ static struct zspan *zclass_wait_spare(struct zpool *pool, struct zclass *cls)
 			k->stall_epoch = epoch + 1;
 		pthread_mutex_unlock(&k->lock);
 		pthread_mutex_lock(&cls->lock);
-		cls->waiters--;
 	}
 	zstat_add(&pool->alloc_failures, 1);
 	return NULL;
@@ -841,12 +838,6 @@ static bool zkeeper_fill(struct zpool *pool, struct zclass *cls,
 
 	pthread_mutex_lock(&cls->lock);
 	have = cls->spare != NULL;
-	/* An urgent request whose allocators were served meanwhile (a refill
-	 * came first, or a slot was freed) is a refill: within the spares'
-	 * budget.  Whoever waits from now on asks again, after the keeper
-	 * cleared the request, and holds cls->lock until it counts itself. */
-	if (level == ZWANT_URGENT && !cls->waiters)
-		level = ZWANT_REFILL;
 	pthread_mutex_unlock(&cls->lock);
 	if (have)
 		return true;
