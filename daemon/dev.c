@@ -46,9 +46,11 @@
 
 #include "array_size.h"
 #include "dev.h"
+#include "fault.h"
 #include "log.h"
 #include "memroom.h"
 #include "size.h"
+#include "state.h"
 #include "swap.h"
 #include "zcomp.h"
 #include "zstat.h"
@@ -74,11 +76,16 @@
 struct dev {
 	int id;
 	int refs;     /* protected by reg_lock */
+	/*
+	 * The device's record in the state region (state.h), which a new
+	 * server restores it from (dev_restore_all()): every change of the
+	 * settings below and of the swap state is written through to it, and
+	 * its commit point is the commit point of the attribute's store.  The
+	 * times of the data file (modified_ns, accessed_ns) live there only,
+	 * stored without a lock by the I/O path.
+	 */
+	struct state_dev *rec;
 	struct timespec created; /* hot_add; constant */
-	/* Times of the data file, nanoseconds since the epoch, stored without
-	 * a lock by the I/O path. */
-	_Atomic int64_t modified_ns; /* last write, disksize or reset */
-	_Atomic int64_t accessed_ns; /* last read */
 
 	pthread_rwlock_t init_lock;
 	/* protected by init_lock: */
@@ -99,7 +106,15 @@ struct dev {
 	struct stat loop_file; /* what loop_dev was attached to */
 	int priority;
 	enum swapopt_discard discard;
+	/* What a restored swap record said was under way, until
+	 * dev_reconcile_swap() settles it (swap_busy meanwhile). */
+	enum state_swap_intent restored;
 };
+
+_Static_assert(STATE_DEVS == DEV_MAX && STATE_ALGO_MAX == DEV_ALGO_MAX &&
+		       STATE_PARAMS_MAX == DEV_PARAMS_MAX &&
+		       STATE_LOOP_MAX == SWAP_DEV_MAX,
+	       "the state region's records hold what struct dev holds");
 
 _Static_assert(ZTREE_GC_ASYNC == (int)ZSTORE_GC_ASYNC &&
 		       ZTREE_GC_SYNC == (int)ZSTORE_GC_SYNC,
@@ -157,22 +172,104 @@ static void dev_defaults(struct dev *d)
 	d->gc_mode = ZSTORE_GC_ASYNC;
 }
 
-int dev_add(int want)
+/*
+ * Writes @d's settings and initialisation through to its record: the one
+ * store that commits them (state.h).  Caller holds init_lock exclusively
+ * (or owns @d alone).  A removed device's record may be another device's
+ * by now: nothing is written for it.
+ */
+static void record_conf(struct dev *d)
+{
+	struct state_conf c = { 0 };
+
+	if (d->removed)
+		return;
+	c.disksize = d->zs ? zstore_disksize(d->zs) : 0;
+	c.mem_limit = d->mem_limit;
+	/* The store is private to this process until it lives in a region
+	 * (issue 12 step 1): no id to record yet. */
+	c.store_id = -1;
+	c.gc_mode = (uint32_t)d->gc_mode;
+	memcpy(c.algorithm, d->algorithm, sizeof(c.algorithm));
+	memcpy(c.params, d->params, sizeof(c.params));
+	memcpy(c.params_algo, d->params_algo, sizeof(c.params_algo));
+	state_conf_commit(d->rec, &c);
+}
+
+/*
+ * Writes @d's swap record: @intent, and @loop (NULL: the device's own) with
+ * the file it is attached to.  Runs on the slow thread, the only writer of
+ * the swap state.
+ */
+static void record_swap(struct dev *d, enum state_swap_intent intent,
+			const char *loop, const struct stat *file)
+{
+	struct state_swap s = { .intent = intent };
+
+	if (d->removed)
+		return;
+	if (!loop) {
+		loop = d->loop_dev;
+		file = &d->loop_file;
+	}
+	s.priority = d->priority;
+	s.discard = (uint32_t)d->discard;
+	snprintf(s.loop_dev, sizeof(s.loop_dev), "%s", loop);
+	s.file_dev = (uint64_t)file->st_dev;
+	s.file_ino = (uint64_t)file->st_ino;
+	state_swap_commit(d->rec, &s);
+}
+
+static struct dev *dev_alloc(void)
+{
+	struct dev *d = calloc(1, sizeof(*d));
+
+	if (!d)
+		return NULL;
+	pthread_rwlock_init(&d->init_lock, NULL);
+	pthread_mutex_init(&d->swap_lock, NULL);
+	dev_defaults(d);
+	d->refs = 1; /* the table's */
+	return d;
+}
+
+/*
+ * Writes a new device's record, then commits it: the device exists from
+ * that store on.  Caller holds reg_lock, and @d is not in the table yet.
+ */
+static void record_new(struct dev *d, uint64_t created_by)
+{
+	struct state_dev *r = d->rec;
+	static const struct stat none;
+
+	r->created_ns = ts_ns(&d->created);
+	atomic_store_explicit(&r->modified_ns, r->created_ns,
+			      memory_order_relaxed);
+	atomic_store_explicit(&r->accessed_ns, r->created_ns,
+			      memory_order_relaxed);
+	r->created_by = created_by;
+	record_conf(d);
+	record_swap(d, STATE_SWAP_OFF, "", &none);
+	state_dev_commit_present(r, true);
+}
+
+/* Adds device @want (or the lowest free), made by the hot_add read of
+ * handle @created_by (0: not by one). */
+static int add_dev(int want, uint64_t created_by)
 {
 	struct dev *d;
 	int id;
 
 	if (want >= DEV_MAX)
 		return -EINVAL;
-	d = calloc(1, sizeof(*d));
+	if (!state_dev(0)) {
+		log_err("no state region: cannot add a device (a bug)");
+		return -ENXIO;
+	}
+	d = dev_alloc();
 	if (!d)
 		return -ENOMEM;
-	pthread_rwlock_init(&d->init_lock, NULL);
-	pthread_mutex_init(&d->swap_lock, NULL);
-	dev_defaults(d);
-	d->refs = 1; /* the table's */
 	clock_gettime(CLOCK_REALTIME, &d->created);
-	d->modified_ns = d->accessed_ns = ts_ns(&d->created);
 
 	pthread_mutex_lock(&reg_lock);
 	if (want >= 0)
@@ -182,6 +279,8 @@ int dev_add(int want)
 			;
 	if (id < DEV_MAX) {
 		d->id = id;
+		d->rec = state_dev(id);
+		record_new(d, created_by);
 		devs[id] = d;
 	}
 	pthread_mutex_unlock(&reg_lock);
@@ -191,12 +290,18 @@ int dev_add(int want)
 		free(d);
 		return want >= 0 ? -EEXIST : -ENOSPC;
 	}
+	FAULT_POINT("hot_add.after_create");
 	return id;
 }
 
-int dev_hot_add(void)
+int dev_add(int want)
 {
-	return dev_add(-1);
+	return add_dev(want, 0);
+}
+
+int dev_hot_add(uint64_t fh)
+{
+	return add_dev(-1, fh);
 }
 
 struct dev *dev_get(int id)
@@ -281,12 +386,14 @@ int dev_hot_remove(int id)
 		if (devs[id] == d) {
 			devs[id] = NULL;
 			d->refs--; /* the table's; ours keeps it alive */
+			state_dev_commit_present(d->rec, false);
 		} else {
 			ret = -ENOENT;
 		}
 		pthread_mutex_unlock(&reg_lock);
 	}
 	if (!ret) {
+		FAULT_POINT("hot_remove.after_commit");
 		/* Its data goes now, not when the last attribute file opened
 		 * on it is closed. */
 		d->removed = true;
@@ -375,7 +482,7 @@ ssize_t dev_data_read(struct dev *d, void *buf, size_t size, uint64_t off)
 out:
 	pthread_rwlock_unlock(&d->init_lock);
 	if (ret > 0)
-		touch(&d->accessed_ns);
+		touch(&d->rec->accessed_ns);
 	return ret;
 }
 
@@ -411,7 +518,7 @@ ssize_t dev_data_write(struct dev *d, const void *buf, size_t size,
 out:
 	pthread_rwlock_unlock(&d->init_lock);
 	if (done)
-		touch(&d->modified_ns);
+		touch(&d->rec->modified_ns);
 	return ret;
 }
 
@@ -443,7 +550,7 @@ int dev_data_fallocate(struct dev *d, int mode, uint64_t off, uint64_t len)
 	}
 	ret = zstore_zero(d->zs, off, len);
 	if (!ret)
-		touch(&d->modified_ns);
+		touch(&d->rec->modified_ns);
 out:
 	pthread_rwlock_unlock(&d->init_lock);
 	return ret;
@@ -606,6 +713,7 @@ int dev_set_disksize(struct dev *d, uint64_t bytes)
 	ret = disksize_fits(d, bytes);
 	if (ret)
 		goto out;
+	/* Fixed now: the store has them and reset brings the defaults. */
 	p.disksize = bytes;
 	p.algorithm = d->algorithm;
 	p.algorithm_params =
@@ -614,8 +722,10 @@ int dev_set_disksize(struct dev *d, uint64_t bytes)
 	p.gc_mode = d->gc_mode;
 	p.lock_room = keeper_room;
 	ret = zstore_create(&p, &d->zs);
-	if (!ret)
-		touch(&d->modified_ns);
+	if (!ret) {
+		record_conf(d);
+		touch(&d->rec->modified_ns);
+	}
 out:
 	pthread_rwlock_unlock(&d->init_lock);
 	return ret;
@@ -652,10 +762,16 @@ static int reset_store(struct dev *d, const char *buf)
 	if (dev_in_use(d)) {
 		ret = -EBUSY;
 	} else {
-		zstore_destroy(d->zs);
+		/* Committed before the store goes: a new server never finds
+		 * a device initialised with a store already destroyed. */
+		struct zstore *zs = d->zs;
+
 		d->zs = NULL;
 		dev_defaults(d);
-		touch(&d->modified_ns);
+		record_conf(d);
+		FAULT_POINT("reset.after_commit");
+		zstore_destroy(zs);
+		touch(&d->rec->modified_ns);
 		ret = 0;
 	}
 	pthread_rwlock_unlock(&d->init_lock);
@@ -690,10 +806,12 @@ int dev_set_algorithm(struct dev *d, const char *name)
 	if (ret)
 		return ret;
 	pthread_rwlock_wrlock(&d->init_lock);
-	if (d->zs)
+	if (d->zs) {
 		ret = -EBUSY;
-	else
+	} else {
 		strcpy(d->algorithm, name);
+		record_conf(d);
+	}
 	pthread_rwlock_unlock(&d->init_lock);
 	return ret;
 }
@@ -788,6 +906,7 @@ int dev_set_params(struct dev *d, const struct dev_params *p)
 	}
 	strcpy(d->params_algo, p->algo[0] ? p->algo : d->algorithm);
 	strcpy(d->params, p->params);
+	record_conf(d);
 out:
 	pthread_rwlock_unlock(&d->init_lock);
 	return ret;
@@ -841,6 +960,7 @@ int dev_set_mem_limit(struct dev *d, uint64_t bytes)
 	d->mem_limit = bytes;
 	if (d->zs)
 		zstore_set_mem_limit(d->zs, bytes);
+	record_conf(d);
 	pthread_rwlock_unlock(&d->init_lock);
 	return 0;
 }
@@ -937,6 +1057,7 @@ int dev_set_gc_mode(struct dev *d, enum ztree_gc_mode mode)
 	d->gc_mode = (enum zstore_gc_mode)mode;
 	if (d->zs)
 		zstore_set_gc_mode(d->zs, d->gc_mode);
+	record_conf(d);
 	pthread_rwlock_unlock(&d->init_lock);
 	return 0;
 }
@@ -1034,6 +1155,13 @@ static int do_swap_on(struct swap_req *r)
 			d->id, path, strerror(-ret));
 		return ret;
 	}
+	/* A new server finds it, and detaches it if swapon never came. */
+	pthread_mutex_lock(&d->swap_lock);
+	d->priority = r->priority;
+	d->discard = r->discard;
+	pthread_mutex_unlock(&d->swap_lock);
+	record_swap(d, STATE_SWAP_ATTACHING, loop, &st);
+	FAULT_POINT("swapon.after_loop");
 	ret = swap_enable(loop, r->priority, r->discard);
 	if (ret) {
 		log_err("zramfs%d: swapon %s: %s", d->id, loop, strerror(-ret));
@@ -1254,9 +1382,15 @@ static int swap_job(struct swap_req *r)
 	if (ret)
 		return ret;
 
+	/* The intent first, then each kernel step, then the outcome: what a
+	 * new server reconciles with the kernel (dev_reconcile_swap()). */
+	record_swap(d, r->on ? STATE_SWAP_ATTACHING : STATE_SWAP_DETACHING,
+		    NULL, NULL);
 	ret = r->on ? do_swap_on(r) : do_swap_off(d);
 
 	pthread_mutex_lock(&d->swap_lock);
+	record_swap(d, d->swap_on ? STATE_SWAP_ON : STATE_SWAP_OFF, NULL,
+		    NULL);
 	d->swap_busy = false;
 	pthread_mutex_unlock(&d->swap_lock);
 	return ret;
@@ -1365,6 +1499,239 @@ void dev_destroy_all(void)
 	}
 }
 
+/* --- a new server ---------------------------------------------------------------- */
+
+/*
+ * @return 0 if @c holds settings an attribute could have stored, or
+ * -EUCLEAN with the reason logged: the checks are the attributes' own.
+ */
+static int check_conf(int id, const struct state_conf *c)
+{
+	char why[128];
+
+	if (dev_check_algorithm(c->algorithm, why, sizeof(why)) ||
+	    (c->params[0] &&
+	     zcomp_validate_why(c->params_algo, c->params, why,
+				sizeof(why)))) {
+		log_err("zramfs%d: restored settings refused: %s", id, why);
+		return -EUCLEAN;
+	}
+	if (!ztree_gc_mode_name((enum ztree_gc_mode)c->gc_mode) ||
+	    c->mem_limit != size_page_align(c->mem_limit) ||
+	    (c->disksize && dev_check_disksize(c->disksize, why,
+					       sizeof(why)))) {
+		log_err("zramfs%d: restored settings refused: gc_mode %u, "
+			"mem_limit %llu, disksize %llu", id, c->gc_mode,
+			(unsigned long long)c->mem_limit,
+			(unsigned long long)c->disksize);
+		return -EUCLEAN;
+	}
+	return 0;
+}
+
+/* Builds device @id from its record into *@out.  @return 0 or -errno,
+ * logged. */
+static int restore_dev(int id, struct dev **out)
+{
+	struct state_dev *r = state_dev(id);
+	const struct state_conf *c = state_conf(r);
+	const struct state_swap *s = state_swap(r);
+	struct dev *d;
+	int ret;
+
+	ret = check_conf(id, c);
+	if (ret)
+		return ret;
+	if (c->disksize) {
+		/* Needs zstore_attach() (issue 12 steps 1-2): until stores
+		 * live in regions, the data died with the old server, and
+		 * serving the device empty would lose it silently. */
+		log_err("zramfs%d: initialised (disksize %llu, store region "
+			"%d), but this zramfsd cannot attach a store: refusing "
+			"the state", id, (unsigned long long)c->disksize,
+			c->store_id);
+		return -EOPNOTSUPP;
+	}
+	d = dev_alloc();
+	if (!d)
+		return -ENOMEM;
+	d->id = id;
+	d->rec = r;
+	d->created = ns_ts(r->created_ns);
+	memcpy(d->algorithm, c->algorithm, sizeof(d->algorithm));
+	memcpy(d->params, c->params, sizeof(d->params));
+	memcpy(d->params_algo, c->params_algo, sizeof(d->params_algo));
+	d->mem_limit = c->mem_limit;
+	d->gc_mode = (enum zstore_gc_mode)c->gc_mode;
+	d->restored = (enum state_swap_intent)s->intent;
+	if (s->intent != STATE_SWAP_OFF) {
+		memcpy(d->loop_dev, s->loop_dev, sizeof(d->loop_dev));
+		d->loop_file.st_dev = (dev_t)s->file_dev;
+		d->loop_file.st_ino = (ino_t)s->file_ino;
+		d->priority = s->priority;
+		d->discard = (enum swapopt_discard)s->discard;
+		d->swap_on = d->loop_dev[0] != '\0';
+		/* Until dev_reconcile_swap() has asked the kernel. */
+		d->swap_busy = s->intent != STATE_SWAP_ON;
+	}
+	*out = d;
+	return 0;
+}
+
+/* Frees what dev_restore_all() built so far.  Caller holds reg_lock. */
+static void unrestore(void)
+{
+	int id;
+
+	for (id = 0; id < DEV_MAX; id++) {
+		if (devs[id])
+			dev_free(devs[id]);
+		devs[id] = NULL;
+	}
+	data_files_open = 0;
+}
+
+/*
+ * The hot_add read that made a device is linked to it, if the old server
+ * died before it could: the read, replayed or continued, then renders that
+ * device's number instead of making another.
+ */
+static void restore_hot_add(int id, uint64_t by)
+{
+	struct state_fh f;
+
+	if (by && !state_handle_get(by, &f) && f.hot_add_id < 0)
+		state_handle_set_hot_add(by, id);
+}
+
+int dev_restore_all(void)
+{
+	struct state_fh f;
+	uint64_t fh = 0;
+	int id, ret = 0;
+
+	if (!state_dev(0))
+		return -ENXIO;
+	pthread_mutex_lock(&reg_lock);
+	for (id = 0; id < DEV_MAX; id++)
+		if (devs[id])
+			ret = -EEXIST;
+	for (id = 0; !ret && id < DEV_MAX; id++) {
+		struct state_dev *r = state_dev(id);
+
+		if (atomic_load(&r->present))
+			ret = restore_dev(id, &devs[id]);
+	}
+	/* Data files open are counted from the handle table.  A handle on
+	 * the data file of a device that is gone was left by an open that
+	 * died before its reply: nobody holds it. */
+	while (!ret && (fh = state_handle_next(fh, &f))) {
+		if (!(f.flags & STATE_FH_DATA))
+			continue;
+		if (!devs[f.dev]) {
+			log_warn("zramfs%d: released a data file handle of a "
+				 "device that is gone", f.dev);
+			state_handle_free(fh);
+			continue;
+		}
+		devs[f.dev]->data_opens++;
+		data_files_open++;
+	}
+	for (id = 0; !ret && id < DEV_MAX; id++)
+		if (devs[id])
+			restore_hot_add(id, devs[id]->rec->created_by);
+	if (ret && ret != -EEXIST)
+		unrestore();
+	pthread_mutex_unlock(&reg_lock);
+	if (ret)
+		log_err("cannot restore the devices: %s", strerror(-ret));
+	return ret;
+}
+
+/*
+ * Settles a restored swap record with what the kernel says (the table of
+ * docs/design/restart.md 5.5).  Runs on the slow thread, with the mount
+ * served: asking a loop device about its file is a request to the mount.
+ */
+static void reconcile(struct dev *d)
+{
+	char path[sizeof(mnt) + 32], loops[128], *loop, *save = NULL;
+	struct stat st;
+	int ret;
+
+	data_path(d, path, sizeof(path));
+	if (!d->loop_dev[0]) {
+		/* Killed between attaching a loop device and recording it:
+		 * sysfs names it by our data file's path. */
+		if (swap_loop_find(path, loops, sizeof(loops)) > 0 &&
+		    !stat(path, &st))
+			for (loop = strtok_r(loops, " ", &save); loop;
+			     loop = strtok_r(NULL, " ", &save)) {
+				ret = swap_loop_detach(loop, &st);
+				log_info("zramfs%d: swap on was cut short: "
+					 "detaching %s: %s", d->id, loop,
+					 ret ? strerror(-ret) : "done");
+			}
+		goto off;
+	}
+	ret = swap_loop_backed_by(d->loop_dev, &d->loop_file);
+	if (ret == 1 && swap_is_active(d->loop_dev)) {
+		swap_find(d->loop_dev, &d->priority);
+		log_info("zramfs%d: swap is on %s", d->id, d->loop_dev);
+		return;
+	}
+	if (ret == 1 && d->restored == STATE_SWAP_ON)
+		return; /* swapped off by hand: "swap off" detaches it */
+	if (ret == 1) {
+		ret = swap_loop_detach(d->loop_dev, &d->loop_file);
+		if (ret) {
+			log_err("zramfs%d: swap %s was cut short; detaching "
+				"%s: %s; write off to swap to retry", d->id,
+				d->restored == STATE_SWAP_ATTACHING ? "on"
+								    : "off",
+				d->loop_dev, strerror(-ret));
+			return;
+		}
+		goto off;
+	}
+	if (ret < 0 && ret != -ENXIO && ret != -ENOENT) {
+		log_err("zramfs%d: %s: %s; the device stays swap", d->id,
+			d->loop_dev, strerror(-ret));
+		return;
+	}
+off:
+	log_info("zramfs%d: swap off (%s)", d->id,
+		 d->loop_dev[0] ? d->loop_dev : "no loop device");
+	d->swap_on = false;
+	d->loop_dev[0] = '\0';
+}
+
+int dev_reconcile_swap(void)
+{
+	int id = -1;
+
+	if (!on_slow_thread || !on_slow_thread())
+		return -EDEADLK;
+	while ((id = dev_next(id)) >= 0) {
+		struct dev *d = dev_get(id);
+
+		if (!d)
+			continue;
+		if (d->restored != STATE_SWAP_OFF) {
+			reconcile(d);
+			pthread_mutex_lock(&d->swap_lock);
+			record_swap(d, d->swap_on ? STATE_SWAP_ON
+						  : STATE_SWAP_OFF,
+				    NULL, NULL);
+			d->restored = STATE_SWAP_OFF;
+			d->swap_busy = false;
+			pthread_mutex_unlock(&d->swap_lock);
+		}
+		dev_put(d);
+	}
+	return 0;
+}
+
 /* The table of attributes; fs.c lists them in this order after "data".
  * Columns: name, show, store, the store is slow (struct dev_attr). */
 const struct dev_attr dev_attrs[] = {
@@ -1436,8 +1803,8 @@ void dev_stat(struct dev *d, struct dev_stat *st)
 			      : 0;
 	pthread_rwlock_unlock(&d->init_lock);
 	st->created = d->created;
-	st->modified = ns_ts(atomic_load_explicit(&d->modified_ns,
+	st->modified = ns_ts(atomic_load_explicit(&d->rec->modified_ns,
 						  memory_order_relaxed));
-	st->accessed = ns_ts(atomic_load_explicit(&d->accessed_ns,
+	st->accessed = ns_ts(atomic_load_explicit(&d->rec->accessed_ns,
 						  memory_order_relaxed));
 }

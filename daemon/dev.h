@@ -58,8 +58,11 @@ extern const struct dev_attr dev_attrs[DEV_NATTRS];
  */
 void dev_registry_init(const char *mountpoint, bool (*on_slow_thread)(void));
 
-/* Creates the lowest-numbered free device. @return its number or -errno. */
-int dev_hot_add(void);
+/* Creates the lowest-numbered free device for the read of control/hot_add
+ * through handle @fh (fs.c), recorded so that the read, continued by a new
+ * server, renders this device and makes no other.
+ * @return its number or -errno. */
+int dev_hot_add(uint64_t fh);
 
 /* Creates device @id (or the lowest free if @id < 0).
  * @return its number, -EEXIST, -ENOSPC (all DEV_MAX taken), -ENOMEM. */
@@ -205,6 +208,35 @@ int dev_close_data(void);
 
 /* Frees every device (at exit, after dev_swapoff_all succeeded). */
 void dev_destroy_all(void);
+
+/*
+ * Every device is written through to its record in the state region
+ * (state.h), which must be open (state_open()) before the first device is
+ * added.  In a new server, after state_open(id) attached the region of the
+ * one that died, this rebuilds the device table from the records: devices,
+ * settings, times, swap records, and the data files open (counted from the
+ * handle table).  Each record is checked with the attributes' own checks.
+ * Nothing is served yet: swap records are settled with the kernel later,
+ * by dev_reconcile_swap().  An initialised device needs its store attached
+ * (not built yet: issue 12 steps 1-2), so a state with one is refused.
+ * @return 0; -EEXIST if devices exist already; -EUCLEAN for a record no
+ *         attribute could have written, -EOPNOTSUPP for an initialised
+ *         device (the table stays empty, logged); -ENOMEM; -ENXIO without
+ *         a state region.
+ */
+int dev_restore_all(void);
+
+/*
+ * Settles each restored swap record that was not plainly off with what the
+ * kernel says (/proc/swaps, the loop device's backing file): swap stays on
+ * where the area is active on our loop device; a loop device a swap on or
+ * off that was cut short left attached is detached; one gone or attached
+ * elsewhere is forgotten.  Until then reset and hot_remove of such a
+ * device answer EBUSY.  On the slow thread, once the mount is served (the
+ * loop device asks the mount about its file).
+ * @return 0, or -EDEADLK on another thread.
+ */
+int dev_reconcile_swap(void);
 
 /* The largest disksize: page indices must fit zstore's 32-bit
  * back-references. */

@@ -20,6 +20,14 @@
  * Each write at offset 0 is one store.  Everything is opened with
  * direct_io: no page cache holds attribute values or swap pages.
  *
+ * Open files are entries of the state region's handle table (state.h):
+ * fi->fh = index | generation << 32, which the kernel keeps across a
+ * restart of the server.  An entry holds what the file is (inode, O_DIRECT,
+ * the device a hot_add read made); the rest of a handle (its device
+ * reference, its rendering) is private, in handles[], and a new server
+ * makes it again at the first request on the fh.  A stale or unknown fh
+ * answers EBADF.
+ *
  * Every handler answers its request exactly once; errors travel as positive
  * errno to one fuse_reply_err().  Handlers run without capabilities: the
  * thread that calls fs_loop() has dropped them, and its workers inherit none.
@@ -42,7 +50,10 @@
 
 #include "ctl.h"
 #include "dev.h"
+#include "fault.h"
 #include "fs.h"
+#include "log.h"
+#include "state.h"
 #include "zstore.h"
 #include "ztree.h"
 
@@ -71,13 +82,15 @@ struct node {
 	int file;  /* FILE_DIR, FILE_DATA, FILE_ATTR0 + i */
 };
 
-/* Per open file.  Holding the device reference for the whole open keeps
- * the registry's lock off the I/O path. */
+/* The private half of an open file.  Holding the device reference for the
+ * whole open keeps the registry's lock off the I/O path. */
 struct handle {
-	struct dev *d; /* NULL for control files */
+	uint64_t fh;
+	struct dev *d; /* NULL for control files, and for a device gone */
 	int file;
 	fuse_ino_t ino;
 	bool whole; /* data opened with O_DIRECT: see dev_data_write() */
+	bool gone;  /* the device was removed before this server started */
 	/* attribute and control files only: */
 	pthread_mutex_t lock; /* serialises reads; taken once rendered too */
 	bool rendered;        /* protected by lock, and so are: */
@@ -96,9 +109,13 @@ static void free_io_buf(void *p)
 	free(p);
 }
 
-static void release_handle(struct handle *h)
+/* Indexed by the fh's index: the private half of each open file this
+ * server has seen a request on. */
+static _Atomic(struct handle *) handles[STATE_HANDLES];
+
+static void free_handle(struct handle *h)
 {
-	if (h->file == FILE_DATA)
+	if (h->file == FILE_DATA && h->d)
 		dev_data_release(h->d);
 	if (h->d)
 		dev_put(h->d);
@@ -106,6 +123,7 @@ static void release_handle(struct handle *h)
 	free(h->buf);
 	free(h);
 }
+
 
 static const struct dev_attr *node_attr(const struct node *n)
 {
@@ -202,6 +220,81 @@ static void put(struct dev *d)
 {
 	if (d)
 		dev_put(d);
+}
+
+static struct handle *new_handle(uint64_t fh, const struct node *n,
+				 struct dev *d, bool whole)
+{
+	struct handle *h = calloc(1, sizeof(*h));
+
+	if (!h)
+		return NULL;
+	h->fh = fh;
+	h->d = d;
+	h->file = n->file;
+	h->ino = n->ino;
+	h->whole = whole;
+	h->gone = n->dev >= 0 && !d;
+	pthread_mutex_init(&h->lock, NULL);
+	return h;
+}
+
+/*
+ * @return the handle of @fh, made from its entry if an earlier server
+ * opened it (its data file was counted open by dev_restore_all()), or NULL
+ * and EBADF (unknown or stale) or ENOMEM in *@err.
+ */
+static struct handle *get_handle(uint64_t fh, int *err)
+{
+	uint32_t idx = (uint32_t)fh;
+	struct handle *h, *none = NULL;
+	struct state_fh f;
+	struct node n;
+
+	*err = EBADF;
+	if (state_handle_get(fh, &f) || decode(f.ino, &n))
+		return NULL;
+	h = atomic_load(&handles[idx]);
+	if (h)
+		return h->fh == fh ? h : NULL;
+	h = new_handle(fh, &n, n.dev >= 0 ? dev_get(n.dev) : NULL,
+		       f.flags & STATE_FH_DIRECT);
+	if (!h) {
+		*err = ENOMEM;
+		return NULL;
+	}
+	if (atomic_compare_exchange_strong(&handles[idx], &none, h))
+		return h;
+	/* Another worker made it first. */
+	if (h->d)
+		dev_put(h->d);
+	pthread_mutex_destroy(&h->lock);
+	free(h);
+	return none->fh == fh ? none : NULL;
+}
+
+/*
+ * Ends open file @fh: its entry (the commit point: a new server no longer
+ * counts it), then its private half.  A release replayed after the dead
+ * server's took effect finds the entry free, or taken by a later open with
+ * another generation: nothing to do either way.
+ */
+static void release_fh(uint64_t fh)
+{
+	struct handle *h;
+	int err;
+
+	h = get_handle(fh, &err);
+	if (!h) {
+		if (err != EBADF)
+			log_err("cannot release open file %#llx: %s",
+				(unsigned long long)fh, strerror(err));
+		return;
+	}
+	atomic_store(&handles[(uint32_t)fh], NULL);
+	state_handle_free(fh);
+	FAULT_POINT("release.after_free");
+	free_handle(h);
 }
 
 static void reply_entry(fuse_req_t req, fuse_ino_t ino)
@@ -392,9 +485,11 @@ static void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	bool rd = (fi->flags & O_ACCMODE) != O_WRONLY;
 	bool wr = (fi->flags & O_ACCMODE) != O_RDONLY;
+	struct state_fh f = { .ino = ino, .dev = -1 };
 	struct handle *h = NULL;
 	struct node n;
 	struct dev *d;
+	uint64_t fh;
 	int ret;
 
 	ret = lookup_node(ino, &n, &d);
@@ -417,32 +512,42 @@ static void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 			goto err;
 		}
 	}
-	h = calloc(1, sizeof(*h));
-	if (!h) {
-		ret = ENOMEM;
-		goto err;
-	}
+	f.dev = n.dev;
+	f.flags = (n.file == FILE_DATA ? STATE_FH_DATA : 0) |
+		  (fi->flags & O_DIRECT ? STATE_FH_DIRECT : 0);
 	if (n.file == FILE_DATA) {
 		/* ENODEV once the daemon is stopping (dev_close_data()). */
 		ret = -dev_data_open(d);
-		if (ret) {
-			free(h);
+		if (ret)
 			goto err;
-		}
 	}
-	h->d = d; /* the reference is the handle's until release */
-	h->file = n.file;
-	h->ino = ino;
-	h->whole = fi->flags & O_DIRECT;
-	pthread_mutex_init(&h->lock, NULL);
-	fi->fh = (uintptr_t)h;
+	/* the reference (and the data open) are the handle's until
+	 * release */
+	h = new_handle(0, &n, d, fi->flags & O_DIRECT);
+	if (!h) {
+		ret = ENOMEM;
+		goto err_data;
+	}
+	ret = -state_handle_new(&f, &fh);
+	if (ret) {
+		free_handle(h); /* with its data open and reference */
+		fuse_reply_err(req, ret);
+		return;
+	}
+	h->fh = fh;
+	atomic_store(&handles[(uint32_t)fh], h);
+	fi->fh = fh;
 	fi->direct_io = 1;
 	fi->keep_cache = 0;
+	FAULT_POINT("open.before_reply");
 	if (fuse_reply_open(req, fi) == -ENOENT) {
 		/* The opener was interrupted: no release will follow. */
-		release_handle(h);
+		release_fh(fh);
 	}
 	return;
+err_data:
+	if (n.file == FILE_DATA)
+		dev_data_release(d);
 err:
 	put(d);
 	fuse_reply_err(req, ret);
@@ -457,8 +562,20 @@ static int render(struct handle *h)
 
 	if (h->rendered)
 		return 0;
+	if (h->gone)
+		return ENODEV;
 	if (h->ino == INO_HOT_ADD) {
-		ret = dev_hot_add();
+		struct state_fh f;
+
+		/* A read continued by a new server renders the device the
+		 * old one made for this open. */
+		ret = state_handle_get(h->fh, &f);
+		if (!ret && f.hot_add_id >= 0)
+			ret = f.hot_add_id;
+		else if (!ret)
+			ret = dev_hot_add(h->fh);
+		if (ret >= 0)
+			state_handle_set_hot_add(h->fh, ret);
 		if (ret >= 0)
 			ret = snprintf(value, sizeof(value), "%d\n", ret);
 	} else {
@@ -489,12 +606,17 @@ static unsigned char *thread_io_buf(void)
 static void fs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		    struct fuse_file_info *fi)
 {
-	struct handle *h = (struct handle *)(uintptr_t)fi->fh;
 	char out[DEV_ATTR_MAX];
+	struct handle *h;
 	size_t n = 0;
 	ssize_t got;
 	int ret;
 
+	h = get_handle(fi->fh, &ret);
+	if (!h || (h->gone && h->file == FILE_DATA)) {
+		fuse_reply_err(req, h ? ENODEV : ret);
+		return;
+	}
 	if (h->file == FILE_DATA) {
 		if (size > FS_MAX_IO)
 			size = FS_MAX_IO;
@@ -595,12 +717,17 @@ static int post_slow_store(fuse_req_t req, struct handle *h, const char *value,
 static void fs_write(fuse_req_t req, fuse_ino_t ino, const char *buf,
 		     size_t size, off_t off, struct fuse_file_info *fi)
 {
-	struct handle *h = (struct handle *)(uintptr_t)fi->fh;
 	const struct dev_attr *attr;
 	char value[DEV_ATTR_MAX];
+	struct handle *h;
 	ssize_t done;
 	int ret, id;
 
+	h = get_handle(fi->fh, &ret);
+	if (!h || h->gone) {
+		fuse_reply_err(req, h ? ENODEV : ret);
+		return;
+	}
 	if (h->file == FILE_DATA) {
 		done = dev_data_write(h->d, buf, size, (uint64_t)off, h->whole);
 		if (done < 0)
@@ -637,11 +764,16 @@ out:
 static void fs_fallocate(fuse_req_t req, fuse_ino_t ino, int mode,
 			 off_t offset, off_t length, struct fuse_file_info *fi)
 {
-	struct handle *h = (struct handle *)(uintptr_t)fi->fh;
+	struct handle *h;
 	int ret;
 
-	if (h->file != FILE_DATA)
+	h = get_handle(fi->fh, &ret);
+	if (!h)
+		; /* ret says why */
+	else if (h->file != FILE_DATA)
 		ret = EOPNOTSUPP;
+	else if (h->gone)
+		ret = ENODEV;
 	else if (offset < 0 || length <= 0)
 		ret = EINVAL;
 	else
@@ -653,7 +785,10 @@ static void fs_fallocate(fuse_req_t req, fuse_ino_t ino, int mode,
 static void fs_release(fuse_req_t req, fuse_ino_t ino,
 		       struct fuse_file_info *fi)
 {
-	release_handle((struct handle *)(uintptr_t)fi->fh);
+	/* A release replayed after the dead server's took effect finds the
+	 * entry free, or in use by a later open with another generation:
+	 * nothing to do either way. */
+	release_fh(fi->fh);
 	fuse_reply_err(req, 0);
 }
 

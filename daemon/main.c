@@ -48,6 +48,7 @@
 #include "log.h"
 #include "mnt.h"
 #include "priv.h"
+#include "state.h"
 #include "swapopt.h"
 #include "thread.h"
 #include "ztree.h"
@@ -415,6 +416,9 @@ int main(int argc, char **argv)
 		goto out_conf;
 	}
 	if (make_mountpoint(mnt_opt))
+		goto out_conf;
+	/* Where every device and open file is recorded (state.h). */
+	if (state_open(-1))
 		goto out_conf;
 	dev_registry_init(mountpoint, ctl_on_thread);
 

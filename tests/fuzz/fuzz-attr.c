@@ -52,6 +52,7 @@
 #include "dev.h"
 #include "fuzz.h"
 #include "size.h"
+#include "state.h"
 #include "swapopt.h"
 #include "zcomp.h"
 #include "zstat.h"
@@ -324,6 +325,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		ram = (uint64_t)si.totalram * si.mem_unit;
 	}
+	if (state_region_id() < 0)
+		fuzz_check(!state_open(-1), "state_open");
 	id = dev_add(0);
 	fuzz_check(id == 0, "dev_add: %d", id);
 	d = dev_get(0);

@@ -18,6 +18,7 @@
 
 #include "conf.h"
 #include "dev.h"
+#include "state.h"
 #include "swapopt.h"
 #include "tap.h"
 #include "ztree.h"
@@ -576,6 +577,8 @@ int main(void)
 
 	if (!mkdtemp(dir))
 		bail_out("mkdtemp");
+	if (state_open(-1))
+		bail_out("cannot make a state region");
 	test_defaults();
 	test_shipped();
 	test_keys();

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "dev.h"
+#include "state.h"
 #include "tap.h"
 
 /* Whether the test's thread plays the slow thread. */
@@ -166,6 +167,8 @@ static void test_reasons(void)
 
 int main(void)
 {
+	if (state_open(-1))
+		bail_out("cannot make a state region");
 	test_slow_thread();
 	test_reasons();
 	dev_destroy_all();
