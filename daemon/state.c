@@ -186,13 +186,15 @@ static int validate(void)
 	    h->handle_size != sizeof(struct state_handle) ||
 	    h->ndevs != STATE_DEVS || h->nhandles != STATE_HANDLES) {
 		log_err("state: region %d has layout %u (structs %u/%u/%u, "
-			"%u devices, %u handles); this zramfsd reads layout "
-			"%u (%zu/%zu/%zu, %u, %u) only", zregion_id(state_zr),
+			"%u devices, %u handles, %s byte order); this "
+			"zramfsd reads layout %u (%zu/%zu/%zu, %u, %u, its "
+			"own byte order) only", zregion_id(state_zr),
 			h->layout, h->hdr_size, h->dev_size, h->handle_size,
-			h->ndevs, h->nhandles, STATE_LAYOUT_VERSION,
-			sizeof(struct state_hdr), sizeof(struct state_dev),
-			sizeof(struct state_handle), STATE_DEVS,
-			STATE_HANDLES);
+			h->ndevs, h->nhandles,
+			h->endian == STATE_ENDIAN ? "the same" : "another",
+			STATE_LAYOUT_VERSION, sizeof(struct state_hdr),
+			sizeof(struct state_dev), sizeof(struct state_handle),
+			STATE_DEVS, STATE_HANDLES);
 		return -EPROTO;
 	}
 	if (!atomic_load(&h->ready) || h->devs_off != devs_offset() ||

@@ -1,0 +1,689 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * test-state: the daemon's state region (daemon/state.h) and dev.c's
+ * restore from it, without FUSE.
+ *
+ * The crash test plays the holder and a line of servers.  This process
+ * keeps the region attached, as the holder does; each server is a forked
+ * child that attaches it, restores the device table (dev_restore_all()),
+ * finishes what the kernel would replay (an open control/hot_add read), then
+ * runs a seeded sequence of operations on the devices (every settable
+ * attribute, hot_add as fs.c makes it, hot_remove, reset, opens and
+ * releases of data files through the handle table), acknowledging each on a
+ * pipe, until it dies: at an armed fault point inside a commit, or by
+ * SIGKILL from here at an arbitrary instruction.  The next server's
+ * restored state must equal what a run without crashes had after the last
+ * acknowledged operation, or after the one in flight; from there it goes on
+ * (replaying the operation in flight if it had not taken effect, as
+ * FUSE_NOTIFY_RESEND would).  Last, the data files counted open must be
+ * exactly those of the handle table: hot_remove says EBUSY while one is
+ * open, and succeeds once all are released.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "dev.h"
+#include "fault.h"
+#include "region.h"
+#include "state.h"
+#include "tap.h"
+
+#define NDEVS 6          /* devices the sequence uses */
+#define NOPS 3000        /* length of the sequence */
+#define ROUNDS 100       /* servers at most */
+#define SNAP_MAX 2048
+#define INO_HOT_ADD 3    /* fs.c's inode numbers */
+#define DATA_INO(n) (256 + (uint64_t)(n) * 64 + 1)
+
+static bool slow_here;
+
+static bool on_slow_thread(void)
+{
+	return slow_here;
+}
+
+/* --- helpers ------------------------------------------------------------- */
+
+static const char *show(struct dev *d, const char *name)
+{
+	static char buf[DEV_ATTR_MAX];
+	unsigned i;
+
+	for (i = 0; i < DEV_NATTRS; i++)
+		if (!strcmp(dev_attrs[i].name, name) &&
+		    dev_attr_show(d, &dev_attrs[i], buf, sizeof(buf)) >= 0) {
+			buf[strcspn(buf, "\n")] = '\0';
+			return buf;
+		}
+	return "(unreadable)";
+}
+
+/* Everything a user or the kernel can see of the devices and open files,
+ * in one string (handles by count: their numbers differ between runs). */
+static void snapshot(char *buf, size_t size)
+{
+	int data[DEV_MAX] = { 0 }, ctl = 0, id = -1;
+	struct state_fh f;
+	uint64_t fh = 0;
+	size_t n = 0;
+
+	while ((fh = state_handle_next(fh, &f))) {
+		if (f.flags & STATE_FH_DATA)
+			data[f.dev]++;
+		else
+			ctl++;
+	}
+	memset(buf, 0, size);
+	while ((id = dev_next(id)) >= 0) {
+		struct dev *d = dev_get(id);
+
+		n += snprintf(buf + n, size - n, "zramfs%d [%s]", id,
+			      show(d, "comp_algorithm"));
+		n += snprintf(buf + n, size - n, " [%s]",
+			      show(d, "algorithm_params"));
+		n += snprintf(buf + n, size - n, " %s", show(d, "mem_limit"));
+		n += snprintf(buf + n, size - n, " %s", show(d, "gc_mode"));
+		n += snprintf(buf + n, size - n, " init=%s",
+			      show(d, "initstate"));
+		n += snprintf(buf + n, size - n, " swap=%s open=%d; ",
+			      show(d, "swap"), data[id]);
+		dev_put(d);
+	}
+	snprintf(buf + n, size - n, "control open=%d", ctl);
+}
+
+/* The seeded sequence: operation @i is a function of the seed and @i only,
+ * and of the state it meets (which a replay recreates). */
+static unsigned seed;
+
+static uint32_t op_rand(unsigned i, unsigned k)
+{
+	uint64_t x = ((uint64_t)seed << 32 | i) * 0x9e3779b97f4a7c15ull +
+		     k * 0xbf58476d1ce4e5b9ull;
+
+	x ^= x >> 31;
+	x *= 0x94d049bb133111ebull;
+	x ^= x >> 29;
+	return (uint32_t)x;
+}
+
+/* The kernel's read of control/hot_add through @fh, as fs.c renders it:
+ * the device the open made already (a read continued by a new server), or
+ * a new one. */
+static void hot_add_read(uint64_t fh)
+{
+	struct state_fh f;
+	int id;
+
+	if (state_handle_get(fh, &f))
+		return;
+	id = f.hot_add_id >= 0 ? f.hot_add_id : dev_hot_add(fh);
+	if (id >= 0)
+		state_handle_set_hot_add(fh, id);
+}
+
+/* fs.c's release of a data file: the entry, then the private count. */
+static void release_data(uint64_t fh, int id)
+{
+	struct dev *d = dev_get(id);
+
+	state_handle_free(fh);
+	if (d) {
+		dev_data_release(d);
+		dev_put(d);
+	}
+}
+
+static void run_op(unsigned i)
+{
+	static const char *const algos[] = { "lz4", "lz4hc", "zstd" };
+	static const char *const params[] = { "level=3", "algo=zstd level=7",
+					      "algo=lz4 level=2", "" };
+	static const char *const limits[] = { "0", "1M", "64M", "4095" };
+	int id = (int)(op_rand(i, 1) % NDEVS);
+	unsigned v = op_rand(i, 2);
+	struct state_fh f = { .dev = -1 };
+	struct dev *d = NULL;
+	uint64_t fh = 0;
+	unsigned op = op_rand(i, 0) % 11;
+
+	if (op >= 2 && op <= 8 && !(d = dev_get(id)))
+		return;
+	switch (op) {
+	case 0:
+		dev_add(id);
+		break;
+	case 1:
+		dev_hot_remove(id);
+		break;
+	case 2:
+		dev_store(d, "comp_algorithm", algos[v % 3]);
+		break;
+	case 3:
+		dev_store(d, "algorithm_params", params[v % 4]);
+		break;
+	case 4:
+		dev_store(d, "mem_limit", limits[v % 4]);
+		break;
+	case 5:
+		dev_store(d, "gc_mode", v % 2 ? "sync" : "async");
+		break;
+	case 6:
+		dev_store(d, "reset", "1");
+		break;
+	case 7:
+	case 8:
+		/* open data, as fs.c: counted, then the entry */
+		if (dev_data_open(d))
+			break;
+		f.ino = DATA_INO(id);
+		f.dev = id;
+		f.flags = STATE_FH_DATA | (v % 2 ? STATE_FH_DIRECT : 0);
+		if (state_handle_new(&f, &fh))
+			dev_data_release(d);
+		break;
+	case 9:
+		/* release the first data file of the device open */
+		while ((fh = state_handle_next(fh, &f)))
+			if ((f.flags & STATE_FH_DATA) && f.dev == id) {
+				release_data(fh, id);
+				break;
+			}
+		break;
+	case 10:
+		/* open control/hot_add, read it, release it; at most NDEVS
+		 * devices, so that the new one is one of those above */
+		for (id = -1, v = 0; (id = dev_next(id)) >= 0; v++)
+			;
+		if (v >= NDEVS)
+			break;
+		f.ino = INO_HOT_ADD;
+		if (state_handle_new(&f, &fh))
+			break;
+		hot_add_read(fh);
+		state_handle_free(fh);
+		break;
+	}
+	if (d)
+		dev_put(d);
+}
+
+/* What the kernel replays for a dead server: the read and release of an
+ * open control/hot_add file (data files stay open). */
+static void finish_control_reads(void)
+{
+	struct state_fh f;
+	uint64_t fh = 0;
+
+	while ((fh = state_handle_next(fh, &f)))
+		if (!(f.flags & STATE_FH_DATA) && f.ino == INO_HOT_ADD) {
+			hot_add_read(fh);
+			state_handle_free(fh);
+		}
+}
+
+static int read_full(int fd, void *buf, size_t len)
+{
+	size_t done = 0;
+	ssize_t n;
+
+	while (done < len) {
+		n = read(fd, (char *)buf + done, len - done);
+		if (n <= 0)
+			return -1;
+		done += (size_t)n;
+	}
+	return 0;
+}
+
+static void write_full(int fd, const void *buf, size_t len)
+{
+	if (write(fd, buf, len) != (ssize_t)len)
+		_exit(3);
+}
+
+/* --- the run without crashes ---------------------------------------------- */
+
+/* golden[j]: the snapshot after the first j operations. */
+static char (*golden)[SNAP_MAX];
+
+static void golden_run(void)
+{
+	int p[2], status;
+	pid_t pid;
+	unsigned i;
+
+	golden = calloc(NOPS + 1, SNAP_MAX);
+	if (!golden || pipe(p))
+		bail_out("golden run");
+	pid = fork();
+	if (pid == 0) {
+		char snap[SNAP_MAX];
+
+		close(p[0]);
+		if (state_open(-1))
+			_exit(2);
+		for (i = 0; i <= NOPS; i++) {
+			if (i)
+				run_op(i - 1);
+			snapshot(snap, sizeof(snap));
+			write_full(p[1], snap, sizeof(snap));
+		}
+		_exit(0);
+	}
+	close(p[1]);
+	for (i = 0; i <= NOPS; i++)
+		if (read_full(p[0], golden[i], SNAP_MAX))
+			break;
+	close(p[0]);
+	waitpid(pid, &status, 0);
+	if (i <= NOPS)
+		bail_out("golden run: snapshot %u missing (status %#x)", i,
+			 status);
+	if (!WIFEXITED(status) || WEXITSTATUS(status))
+		bail_out("golden run failed");
+}
+
+/* --- the servers -------------------------------------------------------- */
+
+static const char *const points[] = {
+	"state.conf.before_flip", "state.handle.before_open",
+	"hot_add.after_create",   "hot_remove.after_commit",
+	"reset.after_commit",
+};
+
+struct round {
+	int fault;       /* index into points, -1: SIGKILL from outside */
+	unsigned nth;    /* the hit that fires, or microseconds before the
+			  * kill */
+	unsigned ops;    /* then it ends by itself (a clean exit) */
+};
+
+/*
+ * A server: attaches state region @id, restores, sends its snapshot, learns
+ * where the sequence goes on, runs it with @r armed, acknowledging each
+ * operation with one byte.
+ */
+static void server(int id, const struct round *r, int to_parent,
+		   int from_parent)
+{
+	char snap[SNAP_MAX], spec[64];
+	unsigned next, end;
+	int ret;
+
+	ret = state_open(id);
+	if (!ret)
+		ret = dev_restore_all();
+	if (ret) {
+		snprintf(snap, sizeof(snap), "restore failed: %s",
+			 strerror(-ret));
+		memset(snap + strlen(snap), 0, sizeof(snap) - strlen(snap));
+	} else {
+		finish_control_reads();
+		snapshot(snap, sizeof(snap));
+	}
+	write_full(to_parent, snap, sizeof(snap));
+	if (read_full(from_parent, &next, sizeof(next)) || next > NOPS)
+		_exit(0);
+	if (r->fault >= 0) {
+		snprintf(spec, sizeof(spec), "%s:%u:kill", points[r->fault],
+			 r->nth);
+		if (fault_arm(spec))
+			_exit(4);
+	}
+	for (end = next + r->ops; next < NOPS && next < end; next++) {
+		run_op(next);
+		write_full(to_parent, "A", 1);
+	}
+	_exit(0);
+}
+
+/* Waits @us microseconds without giving the CPU up. */
+static void spin_us(unsigned us)
+{
+	struct timespec t0, t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	do
+		clock_gettime(CLOCK_MONOTONIC, &t);
+	while ((t.tv_sec - t0.tv_sec) * 1000000000 + t.tv_nsec - t0.tv_nsec <
+	       (long)us * 1000);
+}
+
+/* @return the next operation after a restore that shows @snap with @acked
+ * operations acknowledged, or -1 if it matches neither allowed state. */
+static int match(const char *snap, unsigned acked)
+{
+	if (!strncmp(snap, golden[acked], SNAP_MAX))
+		return (int)acked; /* the one in flight is replayed */
+	if (acked < NOPS && !strncmp(snap, golden[acked + 1], SNAP_MAX))
+		return (int)acked + 1; /* it had taken effect */
+	return -1;
+}
+
+/* @return whether a last server restored the state (for
+ * test_open_counts()). */
+static bool test_crashes(void)
+{
+	struct zregion *keep;
+	unsigned acked = 0, rounds = 0, by_fault = 0, by_kill = 0, bad = 0;
+	char snap[SNAP_MAX];
+	bool done = false;
+	int id;
+
+	srand(seed);
+	golden_run();
+	/* This process is the holder: it keeps the region between servers. */
+	if (state_open(-1))
+		bail_out("state_open(-1)");
+	id = state_region_id();
+	if (region_attach(id, &keep))
+		bail_out("region_attach");
+	state_close();
+
+	while (!done && rounds < ROUNDS) {
+		bool by_fault_point = rand() % 2;
+		struct round r = { .fault = by_fault_point ? rand() % 5 : -1,
+				   .nth = 1 + (unsigned)rand() %
+						      (by_fault_point ? 12 : 60),
+				   .ops = 20 + (unsigned)rand() % 80 };
+		int up[2], down[2], status, next;
+		pid_t pid;
+		char c;
+
+		if (pipe(up) || pipe(down))
+			bail_out("pipe");
+		pid = fork();
+		if (pid < 0)
+			bail_out("fork");
+		if (pid == 0) {
+			close(up[0]);
+			close(down[1]);
+			server(id, &r, up[1], down[0]);
+		}
+		close(up[1]);
+		close(down[0]);
+		if (read_full(up[0], snap, sizeof(snap)))
+			bail_out("server %u sent no snapshot", rounds);
+		next = match(snap, acked);
+		if (next < 0) {
+			diag("round %u, %u acknowledged: restored '%.300s'",
+			     rounds, acked, snap);
+			diag("  expected '%.300s'", golden[acked]);
+			if (acked < NOPS)
+				diag("  or       '%.300s'", golden[acked + 1]);
+			bad++;
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			break;
+		}
+		acked = (unsigned)next;
+		write_full(down[1], &acked, sizeof(acked));
+		if (r.fault < 0) {
+			/* At whatever instruction it is at by then. */
+			spin_us(r.nth);
+			kill(pid, SIGKILL);
+		}
+		while (read(up[0], &c, 1) == 1)
+			acked++;
+		waitpid(pid, &status, 0);
+		if (WIFSIGNALED(status) && r.fault >= 0)
+			by_fault++;
+		else if (WIFSIGNALED(status))
+			by_kill++;
+		else if (!WIFEXITED(status) || WEXITSTATUS(status))
+			bail_out("server %u failed: status %#x", rounds, status);
+		done = acked == NOPS;
+		close(up[0]);
+		close(down[1]);
+		rounds++;
+	}
+	ok(!bad, "seed %u: after each of %u servers (%u died at a fault "
+	   "point inside a commit, %u by SIGKILL, the others exited) the "
+	   "restored devices, settings and open files are those "
+	   "acknowledged, or with the operation in flight done", seed,
+	   rounds, by_fault, by_kill);
+	ok(by_fault > 0 && by_kill > 0, "both kinds of death happened");
+
+	/* This process becomes the last server. */
+	if (!bad && !state_open(id)) {
+		bad = dev_restore_all() != 0;
+		ok(!bad, "a last server restores");
+		finish_control_reads();
+		snapshot(snap, sizeof(snap));
+		ok(match(snap, acked) >= 0, "and finds what was acknowledged");
+	}
+	region_drop(keep);
+	return !bad && state_region_id() >= 0;
+}
+
+/* The data files counted open per device are those of the handle table
+ * the last server restored. */
+static void test_open_counts(void)
+{
+	struct state_fh f;
+	uint64_t fh = 0;
+	int id, open[DEV_MAX] = { 0 }, busy_ok = 1, free_ok = 1;
+
+	while ((fh = state_handle_next(fh, &f)))
+		if (f.flags & STATE_FH_DATA)
+			open[f.dev]++;
+	for (id = 0; id < DEV_MAX; id++)
+		if (open[id] && dev_hot_remove(id) != -EBUSY)
+			busy_ok = 0;
+	fh = 0;
+	while ((fh = state_handle_next(fh, &f)))
+		if (f.flags & STATE_FH_DATA)
+			release_data(fh, f.dev);
+	for (id = dev_next(-1); id >= 0; id = dev_next(id))
+		if (dev_hot_remove(id))
+			free_ok = 0;
+	ok(busy_ok, "hot_remove says EBUSY for each device whose data file "
+	   "the restored handle table has open");
+	ok(free_ok, "and once they are released every device goes");
+}
+
+/* --- the region itself ---------------------------------------------------- */
+
+/* @return state_open(@id) after @poke changed the region. */
+static int open_poked(int id, void (*poke)(char *base))
+{
+	struct zregion *zr;
+
+	if (region_attach(id, &zr))
+		bail_out("region_attach");
+	poke(zregion_base(zr));
+	zregion_detach(zr);
+	return state_open(id);
+}
+
+static char saved[sizeof(struct state_hdr)];
+
+static void save_hdr(char *base)
+{
+	memcpy(saved, base, sizeof(saved));
+}
+
+static void restore_hdr(char *base)
+{
+	memcpy(base, saved, sizeof(saved));
+}
+
+static void bump_layout(char *base)
+{
+	((struct state_hdr *)base)->layout++;
+}
+
+static void bad_magic(char *base)
+{
+	base[0] ^= 1;
+}
+
+static void other_endian(char *base)
+{
+	((struct state_hdr *)base)->endian = 0x0807060504030201ull;
+}
+
+static void bad_conf_cur(char *base)
+{
+	struct state_hdr *h = (struct state_hdr *)base;
+	struct state_dev *r = (struct state_dev *)(base + h->devs_off);
+
+	atomic_store(&r[3].conf_cur, 2);
+}
+
+static void fix_conf_cur(char *base)
+{
+	struct state_hdr *h = (struct state_hdr *)base;
+	struct state_dev *r = (struct state_dev *)(base + h->devs_off);
+
+	atomic_store(&r[3].conf_cur, 0);
+}
+
+static void test_validation(void)
+{
+	struct zregion *keep;
+	int id, ret;
+
+	ok(state_open(-1) == 0 && state_region_id() >= 0,
+	   "state_open(-1) makes a region");
+	ok(state_open(-1) == -EEXIST, "a second state_open says EEXIST");
+	id = state_region_id();
+	if (region_attach(id, &keep))
+		bail_out("region_attach");
+	state_close();
+	ok(state_region_id() == -1, "state_close: no region any more");
+	ok(state_open(id) == 0, "a new process attaches it by its id");
+	state_close();
+
+	open_poked(id, save_hdr);
+	state_close();
+	ret = open_poked(id, bump_layout);
+	ok(ret == -EPROTO && state_region_id() == -1,
+	   "another layout version is refused with EPROTO (%d)", ret);
+	open_poked(id, restore_hdr);
+	state_close();
+	ret = open_poked(id, other_endian);
+	ok(ret == -EPROTO, "another byte order is refused with EPROTO");
+	open_poked(id, restore_hdr);
+	state_close();
+	ret = open_poked(id, bad_magic);
+	ok(ret == -EUCLEAN, "no magic: refused with EUCLEAN");
+	open_poked(id, restore_hdr);
+	state_close();
+	ret = open_poked(id, bad_conf_cur);
+	ok(ret == -EUCLEAN, "a record's shadow index out of range: EUCLEAN");
+	ret = open_poked(id, fix_conf_cur);
+	ok(ret == 0, "the same region, mended, is accepted");
+	state_close();
+	ok(state_open(12345678) < 0, "an id that names no region fails");
+	region_drop(keep);
+}
+
+static void test_handles(void)
+{
+	struct state_fh f = { .ino = 77, .dev = 2, .flags = STATE_FH_DATA },
+			g;
+	uint64_t fh, fh2;
+
+	if (state_open(-1))
+		bail_out("state_open");
+	ok(state_handle_new(&f, &fh) == 0 && fh >> 32 &&
+		   state_handle_get(fh, &g) == 0 && g.ino == 77 &&
+		   g.dev == 2 && g.flags == STATE_FH_DATA && g.hot_add_id == -1,
+	   "a handle is index | generation << 32 and holds what was opened");
+	ok(state_handle_get(0, &g) == -EBADF &&
+		   state_handle_get((uint64_t)STATE_HANDLES, &g) == -EBADF &&
+		   state_handle_get(fh + (1ull << 32), &g) == -EBADF,
+	   "fh 0, an index past the table and a wrong generation: EBADF");
+	ok(state_handle_free(fh) == 0 && state_handle_free(fh) == -EBADF &&
+		   state_handle_get(fh, &g) == -EBADF,
+	   "a released handle is EBADF, and so is its second release");
+	ok(state_handle_new(&f, &fh2) == 0 && (uint32_t)fh2 == (uint32_t)fh &&
+		   fh2 != fh && state_handle_get(fh, &g) == -EBADF,
+	   "its entry, taken again, has another generation: the old fh "
+	   "stays stale");
+	state_handle_free(fh2);
+	state_close();
+}
+
+/* Records a device that no attribute could have written, or an
+ * initialised one: the restore refuses the state and builds nothing. */
+static void test_refusals(void)
+{
+	struct state_conf c;
+	struct state_swap s = { .intent = STATE_SWAP_ATTACHING,
+				.priority = 5,
+				.loop_dev = "/nonexistent/loop7" };
+	struct state_dev *r;
+	struct dev *d;
+	int ret;
+
+	if (state_open(-1))
+		bail_out("state_open");
+	if (dev_add(4) != 4)
+		bail_out("dev_add");
+	dev_destroy_all(); /* this process's table only: a new server */
+	r = state_dev(4);
+	c = *state_conf(r);
+	strcpy(c.algorithm, "lzo");
+	state_conf_commit(r, &c);
+	ret = dev_restore_all();
+	ok(ret == -EUCLEAN && dev_next(-1) < 0,
+	   "a recorded algorithm this build lacks is refused (%d), nothing "
+	   "built", ret);
+	strcpy(c.algorithm, "zstd");
+	c.disksize = 1 << 20;
+	state_conf_commit(r, &c);
+	ret = dev_restore_all();
+	ok(ret == -EOPNOTSUPP && dev_next(-1) < 0,
+	   "an initialised device is refused until stores can be attached "
+	   "(%d)", ret);
+
+	c.disksize = 0;
+	state_conf_commit(r, &c);
+	state_swap_commit(r, &s);
+	ok(dev_restore_all() == 0 && (d = dev_get(4)), "the mended state "
+	   "restores");
+	ok(!strcmp(show(d, "swap"), "/nonexistent/loop7 priority=5 "
+				    "discard=none") &&
+		   dev_store(d, "reset", "1") == -EBUSY,
+	   "a swap on cut short is restored as it was recorded, and reset "
+	   "waits for the reconciliation (EBUSY)");
+	slow_here = false;
+	ok(dev_reconcile_swap() == -EDEADLK, "reconciling is for the slow "
+	   "thread");
+	slow_here = true;
+	ok(dev_reconcile_swap() == 0 && !strcmp(show(d, "swap"), "none") &&
+		   state_swap(r)->intent == STATE_SWAP_OFF &&
+		   dev_store(d, "reset", "1") == 0,
+	   "a loop device that is gone: swap off, recorded, reset works");
+	dev_put(d);
+	dev_destroy_all();
+	state_close();
+}
+
+int main(int argc, char **argv)
+{
+	seed = argc > 1 ? (unsigned)strtoul(argv[1], NULL, 0)
+			: (unsigned)time(NULL) ^ (unsigned)getpid();
+	diag("seed %u (tests/unit/test-state SEED repeats a run)", seed);
+	dev_registry_init("/nonexistent/zramfs-test-state", on_slow_thread);
+	test_validation();
+	test_handles();
+	test_refusals();
+	if (test_crashes())
+		test_open_counts();
+	return tap_done();
+}
