@@ -40,8 +40,8 @@
 #include "tap.h"
 
 #define NDEVS 6          /* devices the sequence uses */
-#define NOPS 3000        /* length of the sequence */
-#define ROUNDS 100       /* servers at most */
+#define NOPS 2000        /* length of the sequence */
+#define ROUNDS 400       /* servers at most */
 #define SNAP_MAX 2048
 #define INO_HOT_ADD 3    /* fs.c's inode numbers */
 #define DATA_INO(n) (256 + (uint64_t)(n) * 64 + 1)
@@ -393,10 +393,10 @@ static bool test_crashes(void)
 	state_close();
 
 	while (!done && rounds < ROUNDS) {
-		bool by_fault_point = rand() % 2;
+		bool by_fault_point = rand() % 3;
 		struct round r = { .fault = by_fault_point ? rand() % 5 : -1,
 				   .nth = 1 + (unsigned)rand() %
-						      (by_fault_point ? 12 : 60),
+						      (by_fault_point ? 4 : 60),
 				   .ops = 20 + (unsigned)rand() % 80 };
 		int up[2], down[2], status, next;
 		pid_t pid;
