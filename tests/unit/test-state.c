@@ -596,6 +596,7 @@ static void test_handles(void)
 	struct state_fh f = { .ino = 77, .dev = 2, .flags = STATE_FH_DATA },
 			g;
 	uint64_t fh, fh2;
+	unsigned n;
 
 	if (state_open(-1))
 		bail_out("state_open");
@@ -615,6 +616,10 @@ static void test_handles(void)
 	   "its entry, taken again, has another generation: the old fh "
 	   "stays stale");
 	state_handle_free(fh2);
+	for (n = 0; !state_handle_new(&f, &fh); n++)
+		;
+	ok(n == STATE_HANDLES && state_handle_new(&f, &fh) == -ENFILE,
+	   "%u files open at once; one more is ENFILE", n);
 	state_close();
 }
 
