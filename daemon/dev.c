@@ -48,6 +48,7 @@
 #include "dev.h"
 #include "log.h"
 #include "memroom.h"
+#include "region.h"
 #include "size.h"
 #include "swap.h"
 #include "zcomp.h"
@@ -214,9 +215,21 @@ struct dev *dev_get(int id)
 	return d;
 }
 
+/* Frees every page of @zs and gives its region back (reset, hot_remove). */
+static void store_drop(struct zstore *zs)
+{
+	struct zregion *r;
+
+	if (!zs)
+		return;
+	r = zstore_region(zs);
+	zstore_destroy(zs);
+	region_drop(r);
+}
+
 static void dev_free(struct dev *d)
 {
-	zstore_destroy(d->zs);
+	store_drop(d->zs);
 	pthread_mutex_destroy(&d->swap_lock);
 	pthread_rwlock_destroy(&d->init_lock);
 	free(d);
@@ -295,7 +308,7 @@ int dev_hot_remove(int id)
 	}
 	pthread_rwlock_unlock(&d->init_lock);
 	pthread_mutex_unlock(&d->swap_lock);
-	zstore_destroy(zs);
+	store_drop(zs);
 	dev_put(d);
 	return ret;
 }
@@ -588,6 +601,7 @@ int dev_check_disksize(uint64_t bytes, char *why, size_t size)
 int dev_set_disksize(struct dev *d, uint64_t bytes)
 {
 	struct zstore_params p = { 0 };
+	struct zregion *zr;
 	int ret;
 
 	ret = dev_check_disksize(bytes, NULL, 0);
@@ -613,8 +627,19 @@ int dev_set_disksize(struct dev *d, uint64_t bytes)
 	p.mem_limit = d->mem_limit;
 	p.gc_mode = d->gc_mode;
 	p.lock_room = keeper_room;
-	ret = zstore_create(&p, &d->zs);
-	if (!ret)
+	/* The store lives in a region of its own (daemon/region.h). */
+	ret = region_new(zstore_region_bytes(bytes), &zr);
+	if (ret) {
+		log_warn("zramfs%d: no shared memory segment of %llu bytes "
+			 "for disksize %llu: %s", d->id,
+			 (unsigned long long)zstore_region_bytes(bytes),
+			 (unsigned long long)bytes, strerror(-ret));
+		goto out;
+	}
+	ret = zstore_create(&p, zr, &d->zs);
+	if (ret)
+		region_drop(zr);
+	else
 		touch(&d->modified_ns);
 out:
 	pthread_rwlock_unlock(&d->init_lock);
@@ -652,7 +677,7 @@ static int reset_store(struct dev *d, const char *buf)
 	if (dev_in_use(d)) {
 		ret = -EBUSY;
 	} else {
-		zstore_destroy(d->zs);
+		store_drop(d->zs);
 		d->zs = NULL;
 		dev_defaults(d);
 		touch(&d->modified_ns);
