@@ -49,6 +49,7 @@
 #include "fault.h"
 #include "log.h"
 #include "memroom.h"
+#include "region.h"
 #include "size.h"
 #include "state.h"
 #include "swap.h"
@@ -186,14 +187,19 @@ static void record_conf(struct dev *d)
 		return;
 	c.disksize = d->zs ? zstore_disksize(d->zs) : 0;
 	c.mem_limit = d->mem_limit;
-	/* The store is private to this process until it lives in a region
-	 * (issue 12 step 1): no id to record yet. */
-	c.store_id = -1;
+	c.store_id = d->zs ? zregion_id(zstore_region(d->zs)) : -1;
 	c.gc_mode = (uint32_t)d->gc_mode;
 	memcpy(c.algorithm, d->algorithm, sizeof(c.algorithm));
 	memcpy(c.params, d->params, sizeof(c.params));
 	memcpy(c.params_algo, d->params_algo, sizeof(c.params_algo));
 	state_conf_commit(d->rec, &c);
+}
+
+/* Names @d's store region in transit (state.h): @id, or -1 once it is
+ * committed or dropped. */
+static void record_spare(struct dev *d, int id)
+{
+	state_dev_set_spare(d->rec, id);
 }
 
 /*
@@ -253,6 +259,13 @@ static void record_new(struct dev *d, uint64_t created_by)
 	state_dev_commit_present(r, true);
 }
 
+/* @return whether device @id's record still has a removed device's store
+ * in transit (hot_remove is dropping it).  Caller holds reg_lock. */
+static bool record_busy(int id)
+{
+	return atomic_load(&state_dev(id)->spare_store) >= 0;
+}
+
 /* Adds device @want (or the lowest free), made by the hot_add read of
  * handle @created_by (0: not by one). */
 static int add_dev(int want, uint64_t created_by)
@@ -273,9 +286,10 @@ static int add_dev(int want, uint64_t created_by)
 
 	pthread_mutex_lock(&reg_lock);
 	if (want >= 0)
-		id = devs[want] ? DEV_MAX : want;
+		id = devs[want] || record_busy(want) ? DEV_MAX : want;
 	else
-		for (id = 0; id < DEV_MAX && devs[id]; id++)
+		for (id = 0; id < DEV_MAX && (devs[id] || record_busy(id));
+		     id++)
 			;
 	if (id < DEV_MAX) {
 		d->id = id;
@@ -319,9 +333,21 @@ struct dev *dev_get(int id)
 	return d;
 }
 
+/* Frees every page of @zs and gives its region back (reset, hot_remove). */
+static void store_drop(struct zstore *zs)
+{
+	struct zregion *r;
+
+	if (!zs)
+		return;
+	r = zstore_region(zs);
+	zstore_destroy(zs);
+	region_drop(r);
+}
+
 static void dev_free(struct dev *d)
 {
-	zstore_destroy(d->zs);
+	store_drop(d->zs);
 	pthread_mutex_destroy(&d->swap_lock);
 	pthread_rwlock_destroy(&d->init_lock);
 	free(d);
@@ -386,6 +412,9 @@ int dev_hot_remove(int id)
 		if (devs[id] == d) {
 			devs[id] = NULL;
 			d->refs--; /* the table's; ours keeps it alive */
+			if (d->zs)
+				record_spare(d, zregion_id(
+							zstore_region(d->zs)));
 			state_dev_commit_present(d->rec, false);
 		} else {
 			ret = -ENOENT;
@@ -402,7 +431,14 @@ int dev_hot_remove(int id)
 	}
 	pthread_rwlock_unlock(&d->init_lock);
 	pthread_mutex_unlock(&d->swap_lock);
-	zstore_destroy(zs);
+	if (zs) {
+		store_drop(zs);
+		/* Under reg_lock: the record is free for a new device from
+		 * here (add_dev()). */
+		pthread_mutex_lock(&reg_lock);
+		record_spare(d, -1);
+		pthread_mutex_unlock(&reg_lock);
+	}
 	dev_put(d);
 	return ret;
 }
@@ -695,6 +731,7 @@ int dev_check_disksize(uint64_t bytes, char *why, size_t size)
 int dev_set_disksize(struct dev *d, uint64_t bytes)
 {
 	struct zstore_params p = { 0 };
+	struct zregion *zr;
 	int ret;
 
 	ret = dev_check_disksize(bytes, NULL, 0);
@@ -721,11 +758,27 @@ int dev_set_disksize(struct dev *d, uint64_t bytes)
 	p.mem_limit = d->mem_limit;
 	p.gc_mode = d->gc_mode;
 	p.lock_room = keeper_room;
-	ret = zstore_create(&p, &d->zs);
-	if (!ret) {
+	/* The store lives in a region of its own (daemon/region.h). */
+	ret = region_new(zstore_region_bytes(bytes), &zr);
+	if (ret) {
+		log_warn("zramfs%d: no shared memory segment of %llu bytes "
+			 "for disksize %llu: %s", d->id,
+			 (unsigned long long)zstore_region_bytes(bytes),
+			 (unsigned long long)bytes, strerror(-ret));
+		goto out;
+	}
+	/* A server that dies before the commit leaves it to the next,
+	 * which drops it (dev_restore_all()). */
+	record_spare(d, zregion_id(zr));
+	ret = zstore_create(&p, zr, &d->zs);
+	if (ret) {
+		region_drop(zr);
+	} else {
 		record_conf(d);
+		FAULT_POINT("disksize.after_commit");
 		touch(&d->rec->modified_ns);
 	}
+	record_spare(d, -1);
 out:
 	pthread_rwlock_unlock(&d->init_lock);
 	return ret;
@@ -763,14 +816,18 @@ static int reset_store(struct dev *d, const char *buf)
 		ret = -EBUSY;
 	} else {
 		/* Committed before the store goes: a new server never finds
-		 * a device initialised with a store already destroyed. */
+		 * a device initialised with a store already destroyed, and
+		 * drops the one a reset left behind. */
 		struct zstore *zs = d->zs;
 
+		if (zs)
+			record_spare(d, zregion_id(zstore_region(zs)));
 		d->zs = NULL;
 		dev_defaults(d);
 		record_conf(d);
 		FAULT_POINT("reset.after_commit");
-		zstore_destroy(zs);
+		store_drop(zs);
+		record_spare(d, -1);
 		touch(&d->rec->modified_ns);
 		ret = 0;
 	}
@@ -1529,6 +1586,48 @@ static int check_conf(int id, const struct state_conf *c)
 	return 0;
 }
 
+/*
+ * Attaches the store of an initialised device recorded as @c (steps 1-2 of
+ * the restart design: the engine validates and rebuilds it).
+ * @return 0 and the store in *@out, or -errno with the reason logged; the
+ *         region is left as it was.
+ */
+static int attach_store(int id, const struct state_conf *c,
+			struct zstore **out)
+{
+	struct zstore_runtime rt = { .lock_room = keeper_room };
+	struct zregion *zr;
+	char why[160];
+	int ret;
+
+	ret = region_attach(c->store_id, &zr);
+	if (ret) {
+		log_err("zramfs%d: cannot attach its store (region %d): %s", id,
+			c->store_id, strerror(-ret));
+		return ret == -ENOMEM ? ret : -EUCLEAN;
+	}
+	ret = zstore_attach(zr, &rt, out, why, sizeof(why));
+	if (ret) {
+		log_err("zramfs%d: store (region %d) refused: %s", id,
+			c->store_id, why);
+		zregion_detach(zr); /* kept for a fixed server */
+		return ret;
+	}
+	if (zstore_disksize(*out) != c->disksize) {
+		log_err("zramfs%d: store of %llu bytes, recorded %llu", id,
+			(unsigned long long)zstore_disksize(*out),
+			(unsigned long long)c->disksize);
+		zstore_detach(*out);
+		zregion_detach(zr);
+		return -EUCLEAN;
+	}
+	/* The record commits mem_limit and gc_mode: a server killed after
+	 * setting the store's and before the commit left the old ones. */
+	zstore_set_mem_limit(*out, c->mem_limit);
+	zstore_set_gc_mode(*out, (enum zstore_gc_mode)c->gc_mode);
+	return 0;
+}
+
 /* Builds device @id from its record into *@out.  @return 0 or -errno,
  * logged. */
 static int restore_dev(int id, struct dev **out)
@@ -1542,19 +1641,16 @@ static int restore_dev(int id, struct dev **out)
 	ret = check_conf(id, c);
 	if (ret)
 		return ret;
-	if (c->disksize) {
-		/* Needs zstore_attach() (issue 12 steps 1-2): until stores
-		 * live in regions, the data died with the old server, and
-		 * serving the device empty would lose it silently. */
-		log_err("zramfs%d: initialised (disksize %llu, store region "
-			"%d), but this zramfsd cannot attach a store: refusing "
-			"the state", id, (unsigned long long)c->disksize,
-			c->store_id);
-		return -EOPNOTSUPP;
-	}
 	d = dev_alloc();
 	if (!d)
 		return -ENOMEM;
+	if (c->disksize) {
+		ret = attach_store(id, c, &d->zs);
+		if (ret) {
+			dev_free(d);
+			return ret;
+		}
+	}
 	d->id = id;
 	d->rec = r;
 	d->created = ns_ts(r->created_ns);
@@ -1578,17 +1674,48 @@ static int restore_dev(int id, struct dev **out)
 	return 0;
 }
 
-/* Frees what dev_restore_all() built so far.  Caller holds reg_lock. */
+/* Frees what dev_restore_all() built so far, leaving the stores' regions
+ * as they are.  Caller holds reg_lock. */
 static void unrestore(void)
 {
+	struct zregion *zr;
 	int id;
 
 	for (id = 0; id < DEV_MAX; id++) {
-		if (devs[id])
-			dev_free(devs[id]);
+		struct dev *d = devs[id];
+
 		devs[id] = NULL;
+		if (!d)
+			continue;
+		if (d->zs) {
+			zr = zstore_region(d->zs);
+			zstore_detach(d->zs);
+			zregion_detach(zr);
+			d->zs = NULL;
+		}
+		dev_free(d);
 	}
 	data_files_open = 0;
+}
+
+/* Drops the store region in transit in record @id, unless its committed
+ * settings name it (state.h). */
+static void drop_spare(int id)
+{
+	struct state_dev *r = state_dev(id);
+	int spare = atomic_load(&r->spare_store);
+	struct zregion *zr;
+
+	if (spare < 0)
+		return;
+	if (!atomic_load(&r->present) || state_conf(r)->store_id != spare) {
+		log_info("zramfs%d: dropping store region %d, which a "
+			 "disksize, reset or hot_remove cut short left", id,
+			 spare);
+		if (!region_attach(spare, &zr))
+			region_drop(zr);
+	}
+	state_dev_set_spare(r, -1);
 }
 
 /*
@@ -1637,9 +1764,11 @@ int dev_restore_all(void)
 		devs[f.dev]->data_opens++;
 		data_files_open++;
 	}
-	for (id = 0; !ret && id < DEV_MAX; id++)
+	for (id = 0; !ret && id < DEV_MAX; id++) {
+		drop_spare(id);
 		if (devs[id])
 			restore_hot_add(id, devs[id]->rec->created_by);
+	}
 	if (ret && ret != -EEXIST)
 		unrestore();
 	pthread_mutex_unlock(&reg_lock);

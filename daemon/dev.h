@@ -216,13 +216,16 @@ void dev_destroy_all(void);
  * one that died, this rebuilds the device table from the records: devices,
  * settings, times, swap records, and the data files open (counted from the
  * handle table).  Each record is checked with the attributes' own checks.
+ * The store of each initialised device is attached (region_attach(),
+ * zstore_attach(): validated, repaired, rebuilt), and a store region that a
+ * disksize, reset or hot_remove cut short left in transit is dropped.
  * Nothing is served yet: swap records are settled with the kernel later,
- * by dev_reconcile_swap().  An initialised device needs its store attached
- * (not built yet: issue 12 steps 1-2), so a state with one is refused.
+ * by dev_reconcile_swap().
  * @return 0; -EEXIST if devices exist already; -EUCLEAN for a record no
- *         attribute could have written, -EOPNOTSUPP for an initialised
- *         device (the table stays empty, logged); -ENOMEM; -ENXIO without
- *         a state region.
+ *         attribute could have written or a store that cannot be attached,
+ *         -EPROTO for a store of another layout (all logged; the table
+ *         stays empty, every region as it was); -ENOMEM; -ENXIO without a
+ *         state region.
  */
 int dev_restore_all(void);
 

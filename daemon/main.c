@@ -48,6 +48,7 @@
 #include "log.h"
 #include "mnt.h"
 #include "priv.h"
+#include "region.h"
 #include "state.h"
 #include "swapopt.h"
 #include "thread.h"
@@ -334,6 +335,7 @@ static void harden(void)
 	int ret;
 
 	ret = priv_lock_memory();
+	region_set_mlocked(!ret);
 	if (ret)
 		log_warn("cannot lock memory: %s: pages may be swapped out to "
 			 "ourselves under pressure", strerror(-ret));

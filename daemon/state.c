@@ -103,8 +103,11 @@ static void init_region(void)
 	h->handles_off = handles_offset();
 	h->bytes = region_bytes();
 	map_parts();
-	for (i = 0; i < STATE_DEVS; i++)
+	for (i = 0; i < STATE_DEVS; i++) {
 		devs[i].conf[0].store_id = devs[i].conf[1].store_id = -1;
+		atomic_store_explicit(&devs[i].spare_store, -1,
+				      memory_order_relaxed);
+	}
 	for (i = 0; i < STATE_HANDLES; i++)
 		atomic_store_explicit(&handles[i].hot_add_id, -1,
 				      memory_order_relaxed);
@@ -125,14 +128,22 @@ static int check_dev(int id, const struct state_dev *r)
 	uint32_t cc = atomic_load(&r->conf_cur);
 	uint32_t sc = atomic_load(&r->swap_cur);
 	uint32_t present = atomic_load(&r->present);
+	int32_t spare = atomic_load(&r->spare_store);
 
-	if (present > 1 || cc > 1 || sc > 1) {
+	if (present > 1 || cc > 1 || sc > 1 || spare < -1) {
 		log_err("state: device record %d: present %u, conf_cur %u, "
-			"swap_cur %u", id, present, cc, sc);
+			"swap_cur %u, spare_store %d", id, present, cc, sc,
+			spare);
 		return -EUCLEAN;
 	}
 	c = &r->conf[cc];
 	s = &r->swap[sc];
+	if (c->store_id < -1 || !c->disksize != (c->store_id < 0)) {
+		log_err("state: device record %d: disksize %llu, store "
+			"region %d", id, (unsigned long long)c->disksize,
+			c->store_id);
+		return -EUCLEAN;
+	}
 	if (!terminated(c->algorithm, sizeof(c->algorithm)) ||
 	    !terminated(c->params, sizeof(c->params)) ||
 	    !terminated(c->params_algo, sizeof(c->params_algo)) ||
@@ -312,6 +323,13 @@ void state_swap_commit(struct state_dev *r, const struct state_swap *s)
 	commit_fence();
 	FAULT_POINT("state.swap.before_flip");
 	atomic_store_explicit(&r->swap_cur, next, memory_order_relaxed);
+	commit_fence();
+}
+
+void state_dev_set_spare(struct state_dev *r, int store_id)
+{
+	commit_fence();
+	atomic_store_explicit(&r->spare_store, store_id, memory_order_relaxed);
 	commit_fence();
 }
 

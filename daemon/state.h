@@ -13,6 +13,7 @@
  *                                   mark, counts and offsets, ready word
  *   devs_off     struct state_dev[STATE_DEVS]
  *                  present                  hot_add/hot_remove commit word
+ *                  spare_store              a store region in transit
  *                  created_ns, modified_ns, accessed_ns, created_by
  *                  conf_cur, conf[2]        settings, disksize, store id
  *                  swap_cur, swap[2]        loop device, backing file,
@@ -33,6 +34,10 @@
  * aligned 32-bit store, made after everything it publishes was written,
  * with a compiler barrier (atomic_signal_fence) in between:
  *  - a device exists when present is 1 (hot_add writes its record first);
+ *  - a store region is named in spare_store before disksize makes a store
+ *    in it and before reset or hot_remove commit without it, and cleared
+ *    once it is committed or dropped: the next server drops a spare that
+ *    the committed settings do not name, so no region is kept for nothing;
  *  - a device's settings and initialisation (struct state_conf) and its
  *    swap record (struct state_swap) are written shadow-and-flip: the new
  *    value goes into the copy not in use, then the index flips.  So every
@@ -116,7 +121,9 @@ struct state_dev {
 	_Atomic uint32_t present;
 	_Atomic uint32_t conf_cur;      /* 0 or 1: conf[conf_cur] is valid */
 	_Atomic uint32_t swap_cur;      /* 0 or 1 */
-	uint32_t pad;
+	/* A store region made or given up, not yet committed or dropped:
+	 * unless conf's store_id names it, the next server drops it. */
+	_Atomic int32_t spare_store;    /* -1: none */
 	int64_t created_ns;             /* hot_add */
 	_Atomic int64_t modified_ns;    /* data: last write, disksize, reset */
 	_Atomic int64_t accessed_ns;    /* data: last read */
@@ -188,6 +195,8 @@ void state_swap_commit(struct state_dev *r, const struct state_swap *s);
 
 /* Makes @r's device exist (after its other fields are written) or not. */
 void state_dev_commit_present(struct state_dev *r, bool present);
+/* Names the store region in transit (-1: none). */
+void state_dev_set_spare(struct state_dev *r, int store_id);
 
 /*
  * Open files.  fh = index | generation << 32: the kernel keeps it across a

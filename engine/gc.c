@@ -54,9 +54,7 @@ struct gc {
 	size_t inflight; /* taken by the worker, not yet freed */
 	bool sleeping;
 	bool stop;
-	uint64_t queued_total;
-	uint64_t freed_total;
-	uint64_t max_pending;
+	struct gc_shared *sh; /* the totals */
 };
 
 /* Copies @n handles out of the ring from its head.  Caller holds gc->lock. */
@@ -114,7 +112,7 @@ static void *gc_worker(void *arg)
 
 		pthread_mutex_lock(&gc->lock);
 		gc->inflight = 0;
-		gc->freed_total += n;
+		gc->sh->freed_total += n;
 		pthread_cond_broadcast(&gc->drained);
 	}
 	pthread_mutex_unlock(&gc->lock);
@@ -127,13 +125,15 @@ static size_t ring_bytes(size_t capacity)
 	return capacity * sizeof(uint64_t);
 }
 
-int gc_create(gc_free_fn fn, void *ctx, size_t capacity, struct gc **out)
+int gc_create(gc_free_fn fn, void *ctx, size_t capacity,
+	      struct gc_shared *shared, struct gc **out)
 {
 	struct gc *gc;
 	void *ring;
 	int ret;
 
-	if (!fn || !capacity || capacity > SIZE_MAX / sizeof(uint64_t))
+	if (!fn || !shared || !capacity ||
+	    capacity > SIZE_MAX / sizeof(uint64_t))
 		return -EINVAL;
 	gc = calloc(1, sizeof(*gc));
 	if (!gc)
@@ -148,6 +148,7 @@ int gc_create(gc_free_fn fn, void *ctx, size_t capacity, struct gc **out)
 	gc->capacity = capacity;
 	gc->free_fn = fn;
 	gc->ctx = ctx;
+	gc->sh = shared;
 	pthread_mutex_init(&gc->lock, NULL);
 	pthread_cond_init(&gc->wake, NULL);
 	pthread_cond_init(&gc->drained, NULL);
@@ -195,10 +196,10 @@ size_t gc_defer(struct gc *gc, const uint64_t *handles, size_t n)
 		n = room;
 	if (n) {
 		gc_put(gc, handles, n);
-		gc->queued_total += n;
+		gc->sh->queued_total += n;
 		pending = gc->count + gc->inflight;
-		if (pending > gc->max_pending)
-			gc->max_pending = pending;
+		if (pending > gc->sh->max_pending)
+			gc->sh->max_pending = pending;
 		if (gc->sleeping)
 			pthread_cond_signal(&gc->wake);
 	}
@@ -211,8 +212,8 @@ void gc_drain(struct gc *gc)
 	uint64_t ticket;
 
 	pthread_mutex_lock(&gc->lock);
-	ticket = gc->queued_total;
-	while (gc->freed_total < ticket)
+	ticket = gc->sh->queued_total;
+	while (gc->sh->freed_total < ticket)
 		pthread_cond_wait(&gc->drained, &gc->lock);
 	pthread_mutex_unlock(&gc->lock);
 }
@@ -221,8 +222,8 @@ void gc_get_stats(struct gc *gc, struct gc_stats *st)
 {
 	pthread_mutex_lock(&gc->lock);
 	st->pending = gc->count + gc->inflight;
-	st->queued_total = gc->queued_total;
-	st->freed_total = gc->freed_total;
-	st->max_pending = gc->max_pending;
+	st->queued_total = gc->sh->queued_total;
+	st->freed_total = gc->sh->freed_total;
+	st->max_pending = gc->sh->max_pending;
 	pthread_mutex_unlock(&gc->lock);
 }

@@ -20,6 +20,14 @@ typedef void (*gc_free_fn)(void *ctx, const uint64_t *handles, size_t n);
 
 struct gc;
 
+/* The totals, in memory of the caller's that may outlive the process
+ * (zstore's region): read and written under the queue's lock. */
+struct gc_shared {
+	uint64_t queued_total;
+	uint64_t freed_total;
+	uint64_t max_pending;
+};
+
 struct gc_stats {
 	uint64_t pending;      /* handles queued, not yet freed */
 	uint64_t queued_total; /* handles ever queued */
@@ -28,10 +36,12 @@ struct gc_stats {
 };
 
 /*
- * Starts the worker.  @capacity is the queue length in handles.
+ * Starts the worker.  @capacity is the queue length in handles; @shared
+ * holds the totals (kept as they are: the ring starts empty).
  * @return 0 and the queue in *@out, or -errno.
  */
-int gc_create(gc_free_fn fn, void *ctx, size_t capacity, struct gc **out);
+int gc_create(gc_free_fn fn, void *ctx, size_t capacity,
+	      struct gc_shared *shared, struct gc **out);
 
 /* Drains the queue, stops the worker and frees the queue. */
 void gc_destroy(struct gc *gc);

@@ -160,8 +160,10 @@
 #include <sys/mman.h>
 #include <time.h>
 
+#include "fault.h"
 #include "thread.h"
 #include "zpool.h"
+#include "zregion.h"
 
 #define ZPOOL_PAGE_SIZE	 4096u
 #define ZPOOL_STEP	 16u
@@ -186,11 +188,15 @@
 #define ZSPAN_FULL	 ZSPAN_NR_PARTIAL
 #define ZSPAN_NR_GROUPS	 (ZSPAN_NR_PARTIAL + 1)
 
-#define ZHANDLE_IDX_BITS    16
-#define ZHANDLE_ALIGN_SHIFT 4
-#define ZHANDLE_ALIGN	    (1u << ZHANDLE_ALIGN_SHIFT)
-/* Span addresses at or above 2^52 do not fit the handle. */
-#define ZHANDLE_ADDR_BITS (64 - ZHANDLE_IDX_BITS + ZHANDLE_ALIGN_SHIFT)
+/* A handle: block << 19 | class << 11 | slot index (see above). */
+#define ZHANDLE_IDX_BITS   11
+#define ZHANDLE_CLASS_BITS 8
+#define ZHANDLE_BLOCK_SHIFT (ZHANDLE_IDX_BITS + ZHANDLE_CLASS_BITS)
+#define ZHANDLE_BLOCK_BITS 32
+/* Metadata blocks are aligned so (the arrays after struct zspan). */
+#define ZMETA_ALIGN 16u
+/* The span table: blocks per leaf. */
+#define ZDIR_LEAF 1024u
 
 static_assert(ZPOOL_MAX_OBJ % ZPOOL_STEP == 0, "classes must end at max");
 static_assert(ZPOOL_MIN_CLASS % ZPOOL_STEP == 0, "classes must be steps");
@@ -201,8 +207,10 @@ static_assert(ZSPAN_MAX_OBJS <= UINT16_MAX,
 	      "slot counts and indices must fit in uint16_t");
 static_assert(ZPOOL_MIN_CLASS <= UINT8_MAX + 1u,
 	      "class size - object size must fit in uint8_t");
-static_assert(sizeof(uintptr_t) <= sizeof(uint64_t),
-	      "a span address must fit in a handle");
+static_assert(ZPOOL_NR_CLASSES <= (1u << ZHANDLE_CLASS_BITS),
+	      "a class index must fit in the handle");
+static_assert(ZSPAN_MAX_PAGES * ZPOOL_PAGE_SIZE <= ZPOOL_BLOCK_SIZE,
+	      "a span must fit in a block");
 static_assert(ZSPAN_MAX_PAGES * ZPOOL_PAGE_SIZE <= UINT32_MAX,
 	      "span lengths are 32-bit");
 
@@ -243,7 +251,8 @@ struct zclass;
 struct zspan {
 	struct zlist node;     /* in cls->lists[group]; cls->lock */
 	struct zclass *cls;    /* immutable */
-	char *base;	       /* immutable: the span memory */
+	char *base;	       /* immutable: the span memory, in its block */
+	uint32_t block;	       /* immutable: its block, 1..nblocks */
 	uint32_t size;	       /* immutable: the class size */
 	uint16_t objs;	       /* immutable: slots in the span */
 	uint16_t inuse;	       /* cls->lock: live objects */
@@ -267,6 +276,10 @@ struct zclass {
 	uint64_t nr_inuse;		     /* lock: objects in all spans */
 	uint32_t pass;			     /* lock: compaction passes */
 	struct zspan *spare; /* lock: empty, unlinked, or NULL */
+	/* lock: an allocator asked for an urgent spare and no allocation of
+	 * the class succeeded since (one that timed out still counts). */
+	bool urgent;
+	uint8_t index;	     /* immutable: in pool->classes */
 	uint32_t size;	     /* immutable */
 	uint32_t span_bytes; /* immutable */
 	uint16_t objs;	     /* immutable: slots per span */
@@ -301,6 +314,19 @@ struct zkeeper {
  */
 #define ZMETA_CHUNK (64u * 1024u)
 
+/*
+ * The blocks of the area: 1..hwm have been handed out at some time (hwm
+ * lives in the region, raised before a block's pages are touched); those
+ * of them not holding a span are free, one bit each, and hold no memory.
+ */
+struct zblocks {
+	pthread_mutex_t lock;
+	uint64_t *free_map; /* lock: bit b - 1 set: block b <= hwm is free */
+	size_t map_bytes;   /* immutable */
+	uint64_t nfree;	    /* lock */
+	uint64_t hint;	    /* lock: the word a search starts from */
+};
+
 struct zmeta {
 	pthread_mutex_t lock;
 	void *free[ZPOOL_NR_CLASSES]; /* lock: free blocks, linked in place */
@@ -313,8 +339,19 @@ struct zpool {
 	zpool_migrate_fn migrate;
 	void *owner;
 	zpool_room_fn room; /* NULL: no bound */
+	struct zregion *region;	     /* immutable */
+	char *blocks;		     /* immutable: block 1's address */
+	uint64_t blocks_off;	     /* immutable: its offset in the region */
+	uint64_t nblocks;	     /* immutable */
+	struct zpool_shared *shared; /* immutable: in the region */
+	/* The span of block b is dir[b / ZDIR_LEAF][b % ZDIR_LEAF]; leaves
+	 * are mapped by whoever creates a span there (the keeper, attach). */
+	struct zspan ***dir; /* immutable array; entries: blocks.lock */
+	size_t ndir;
+	bool keeper_running;
 	pthread_mutex_t compact_lock;
 	struct zmeta meta;
+	struct zblocks blocks_free;
 	struct zkeeper keeper;
 	_Atomic uint64_t spare_bytes;	/* in spares */
 	_Atomic uint64_t retired_bytes; /* in spans the keeper is to unmap */
@@ -323,12 +360,10 @@ struct zpool {
 	 * reads could see a span the keeper is mapping or unmapping as used:
 	 * a write near mem_limit would fail, and mem_used_max would rise. */
 	_Atomic uint64_t linked_bytes;
-	_Atomic uint64_t alloc_failures;
 	_Atomic uint64_t total_bytes;
 	_Atomic uint64_t obj_bytes;
 	_Atomic uint64_t objects;
 	_Atomic uint64_t spans;
-	_Atomic uint64_t pages_compacted;
 	struct zclass classes[ZPOOL_NR_CLASSES];
 };
 
@@ -353,21 +388,40 @@ static uint64_t zstat_read(const _Atomic uint64_t *stat)
 
 static uint64_t zhandle_encode(const struct zspan *span, unsigned int idx)
 {
-	uint64_t addr = (uint64_t)(uintptr_t)span;
-
-	return (addr >> ZHANDLE_ALIGN_SHIFT) << ZHANDLE_IDX_BITS | idx;
+	return (uint64_t)span->block << ZHANDLE_BLOCK_SHIFT |
+	       (uint64_t)span->cls->index << ZHANDLE_IDX_BITS | idx;
 }
 
-static struct zspan *zhandle_span(uint64_t handle)
+static uint64_t zhandle_block(uint64_t handle)
 {
-	uint64_t addr = (handle >> ZHANDLE_IDX_BITS) << ZHANDLE_ALIGN_SHIFT;
+	return handle >> ZHANDLE_BLOCK_SHIFT;
+}
 
-	return (struct zspan *)(uintptr_t)addr;
+static unsigned int zhandle_class(uint64_t handle)
+{
+	return (handle >> ZHANDLE_IDX_BITS) & ((1u << ZHANDLE_CLASS_BITS) - 1);
 }
 
 static unsigned int zhandle_idx(uint64_t handle)
 {
 	return handle & ((1u << ZHANDLE_IDX_BITS) - 1);
+}
+
+/* @return the address of block @b's span entry; its leaf must exist. */
+static struct zspan **zdir_entry(const struct zpool *pool, uint64_t b)
+{
+	return &pool->dir[b / ZDIR_LEAF][b % ZDIR_LEAF];
+}
+
+static struct zspan *zhandle_span(const struct zpool *pool, uint64_t handle)
+{
+	return *zdir_entry(pool, zhandle_block(handle));
+}
+
+/* @return the address of block @b (1-based). */
+static char *zblock_addr(const struct zpool *pool, uint64_t b)
+{
+	return pool->blocks + (b - 1) * ZPOOL_BLOCK_SIZE;
 }
 
 /* --- classes ----------------------------------------------------------- */
@@ -515,14 +569,14 @@ static size_t zmeta_size(const struct zclass *cls)
 		       (size_t)cls->objs * (sizeof(uint32_t) +
 					    sizeof(uint16_t) + sizeof(uint8_t));
 
-	return (bytes + ZHANDLE_ALIGN - 1) & ~(size_t)(ZHANDLE_ALIGN - 1);
+	return (bytes + ZMETA_ALIGN - 1) & ~(size_t)(ZMETA_ALIGN - 1);
 }
 
-static_assert(sizeof(struct zspan) + ZSPAN_MAX_OBJS * 7 + ZHANDLE_ALIGN <=
-		      ZMETA_CHUNK - ZHANDLE_ALIGN,
+static_assert(sizeof(struct zspan) + ZSPAN_MAX_OBJS * 7 + ZMETA_ALIGN <=
+		      ZMETA_CHUNK - ZMETA_ALIGN,
 	      "the largest metadata block must fit in a chunk");
 
-/* @return a metadata block for a span of @cls (ZHANDLE_ALIGN-aligned), or
+/* @return a metadata block for a span of @cls (ZMETA_ALIGN-aligned), or
  * NULL.  Maps a chunk, without the lock, when none has room. */
 static void *zmeta_alloc(struct zpool *pool, const struct zclass *cls)
 {
@@ -555,7 +609,7 @@ static void *zmeta_alloc(struct zpool *pool, const struct zclass *cls)
 		*(void **)chunk = m->chunks;
 		m->chunks = chunk;
 		m->bytes += ZMETA_CHUNK;
-		m->next = chunk + ZHANDLE_ALIGN;
+		m->next = chunk + ZMETA_ALIGN;
 		m->end = chunk + ZMETA_CHUNK;
 	}
 	pthread_mutex_unlock(&m->lock);
@@ -586,50 +640,171 @@ static void zmeta_destroy(struct zpool *pool)
 	pthread_mutex_destroy(&m->lock);
 }
 
+/* --- blocks ----------------------------------------------------------- */
+
+static uint64_t zpool_hwm(const struct zpool *pool)
+{
+	return atomic_load_explicit(&pool->shared->hwm, memory_order_relaxed);
+}
+
+/* Caller holds blocks.lock.  Marks block @b free. */
+static void zblocks_mark_free(struct zblocks *bl, uint64_t b)
+{
+	bl->free_map[(b - 1) / 64] |= UINT64_C(1) << ((b - 1) % 64);
+	bl->nfree++;
+}
+
+/*
+ * @return a block that holds no memory, or 0 if every block is taken.  A
+ * new one raises hwm in the region first: a crash after that leaves a block
+ * that attach punches, never one it does not know.
+ */
+static uint64_t zblock_get(struct zpool *pool)
+{
+	struct zblocks *bl = &pool->blocks_free;
+	size_t words = (pool->nblocks + 63) / 64, w, i;
+	uint64_t b = 0, hwm;
+
+	pthread_mutex_lock(&bl->lock);
+	if (bl->nfree) {
+		for (i = 0; i < words; i++) {
+			w = (bl->hint + i) % words;
+			if (bl->free_map[w])
+				break;
+		}
+		assert(i < words);
+		b = (uint64_t)w * 64 + (uint64_t)__builtin_ctzll(bl->free_map[w]);
+		bl->free_map[w] &= bl->free_map[w] - 1;
+		bl->nfree--;
+		bl->hint = w;
+		b++;
+	} else {
+		hwm = zpool_hwm(pool);
+		if (hwm < pool->nblocks) {
+			b = hwm + 1;
+			atomic_signal_fence(memory_order_seq_cst);
+			atomic_store_explicit(&pool->shared->hwm, b,
+					      memory_order_relaxed);
+			atomic_signal_fence(memory_order_seq_cst);
+		}
+	}
+	pthread_mutex_unlock(&bl->lock);
+	return b;
+}
+
+/* Gives the first @bytes of block @b back to the system and the block to
+ * the free blocks. */
+static void zblock_put(struct zpool *pool, uint64_t b, uint32_t bytes)
+{
+	struct zblocks *bl = &pool->blocks_free;
+
+	zregion_punch(pool->region,
+		      pool->blocks_off + (b - 1) * ZPOOL_BLOCK_SIZE, bytes);
+	pthread_mutex_lock(&bl->lock);
+	zblocks_mark_free(bl, b);
+	pthread_mutex_unlock(&bl->lock);
+}
+
+/* Maps the leaf of the span table for block @b if it has none.
+ * @return 0 or -ENOMEM. */
+static int zdir_leaf(struct zpool *pool, uint64_t b)
+{
+	struct zblocks *bl = &pool->blocks_free;
+	struct zspan ***slot = &pool->dir[b / ZDIR_LEAF];
+	void *leaf;
+
+	pthread_mutex_lock(&bl->lock);
+	leaf = *slot;
+	pthread_mutex_unlock(&bl->lock);
+	if (leaf)
+		return 0;
+	leaf = mmap(NULL, ZDIR_LEAF * sizeof(**slot), PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (leaf == MAP_FAILED)
+		return -ENOMEM;
+	pthread_mutex_lock(&bl->lock);
+	if (!*slot) {
+		*slot = leaf;
+		leaf = NULL;
+	}
+	pthread_mutex_unlock(&bl->lock);
+	if (leaf)
+		munmap(leaf, ZDIR_LEAF * sizeof(**slot));
+	return 0;
+}
+
 /* --- spans ------------------------------------------------------------- */
 
-/* Called without cls->lock.  @return a new empty span, or NULL. */
-static struct zspan *zspan_create(struct zpool *pool, struct zclass *cls)
+/* The private metadata of a span of @cls in block @b, with no object;
+ * @backref all UINT32_MAX (attach marks the slots it adopts there).
+ * @return it, or NULL. */
+static struct zspan *zspan_meta(struct zpool *pool, struct zclass *cls,
+				uint64_t b)
 {
 	size_t objs = cls->objs;
 	struct zspan *span;
 	unsigned int i;
-	void *meta, *base;
 
-	meta = zmeta_alloc(pool, cls);
-	if (!meta)
+	if (zdir_leaf(pool, b))
 		return NULL;
-	if ((uint64_t)(uintptr_t)meta >> ZHANDLE_ADDR_BITS)
-		goto err_meta;
-	base = mmap(NULL, cls->span_bytes, PROT_READ | PROT_WRITE,
-		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (base == MAP_FAILED)
-		goto err_meta;
-	/* Fault the pages in now, in the keeper, not later in the memcpy of
-	 * whoever stores an object. */
-	for (i = 0; i < cls->span_bytes; i += ZPOOL_PAGE_SIZE)
-		((volatile char *)base)[i] = 0;
-
-	span = meta;
+	span = zmeta_alloc(pool, cls);
+	if (!span)
+		return NULL;
 	memset(span, 0, sizeof(*span));
 	zlist_init(&span->node);
 	span->cls = cls;
-	span->base = base;
+	span->block = (uint32_t)b;
+	span->base = zblock_addr(pool, b);
 	span->size = cls->size;
 	span->objs = objs;
 	span->backref = (uint32_t *)(span + 1);
 	span->free_idx = (uint16_t *)(span->backref + objs);
 	span->slack = (uint8_t *)(span->free_idx + objs);
+	memset(span->backref, 0xff, objs * sizeof(*span->backref));
 	/* Slot 0 on top: a new span fills from its start. */
 	for (i = 0; i < objs; i++)
 		span->free_idx[i] = objs - 1 - i;
+	return span;
+}
 
-	zstat_add(&pool->total_bytes, cls->span_bytes);
+/* Records @span as its block's and counts it. */
+static void zspan_add(struct zpool *pool, struct zspan *span)
+{
+	pthread_mutex_lock(&pool->blocks_free.lock);
+	*zdir_entry(pool, span->block) = span;
+	pthread_mutex_unlock(&pool->blocks_free.lock);
+	zstat_add(&pool->total_bytes, span->cls->span_bytes);
 	zstat_add(&pool->spans, 1);
+}
+
+/* Called without cls->lock (the keeper).  @return a new empty span with
+ * its pages faulted in, or NULL. */
+static struct zspan *zspan_create(struct zpool *pool, struct zclass *cls)
+{
+	struct zspan *span;
+	uint64_t b;
+
+	b = zblock_get(pool);
+	if (!b)
+		return NULL;
+	span = zspan_meta(pool, cls, b);
+	if (!span)
+		goto err_block;
+	/* Fault the pages in now, in the keeper, not later in the memcpy of
+	 * whoever stores an object (-ENOMEM rather than a signal). */
+	FAULT_POINT("keeper.after_hwm");
+	if (zregion_populate(pool->region,
+			     pool->blocks_off + (b - 1) * ZPOOL_BLOCK_SIZE,
+			     cls->span_bytes))
+		goto err_meta;
+	FAULT_POINT("keeper.after_populate");
+	zspan_add(pool, span);
 	return span;
 
 err_meta:
-	zmeta_free(pool, cls, meta);
+	zmeta_free(pool, cls, span);
+err_block:
+	zblock_put(pool, b, cls->span_bytes);
 	return NULL;
 }
 
@@ -637,9 +812,13 @@ err_meta:
 static void zspan_release(struct zpool *pool, struct zspan *span)
 {
 	uint32_t bytes = span->cls->span_bytes;
+	uint64_t b = span->block;
 
-	munmap(span->base, bytes);
+	pthread_mutex_lock(&pool->blocks_free.lock);
+	*zdir_entry(pool, b) = NULL;
+	pthread_mutex_unlock(&pool->blocks_free.lock);
 	zmeta_free(pool, span->cls, span);
+	zblock_put(pool, b, bytes);
 	zstat_sub(&pool->total_bytes, bytes);
 	zstat_sub(&pool->spans, 1);
 }
@@ -707,6 +886,7 @@ static void zspan_release_retired(struct zpool *pool, struct zspan *span)
 {
 	uint32_t bytes = span->cls->span_bytes;
 
+	FAULT_POINT("keeper.mid_release");
 	zspan_release(pool, span);
 	zstat_sub(&pool->retired_bytes, bytes);
 }
@@ -763,6 +943,7 @@ static struct zspan *zclass_wait_spare(struct zpool *pool, struct zclass *cls)
 		 * most likely): fail at once until it delivers again, or
 		 * every request queued behind would wait its turn too. */
 		epoch = zkeeper_want(k, i, ZWANT_URGENT, &stalled);
+		cls->urgent = true;
 		if (stalled)
 			break;
 		pthread_mutex_unlock(&cls->lock);
@@ -783,7 +964,7 @@ static struct zspan *zclass_wait_spare(struct zpool *pool, struct zclass *cls)
 		pthread_mutex_unlock(&k->lock);
 		pthread_mutex_lock(&cls->lock);
 	}
-	zstat_add(&pool->alloc_failures, 1);
+	zstat_add(&pool->shared->alloc_failures, 1);
 	return NULL;
 }
 
@@ -825,6 +1006,27 @@ static bool zkeeper_room(struct zpool *pool, uint32_t bytes)
 	return true;
 }
 
+/* The keeper, without its lock: unmaps every retired span.
+ * @return whether there was one. */
+static bool zkeeper_flush_retired(struct zpool *pool)
+{
+	struct zkeeper *k = &pool->keeper;
+	bool any = false;
+
+	pthread_mutex_lock(&k->lock);
+	while (!zlist_empty(&k->retired)) {
+		struct zspan *span = zspan_of(k->retired.next);
+
+		zlist_del(&span->node);
+		pthread_mutex_unlock(&k->lock);
+		zspan_release_retired(pool, span);
+		any = true;
+		pthread_mutex_lock(&k->lock);
+	}
+	pthread_mutex_unlock(&k->lock);
+	return any;
+}
+
 /*
  * The keeper, without its lock: gives class @cls a spare if it has none.
  * A refill is skipped when the pool's spares are at their budget.
@@ -838,6 +1040,12 @@ static bool zkeeper_fill(struct zpool *pool, struct zclass *cls,
 
 	pthread_mutex_lock(&cls->lock);
 	have = cls->spare != NULL;
+	/* An urgent request whose allocators were all served since (a refill
+	 * came first, or a slot was freed) is a refill, within the spares'
+	 * budget; one whose writer timed out stays urgent, or at a cgroup's
+	 * limit, where refills are refused, no span would ever be made. */
+	if (level == ZWANT_URGENT && !cls->urgent)
+		level = ZWANT_REFILL;
 	pthread_mutex_unlock(&cls->lock);
 	if (have)
 		return true;
@@ -846,6 +1054,9 @@ static bool zkeeper_fill(struct zpool *pool, struct zclass *cls,
 	if (level == ZWANT_REFILL && !zkeeper_room(pool, cls->span_bytes))
 		return false;
 	span = zspan_create(pool, cls);
+	/* Every block taken: those of the spans it has yet to unmap first. */
+	if (!span && zkeeper_flush_retired(pool))
+		span = zspan_create(pool, cls);
 	if (!span)
 		return false; /* the waiters time out: -ENOMEM */
 	pthread_mutex_lock(&cls->lock);
@@ -1010,92 +1221,253 @@ static void zkeeper_stop(struct zpool *pool)
  * given back (its free pages cannot be dropped, and main.c keeps glibc from
  * trimming the heap), so a removed device's pool would stay resident.
  */
-static struct zpool *zpool_map_struct(void)
+static void *zpool_map_anon(size_t bytes)
 {
-	void *p = mmap(NULL, sizeof(struct zpool), PROT_READ | PROT_WRITE,
+	void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 	return p == MAP_FAILED ? NULL : p; /* zero-filled */
 }
 
-struct zpool *zpool_create(zpool_migrate_fn migrate, void *owner,
-			   zpool_room_fn room)
+uint64_t zpool_area_bytes(uint64_t nblocks)
+{
+	return nblocks * ZPOOL_BLOCK_SIZE;
+}
+
+uint64_t zpool_private_bytes(uint64_t nblocks)
+{
+	return (nblocks + 63) / 64 * sizeof(uint64_t) +
+	       (nblocks / ZDIR_LEAF + 1) * sizeof(void *);
+}
+
+/* Frees the private state of a pool whose keeper is not running. */
+static void zpool_free_private(struct zpool *pool)
+{
+	unsigned int i;
+	size_t d;
+
+	for (i = 0; i < ZPOOL_NR_CLASSES; i++)
+		pthread_mutex_destroy(&pool->classes[i].lock);
+	zmeta_destroy(pool);
+	for (d = 0; d < pool->ndir; d++)
+		if (pool->dir[d])
+			munmap(pool->dir[d], ZDIR_LEAF * sizeof(**pool->dir));
+	if (pool->dir)
+		munmap(pool->dir, pool->ndir * sizeof(*pool->dir));
+	if (pool->blocks_free.free_map)
+		munmap(pool->blocks_free.free_map, pool->blocks_free.map_bytes);
+	pthread_mutex_destroy(&pool->blocks_free.lock);
+	pthread_mutex_destroy(&pool->compact_lock);
+	munmap(pool, sizeof(*pool));
+}
+
+struct zpool *zpool_open(const struct zpool_area *area,
+			 zpool_migrate_fn migrate, void *owner,
+			 zpool_room_fn room)
 {
 	struct zpool *pool;
 	unsigned int i, g;
-	int rc;
 
 	static_assert(alignof(struct zpool) <= ZPOOL_PAGE_SIZE,
 		      "a mapping is aligned enough");
-	pool = zpool_map_struct();
+	if (!area->nblocks || area->nblocks >> ZHANDLE_BLOCK_BITS ||
+	    area->blocks_off % ZPOOL_BLOCK_SIZE ||
+	    area->blocks_off > zregion_size(area->region) ||
+	    zpool_area_bytes(area->nblocks) >
+		    zregion_size(area->region) - area->blocks_off) {
+		errno = EINVAL;
+		return NULL;
+	}
+	pool = zpool_map_anon(sizeof(*pool));
 	if (!pool)
 		return NULL;
 	pool->migrate = migrate;
 	pool->owner = owner;
 	pool->room = room;
-	rc = pthread_mutex_init(&pool->meta.lock, NULL);
-	if (rc)
-		goto err_pool;
-	rc = pthread_mutex_init(&pool->compact_lock, NULL);
-	if (rc)
-		goto err_meta;
+	pool->region = area->region;
+	pool->blocks_off = area->blocks_off;
+	pool->blocks = (char *)zregion_base(area->region) + area->blocks_off;
+	pool->nblocks = area->nblocks;
+	pool->shared = area->shared;
+	/* Mutexes and condition variables of glibc need no destruction and
+	 * cannot fail to initialise without attributes. */
+	pthread_mutex_init(&pool->meta.lock, NULL);
+	pthread_mutex_init(&pool->compact_lock, NULL);
+	pthread_mutex_init(&pool->blocks_free.lock, NULL);
 	for (i = 0; i < ZPOOL_NR_CLASSES; i++) {
 		struct zclass *cls = &pool->classes[i];
 
-		rc = pthread_mutex_init(&cls->lock, NULL);
-		if (rc)
-			goto err_classes;
+		pthread_mutex_init(&cls->lock, NULL);
 		for (g = 0; g < ZSPAN_NR_GROUPS; g++)
 			zlist_init(&cls->lists[g]);
+		cls->index = (uint8_t)i;
 		zclass_set_geometry(cls, ZPOOL_MIN_CLASS + i * ZPOOL_STEP);
 	}
+	pool->ndir = pool->nblocks / ZDIR_LEAF + 1;
+	pool->dir = zpool_map_anon(pool->ndir * sizeof(*pool->dir));
+	pool->blocks_free.map_bytes =
+		(pool->nblocks + 63) / 64 * sizeof(uint64_t);
+	pool->blocks_free.free_map =
+		zpool_map_anon(pool->blocks_free.map_bytes);
+	if (!pool->dir || !pool->blocks_free.free_map) {
+		zpool_free_private(pool);
+		errno = ENOMEM;
+		return NULL;
+	}
+	return pool;
+}
+
+int zpool_adopt(struct zpool *pool, uint64_t handle, size_t size,
+		uint32_t backref)
+{
+	uint64_t b = zhandle_block(handle);
+	unsigned int ci = zhandle_class(handle), idx = zhandle_idx(handle);
+	struct zclass *cls;
+	struct zspan *span;
+
+	if (b >> ZHANDLE_BLOCK_BITS || !b || b > zpool_hwm(pool))
+		return -EUCLEAN;
+	if (!size || size > ZPOOL_MAX_OBJ || ci != zpool_class_index(size))
+		return -EUCLEAN;
+	cls = &pool->classes[ci];
+	if (idx >= cls->objs || backref == UINT32_MAX)
+		return -EUCLEAN;
+	if (zdir_leaf(pool, b))
+		return -ENOMEM;
+	span = *zdir_entry(pool, b);
+	if (!span) {
+		span = zspan_meta(pool, cls, b);
+		if (!span)
+			return -ENOMEM;
+		zspan_add(pool, span);
+	} else if (span->cls != cls) {
+		return -EUCLEAN; /* one block, two classes */
+	}
+	if (span->backref[idx] != UINT32_MAX)
+		return -EUCLEAN; /* two references to one object */
+	span->backref[idx] = backref;
+	span->slack[idx] = cls->size - size;
+	span->inuse++;
+	zstat_add(&pool->objects, 1);
+	zstat_add(&pool->obj_bytes, size);
+	return 0;
+}
+
+/* Punches blocks [@first, @last) of the area, holding spans or not. */
+static void zpool_punch_blocks(struct zpool *pool, uint64_t first,
+			       uint64_t last)
+{
+	if (first < last)
+		zregion_punch(pool->region,
+			      pool->blocks_off +
+				      (first - 1) * ZPOOL_BLOCK_SIZE,
+			      (last - first) * ZPOOL_BLOCK_SIZE);
+}
+
+/*
+ * Turns what zpool_adopt() recorded into the allocator's state: each span's
+ * free stack and list, the free blocks (punched: whatever a dead process
+ * left in them is unreferenced), then starts the keeper.
+ */
+int zpool_start(struct zpool *pool)
+{
+	uint64_t hwm = zpool_hwm(pool), b, run = 0;
+	struct zblocks *bl = &pool->blocks_free;
+	int rc;
+
+	if (hwm > pool->nblocks)
+		return -EUCLEAN;
+	for (b = 1; b <= hwm; b++) {
+		struct zspan *span = pool->dir[b / ZDIR_LEAF]
+					     ? *zdir_entry(pool, b)
+					     : NULL;
+		struct zclass *cls;
+		unsigned int idx, nfree = 0;
+
+		if (!span) {
+			zblocks_mark_free(bl, b);
+			if (!run)
+				run = b;
+			continue;
+		}
+		if (run)
+			zpool_punch_blocks(pool, run, b);
+		run = 0;
+		cls = span->cls;
+		for (idx = span->objs; idx-- > 0;)
+			if (span->backref[idx] == UINT32_MAX)
+				span->free_idx[nfree++] = idx;
+		zclass_link(cls, span);
+		cls->nr_inuse += span->inuse;
+		zstat_add(&pool->linked_bytes, cls->span_bytes);
+	}
+	if (run)
+		zpool_punch_blocks(pool, run, hwm + 1);
 	rc = zkeeper_start(pool);
 	if (rc)
-		goto err_classes;
-	return pool;
+		return -rc;
+	pool->keeper_running = true;
+	return 0;
+}
 
-err_classes:
-	while (i-- > 0)
-		pthread_mutex_destroy(&pool->classes[i].lock);
-	pthread_mutex_destroy(&pool->compact_lock);
-err_meta:
-	pthread_mutex_destroy(&pool->meta.lock);
-err_pool:
-	munmap(pool, sizeof(*pool));
-	errno = rc;
-	return NULL;
+struct zpool *zpool_create(const struct zpool_area *area,
+			   zpool_migrate_fn migrate, void *owner,
+			   zpool_room_fn room)
+{
+	struct zpool *pool;
+	int rc;
+
+	memset(area->shared, 0, sizeof(*area->shared));
+	pool = zpool_open(area, migrate, owner, room);
+	if (!pool)
+		return NULL;
+	rc = zpool_start(pool);
+	if (rc) {
+		zpool_free_private(pool);
+		errno = -rc;
+		return NULL;
+	}
+	return pool;
+}
+
+/* Frees the metadata of every span; their memory stays as it is. */
+static void zpool_drop_spans(struct zpool *pool)
+{
+	unsigned int i, g;
+
+	for (i = 0; i < ZPOOL_NR_CLASSES; i++) {
+		struct zclass *cls = &pool->classes[i];
+
+		cls->spare = NULL;
+		for (g = 0; g < ZSPAN_NR_GROUPS; g++)
+			while (!zlist_empty(&cls->lists[g]))
+				zlist_del(cls->lists[g].next);
+	}
+}
+
+void zpool_detach(struct zpool *pool)
+{
+	if (!pool)
+		return;
+	if (pool->keeper_running)
+		zkeeper_stop(pool);
+	zpool_drop_spans(pool);
+	zpool_free_private(pool);
 }
 
 void zpool_destroy(struct zpool *pool)
 {
-	unsigned int i, g;
+	uint64_t hwm;
 
 	if (!pool)
 		return;
-	zkeeper_stop(pool);
-	for (i = 0; i < ZPOOL_NR_CLASSES; i++) {
-		struct zclass *cls = &pool->classes[i];
-
-		if (cls->spare) {
-			zstat_sub(&pool->spare_bytes, cls->span_bytes);
-			zspan_release(pool, cls->spare);
-			cls->spare = NULL;
-		}
-
-		for (g = 0; g < ZSPAN_NR_GROUPS; g++) {
-			while (!zlist_empty(&cls->lists[g])) {
-				struct zspan *span =
-					zspan_of(cls->lists[g].next);
-
-				zlist_del(&span->node);
-				zspan_release(pool, span);
-			}
-		}
-		pthread_mutex_destroy(&cls->lock);
-	}
-	zmeta_destroy(pool);
-	pthread_mutex_destroy(&pool->compact_lock);
-	munmap(pool, sizeof(*pool));
+	if (pool->keeper_running)
+		zkeeper_stop(pool);
+	hwm = zpool_hwm(pool);
+	zpool_drop_spans(pool);
+	zpool_punch_blocks(pool, 1, hwm + 1);
+	atomic_store_explicit(&pool->shared->hwm, 0, memory_order_relaxed);
+	zpool_free_private(pool);
 }
 
 int zpool_alloc(struct zpool *pool, size_t size, uint32_t backref,
@@ -1120,6 +1492,7 @@ int zpool_alloc(struct zpool *pool, size_t size, uint32_t backref,
 	idx = zclass_take_slot(cls, span);
 	span->backref[idx] = backref;
 	span->slack[idx] = cls->size - size;
+	cls->urgent = false;
 	pthread_mutex_unlock(&cls->lock);
 
 	zstat_add(&pool->objects, 1);
@@ -1130,7 +1503,7 @@ int zpool_alloc(struct zpool *pool, size_t size, uint32_t backref,
 
 static void zpool_free_span(struct zpool *pool, uint64_t handle, bool now)
 {
-	struct zspan *span = zhandle_span(handle);
+	struct zspan *span = zhandle_span(pool, handle);
 	unsigned int idx = zhandle_idx(handle);
 	struct zclass *cls = span->cls;
 	size_t size;
@@ -1167,9 +1540,9 @@ void zpool_free_now(struct zpool *pool, uint64_t handle)
 
 void *zpool_map(struct zpool *pool, uint64_t handle)
 {
-	const struct zspan *span = zhandle_span(handle);
-
-	return span->base + (size_t)zhandle_idx(handle) * span->size;
+	return zblock_addr(pool, zhandle_block(handle)) +
+	       (size_t)zhandle_idx(handle) *
+		       (ZPOOL_MIN_CLASS + zhandle_class(handle) * ZPOOL_STEP);
 }
 
 void zpool_get_stats(const struct zpool *pool, struct zpool_stats *st)
@@ -1178,10 +1551,10 @@ void zpool_get_stats(const struct zpool *pool, struct zpool_stats *st)
 	st->obj_bytes = zstat_read(&pool->obj_bytes);
 	st->objects = zstat_read(&pool->objects);
 	st->spans = zstat_read(&pool->spans);
-	st->pages_compacted = zstat_read(&pool->pages_compacted);
+	st->pages_compacted = zstat_read(&pool->shared->pages_compacted);
 	st->spare_bytes = zstat_read(&pool->spare_bytes);
 	st->retired_bytes = zstat_read(&pool->retired_bytes);
-	st->alloc_failures = zstat_read(&pool->alloc_failures);
+	st->alloc_failures = zstat_read(&pool->shared->alloc_failures);
 }
 
 uint64_t zpool_used_bytes(const struct zpool *pool)
@@ -1310,6 +1683,6 @@ uint64_t zpool_compact(struct zpool *pool)
 	for (i = 0; i < ZPOOL_NR_CLASSES; i++)
 		pages += zclass_compact(pool, &pool->classes[i]);
 	pthread_mutex_unlock(&pool->compact_lock);
-	zstat_add(&pool->pages_compacted, pages);
+	zstat_add(&pool->shared->pages_compacted, pages);
 	return pages;
 }

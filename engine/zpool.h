@@ -3,8 +3,12 @@
  * zpool: a size-class allocator for compressed pages, modelled on zsmalloc.
  *
  * Objects of 1..ZPOOL_MAX_OBJ bytes are packed densely into spans: runs of
- * pages obtained with mmap() and returned with munmap() as soon as they hold
- * no object.  The pool never calls malloc() per object.  It is not a general
+ * pages at the start of the 64 KiB blocks of an area of a zregion, faulted
+ * in when a span is made and punched as soon as it holds no object.  A
+ * handle is an offset in the area, never a pointer, so a new process that
+ * attaches the region can rebuild the pool (zpool_open, zpool_adopt,
+ * zpool_start) from the handles its owner holds.  The pool never calls
+ * malloc() per object.  It is not a general
  * purpose allocator: objects are addressed by opaque 64-bit handles, mapped
  * with zpool_map() and may be moved by zpool_compact(), which asks the owner
  * (through the migrate callback) to repoint the one reference it holds.
@@ -12,13 +16,39 @@
 #ifndef ZRAMFS_ZPOOL_H
 #define ZRAMFS_ZPOOL_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #define ZPOOL_MAX_OBJ 4096
+/* Every span lives in a block of its own. */
+#define ZPOOL_BLOCK_SIZE (64u << 10)
 
 struct zpool;
+struct zregion;
+
+/* What a pool keeps in the region besides its blocks (in the owner's
+ * header): all of it survives the process. */
+struct zpool_shared {
+	_Atomic uint64_t hwm; /* blocks 1..hwm may hold memory */
+	_Atomic uint64_t pages_compacted;
+	_Atomic uint64_t alloc_failures;
+};
+
+/* Where a pool lives. */
+struct zpool_area {
+	struct zregion *region;
+	uint64_t blocks_off; /* of block 1; a multiple of ZPOOL_BLOCK_SIZE */
+	uint64_t nblocks;    /* 1..2^32-1 */
+	struct zpool_shared *shared;
+};
+
+/* @return the bytes @nblocks blocks take in the region. */
+uint64_t zpool_area_bytes(uint64_t nblocks);
+/* @return the private memory a pool of @nblocks takes at once (the free
+ * block map and the span table's root). */
+uint64_t zpool_private_bytes(uint64_t nblocks);
 
 /*
  * Moves one object during compaction.  The pool calls it with the class lock
@@ -45,14 +75,38 @@ typedef uint64_t (*zpool_room_fn)(void);
 #define ZPOOL_ROOM_MARGIN (4u << 20)
 
 /*
- * Creates a pool and starts its keeper: a thread that maps and unmaps the
+ * Creates an empty pool in @area (its shared part reset; its blocks must
+ * hold no memory) and starts its keeper: a thread that maps and unmaps the
  * pool's memory, so that zpool_alloc() and zpool_free() never do (see
  * zpool.c, "The keeper").  With @room (may be NULL) the keeper maps a span
  * only while @room leaves it ZPOOL_ROOM_MARGIN to spare.
  * @return a new empty pool, or NULL with errno set.
  */
-struct zpool *zpool_create(zpool_migrate_fn migrate, void *owner,
+struct zpool *zpool_create(const struct zpool_area *area,
+			   zpool_migrate_fn migrate, void *owner,
 			   zpool_room_fn room);
+
+/*
+ * Rebuilding the pool of an area another process left (zstore_attach):
+ * zpool_open() makes the private state, with no span and no keeper;
+ * zpool_adopt() records each live object, as its owner's references name
+ * them; zpool_start() builds the free lists from that, punches every block
+ * that holds no live object (whatever else it held is unreferenced: freed)
+ * and starts the keeper.  On a failure, zpool_detach() the opened pool.
+ * zpool_adopt() @return 0, -EUCLEAN (a handle outside the area, of another
+ * class than @size, a second reference to one object, a block holding two
+ * classes) or -ENOMEM.
+ */
+struct zpool *zpool_open(const struct zpool_area *area,
+			 zpool_migrate_fn migrate, void *owner,
+			 zpool_room_fn room);
+int zpool_adopt(struct zpool *pool, uint64_t handle, size_t size,
+		uint32_t backref);
+int zpool_start(struct zpool *pool);
+
+/* Stops the keeper and frees the private state only: the area is left as
+ * it is, for zpool_open() in this process or another. */
+void zpool_detach(struct zpool *pool);
 
 /*
  * For tests: a paused keeper delivers nothing and unmaps nothing.  Pausing
@@ -61,8 +115,8 @@ struct zpool *zpool_create(zpool_migrate_fn migrate, void *owner,
  */
 void zpool_pause_keeper(struct zpool *pool, bool paused);
 
-/* Stops the keeper and frees every span.  The caller guarantees no other
- * call is in progress. */
+/* Stops the keeper and frees every span: the area holds no memory after.
+ * The caller guarantees no other call is in progress. */
 void zpool_destroy(struct zpool *pool);
 
 /*

@@ -15,9 +15,40 @@
  * PUNCH_HOLE, like ZERO_RANGE, must read back as zeros over its whole range.
  * For the page-aligned ranges loop sends, zeroing is exactly that discard.
  *
- * Every function is thread-safe, except create and destroy, which the caller
- * must exclude from everything else (the daemon's per-device init lock).
+ * A store lives in a zregion (zregion.h): its header, its slot table and
+ * the memory of its pages, addressed by offsets only, so that when the
+ * process serving it dies anywhere, a new one attaches the region
+ * (zstore_attach) and serves every page a write had returned for.  What
+ * is private to a process (the allocator's lists, the GC queue, the
+ * compressor) is rebuilt from the slot table then.  See zstore.c,
+ * "The region" and "Crash consistency".
+ *
+ * Every function is thread-safe, except create, attach, detach and
+ * destroy, which the caller must exclude from everything else (the
+ * daemon's per-device init lock).
  * zstore knows nothing of FUSE: functions return 0 or -errno.
+ *
+ * Fault points (lib/fault.h; ZRAMFS_FAULT=NAME[:N][:ACTION] arms one in the
+ * daemon), each a moment a crash must lose nothing acknowledged:
+ *   write.after_alloc      object allocated and filled, not published
+ *   write.armed            publish record armed, between the two stores
+ *                          of the slot (handle written, flags not)
+ *   write.disarmed         slot complete, record disarmed, slot locked
+ *   write.before_free_old  new page published, old object not freed yet
+ *   rmw.after_read         partial write: old page read, nothing stored
+ *   discard.armed          a discard between the two stores of a slot
+ *   discard.mid_batch      slots emptied, their objects not yet freed
+ *                          or queued
+ *   gc.mid_batch           the GC worker halfway through a batch
+ *   compact.after_copy     object copied, slot not switched
+ *   compact.after_switch   slot switched, old object not freed (the slot
+ *                          lock still held)
+ *   keeper.after_hwm       a block's number committed, pages not touched
+ *   keeper.after_populate  a span faulted in, not handed to anyone
+ *   keeper.mid_release     an empty span not yet punched
+ *   attach.start           attach, before it looks at the region
+ *   attach.mid_rebuild     attach, slots scanned and locks cleared, the
+ *                          pool not rebuilt, records still armed
  */
 #ifndef ZRAMFS_ZSTORE_H
 #define ZRAMFS_ZSTORE_H
@@ -27,6 +58,13 @@
 #include <sys/types.h>
 
 #include "zstat.h"
+
+struct zregion;
+
+/* The version of everything a store keeps in its region (the header, the
+ * publish records, struct zslot, the handle encoding, the block size).
+ * zstore_attach() accepts only its own: any change bumps it. */
+#define ZSTORE_LAYOUT_VERSION 1
 
 #define ZSTORE_PAGE_SIZE 4096u
 #define ZSTORE_PAGE_SHIFT 12
@@ -54,10 +92,51 @@ struct zstore_params {
 	uint64_t (*lock_room)(void);
 };
 
+/* What each process that serves a store sets for itself. */
+struct zstore_runtime {
+	size_t gc_queue_pages;        /* 0: zstore_gc_queue_pages() */
+	uint64_t (*lock_room)(void);  /* as in zstore_params */
+};
+
 struct zstore;
 
-/* @return 0 and the store in *@out, -EINVAL for bad params, -ENOMEM. */
-int zstore_create(const struct zstore_params *p, struct zstore **out);
+/*
+ * @return the bytes of the region a store of @disksize needs (address
+ *         space: only what it stores takes memory), or 0 for a disksize
+ *         zstore_create() refuses.
+ */
+uint64_t zstore_region_bytes(uint64_t disksize);
+
+/*
+ * Creates a store in region @r (at least zstore_region_bytes() big, holding
+ * no memory past the header and slots: a new region, or one whose store was
+ * destroyed).  The settings of @p that must survive (algorithm and its
+ * parameters, mem_limit, gc_mode) go into the region's header.
+ * @return 0 and the store in *@out, -EINVAL for bad params, -ENOMEM.
+ */
+int zstore_create(const struct zstore_params *p, struct zregion *r,
+		  struct zstore **out);
+
+/*
+ * Serves the store that another process (dead now, or detached) left in
+ * @r: validates the header and every slot, puts back the slots a crash
+ * tore (publish records), clears the slot locks of the dead, rebuilds the
+ * allocator and the derived statistics from the slots, frees every object
+ * no slot names and punches every block left without one.  The caller
+ * guarantees no other process uses @r.
+ * @return 0 and the store in *@out; -EPROTO (a store of another layout
+ *         version or ABI) or -EUCLEAN (corrupt) with the reason in @why
+ *         (@whylen bytes, may be 0), nothing served; -ENOMEM.
+ */
+int zstore_attach(struct zregion *r, const struct zstore_runtime *rt,
+		  struct zstore **out, char *why, size_t whylen);
+
+/* Stops serving @zs: its private state goes, its region stays as it is
+ * (for zstore_attach()).  The caller still has the region. */
+void zstore_detach(struct zstore *zs);
+
+/* @return the region of @zs. */
+struct zregion *zstore_region(const struct zstore *zs);
 
 /* @return the GC queue length, in pages, of a device of @disksize bytes:
  * its pages, at least ZSTORE_GC_QUEUE_MIN, at most ZSTORE_GC_QUEUE_MAX. */
@@ -65,13 +144,17 @@ size_t zstore_gc_queue_pages(uint64_t disksize);
 
 /*
  * @return the memory, in bytes, a device of @disksize bytes takes the moment
- *         it is created, whatever it stores: its slot table (16 bytes a page)
- *         and its GC queue (8 bytes a page of it).  The daemon locks it all at
- *         once, so it must fit before zstore_create() is called.
+ *         it is created, whatever it stores: its header and slot table (16
+ *         bytes a page, in the region), its GC queue (8 bytes a page of it)
+ *         and the pool's map of free blocks (a bit a block) and span table
+ *         root.  The daemon locks it all at once, so it must fit before
+ *         zstore_create() is called.
  */
 uint64_t zstore_fixed_bytes(uint64_t disksize);
 
-/* Drains the GC queue and frees every page. */
+/* Drains the GC queue and frees every page: the region holds only the
+ * header and the slot table after (the caller drops it), and no attach
+ * takes it for a store any more. */
 void zstore_destroy(struct zstore *zs);
 
 /*

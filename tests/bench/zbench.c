@@ -43,6 +43,7 @@
 #include "size.h"
 #include "zcomp.h"
 #include "zstore.h"
+#include "zstore_region.h"
 
 #define PAGE ZSTORE_PAGE_SIZE
 #define MIB (1024 * 1024ull)
@@ -220,7 +221,7 @@ static int store_create(const struct bench *b, const struct alg *a,
 		.gc_mode = mode,
 	};
 
-	return zstore_create(&p, out);
+	return zstore_region_create(&p, out);
 }
 
 struct io_result {
@@ -261,7 +262,7 @@ static int io_once(struct bench *b, const struct alg *a, unsigned nthreads,
 		ret = -EIO;
 	}
 out:
-	zstore_destroy(zs);
+	zstore_region_destroy(zs);
 	return ret;
 }
 
@@ -353,7 +354,7 @@ static int discard_once(struct bench *b, const struct alg *a,
 		      (unsigned long long)st.mm.mem_used_total);
 	}
 out:
-	zstore_destroy(zs);
+	zstore_region_destroy(zs);
 	return ret;
 }
 

@@ -44,6 +44,7 @@
 
 #include "fuzz.h"
 #include "zstore.h"
+#include "zstore_region.h"
 
 const char fuzz_name[] = "engine";
 
@@ -446,7 +447,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	p.algorithm = algos[b1 % 3];
 	p.gc_mode = m.sync ? ZSTORE_GC_SYNC : ZSTORE_GC_ASYNC;
 	p.gc_queue_pages = (b1 >> 3) ? (b1 >> 3) : 0; /* 0: the default */
-	ret = zstore_create(&p, &m.zs);
+	ret = zstore_region_create(&p, &m.zs);
 	fuzz_check(ret == 0, "zstore_create: %d", ret);
 
 	while (in.left) {
@@ -498,6 +499,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_range(&m, 0, m.disksize, "the end");
 	zstore_gc_drain(m.zs);
 	check_stats(&m, "the end");
-	zstore_destroy(m.zs);
+	zstore_region_destroy(m.zs);
 	return 0;
 }

@@ -61,13 +61,14 @@ static bool all_freed_once(uint64_t lo, uint64_t hi)
 
 static void test_basic(void)
 {
+	struct gc_shared sh = { 0 };
 	struct gc *gc;
 	struct gc_stats st;
 	uint64_t h[1000];
 	size_t i, q;
 
 	reset_counts();
-	ok(gc_create(count_free, NULL, 4096, &gc) == 0, "create");
+	ok(gc_create(count_free, NULL, 4096, &sh, &gc) == 0, "create");
 	for (i = 0; i < 1000; i++)
 		h[i] = i + 1;
 	q = gc_defer(gc, h, 1000);
@@ -85,12 +86,13 @@ static void test_basic(void)
 	ok(st.max_pending >= 1 && st.max_pending <= 1000, "max_pending %llu",
 	   (unsigned long long)st.max_pending);
 	gc_destroy(gc);
-	ok(gc_create(count_free, NULL, 0, &gc) == -EINVAL,
+	ok(gc_create(count_free, NULL, 0, &sh, &gc) == -EINVAL,
 	   "capacity 0 is refused");
 }
 
 static void test_bound_and_teardown(void)
 {
+	struct gc_shared sh = { 0 };
 	struct gc *gc;
 	struct gc_stats st;
 	uint64_t h[20];
@@ -100,7 +102,7 @@ static void test_bound_and_teardown(void)
 	sem_init(&entered, 0, 0);
 	sem_init(&release_worker, 0, 0);
 	block_first = true;
-	ok(gc_create(count_free, NULL, 8, &gc) == 0, "create capacity 8");
+	ok(gc_create(count_free, NULL, 8, &sh, &gc) == 0, "create capacity 8");
 	h[0] = 1;
 	ok(gc_defer(gc, h, 1) == 1, "first handle queued");
 	sem_wait(&entered); /* the worker holds it, blocked in free */
@@ -154,6 +156,7 @@ static void *produce(void *arg)
 
 static void test_producers(void)
 {
+	struct gc_shared sh = { 0 };
 	enum { NPROD = 4, PER = 200000 };
 	struct producer p[NPROD];
 	pthread_t t[NPROD];
@@ -163,7 +166,7 @@ static void test_producers(void)
 	int i;
 
 	reset_counts();
-	ok(gc_create(count_free, NULL, 1024, &gc) == 0, "create capacity 1024");
+	ok(gc_create(count_free, NULL, 1024, &sh, &gc) == 0, "create capacity 1024");
 	for (i = 0; i < NPROD; i++) {
 		p[i] = (struct producer){ gc, 1 + (uint64_t)i * PER, PER, 0 };
 		pthread_create(&t[i], NULL, produce, &p[i]);

@@ -652,9 +652,9 @@ static void test_refusals(void)
 	c.disksize = 1 << 20;
 	state_conf_commit(r, &c);
 	ret = dev_restore_all();
-	ok(ret == -EOPNOTSUPP && dev_next(-1) < 0,
-	   "an initialised device is refused until stores can be attached "
-	   "(%d)", ret);
+	ok(ret == -EUCLEAN && dev_next(-1) < 0,
+	   "an initialised device whose store cannot be attached is refused "
+	   "(%d), nothing built", ret);
 
 	c.disksize = 0;
 	state_conf_commit(r, &c);
@@ -679,6 +679,256 @@ static void test_refusals(void)
 	state_close();
 }
 
+/* --- initialised devices: stores in regions ------------------------------ */
+
+#define STORE_PAGES 64
+
+/* Page @i of device @id's pattern: every fifth page zero-filled. */
+static void pattern(int id, unsigned i, unsigned char *page)
+{
+	unsigned j;
+
+	for (j = 0; j < 4096; j++)
+		page[j] = i % 5 ? (unsigned char)(i * 31 + id + j / 512) : 0;
+}
+
+/* @return whether device @id holds its pattern. */
+static bool has_pattern(struct dev *d, int id)
+{
+	unsigned char want[4096], got[4096];
+	unsigned i;
+
+	for (i = 0; i < STORE_PAGES; i++) {
+		pattern(id, i, want);
+		if (dev_data_read(d, got, sizeof(got), (uint64_t)i * 4096) !=
+			    (ssize_t)sizeof(got) ||
+		    memcmp(want, got, sizeof(got)))
+			return false;
+	}
+	return true;
+}
+
+enum store_op { OP_DISKSIZE, OP_RESET, OP_HOT_REMOVE, OP_MEM_LIMIT };
+static const char *const store_op_names[] = {
+	"disksize 2M", "reset", "hot_remove", "mem_limit 128M"
+};
+
+static const struct store_case {
+	enum store_op op;
+	const char *point; /* where the old server dies; NULL: after it */
+	bool done;         /* the operation is committed there */
+} store_cases[] = {
+	{ OP_DISKSIZE, "state.conf.before_flip:1", false },
+	{ OP_DISKSIZE, "disksize.after_commit", true },
+	{ OP_DISKSIZE, NULL, true },
+	{ OP_RESET, "state.conf.before_flip:1", false },
+	{ OP_RESET, "reset.after_commit", true },
+	{ OP_HOT_REMOVE, "hot_remove.after_commit", true },
+	{ OP_MEM_LIMIT, "state.conf.before_flip:1", false },
+	{ OP_MEM_LIMIT, NULL, true },
+};
+
+static int old_to_holder = -1, holder_to_old = -1;
+
+/*
+ * The old server's death: hands the holder (this test's main process)
+ * every region id the state names, which it keeps from now on, then dies
+ * with all its threads.
+ */
+static void old_server_dies(const char *name)
+{
+	int ids[2 + 2 * DEV_MAX], n = 0, id;
+	char c;
+
+	(void)name;
+	ids[n++] = state_region_id();
+	for (id = 0; id < DEV_MAX; id++) {
+		struct state_dev *r = state_dev(id);
+
+		if (state_conf(r)->store_id >= 0)
+			ids[n++] = state_conf(r)->store_id;
+		if (atomic_load(&r->spare_store) >= 0)
+			ids[n++] = atomic_load(&r->spare_store);
+	}
+	write_full(old_to_holder, &n, sizeof(n));
+	write_full(old_to_holder, ids, sizeof(ids[0]) * (size_t)n);
+	if (read(holder_to_old, &c, 1) != 1)
+		_exit(5);
+	raise(SIGKILL);
+}
+
+static int store_set_up(const struct store_case *t)
+{
+	unsigned char page[4096];
+	struct state_fh f = { .ino = DATA_INO(2), .dev = 2,
+			      .flags = STATE_FH_DATA };
+	struct dev *d[3];
+	uint64_t fh;
+	unsigned i;
+	int id;
+
+	if (state_open(-1) || dev_add(0) || dev_add(1) != 1 ||
+	    dev_add(2) != 2)
+		return -1;
+	for (id = 0; id < 3; id++)
+		d[id] = dev_get(id);
+	if (dev_store(d[0], "comp_algorithm", "zstd") ||
+	    dev_store(d[0], "algorithm_params", "level=5") ||
+	    dev_store(d[0], "mem_limit", "64M") ||
+	    dev_store(d[0], "gc_mode", "sync") ||
+	    dev_store(d[0], "disksize", "1M") ||
+	    dev_store(d[2], "disksize", "1M"))
+		return -2;
+	for (id = 0; id < 3; id += 2)
+		for (i = 0; i < STORE_PAGES; i++) {
+			pattern(id, i, page);
+			if (dev_data_write(d[id], page, sizeof(page),
+					   (uint64_t)i * 4096, true) !=
+			    (ssize_t)sizeof(page))
+				return -3;
+		}
+	/* Data file of zramfs2 open, as a loop device keeps it. */
+	if (dev_data_open(d[2]) || state_handle_new(&f, &fh))
+		return -4;
+	fault_set_handler(old_server_dies);
+	if (t->point && fault_arm(t->point))
+		return -5;
+	switch (t->op) {
+	case OP_DISKSIZE:
+		return dev_store(d[1], "disksize", "2M");
+	case OP_RESET:
+		return dev_store(d[0], "reset", "1");
+	case OP_HOT_REMOVE:
+		return dev_hot_remove(0);
+	case OP_MEM_LIMIT:
+		return dev_store(d[0], "mem_limit", "128M");
+	}
+	return -6;
+}
+
+/* The new server: @return a failure's description, or NULL. */
+static const char *store_check(const struct store_case *t, int state_id)
+{
+	struct dev *d0, *d1, *d2;
+	bool gone0, reset0;
+	int id;
+
+	if (state_open(state_id) || dev_restore_all())
+		return "restore failed";
+	for (id = 0; id < DEV_MAX; id++)
+		if (atomic_load(&state_dev(id)->spare_store) != -1)
+			return "a store region left in transit";
+	d0 = dev_get(0);
+	d1 = dev_get(1);
+	d2 = dev_get(2);
+	if (!d1 || !d2)
+		return "a device lost";
+	if (!has_pattern(d2, 2) || strcmp(show(d2, "disksize"), "1048576"))
+		return "zramfs2's data or size";
+	if (dev_hot_remove(2) != -EBUSY)
+		return "zramfs2's open data file not counted";
+	gone0 = t->op == OP_HOT_REMOVE && t->done;
+	reset0 = t->op == OP_RESET && t->done;
+	if (gone0 != !d0)
+		return "zramfs0 there or not";
+	if (reset0 && (strcmp(show(d0, "initstate"), "0") ||
+		       strcmp(show(d0, "mem_limit"), "0")))
+		return "zramfs0 not reset";
+	if (d0 && !reset0 &&
+	    (!has_pattern(d0, 0) ||
+	     strcmp(show(d0, "comp_algorithm"), "lz4 lz4hc [zstd]") ||
+	     strcmp(show(d0, "algorithm_params"), "algo=zstd level=5") ||
+	     strcmp(show(d0, "gc_mode"), "sync") ||
+	     strcmp(show(d0, "mem_limit"),
+		    t->op == OP_MEM_LIMIT && t->done ? "134217728"
+						     : "67108864")))
+		return "zramfs0's data or settings";
+	if (strcmp(show(d1, "disksize"),
+		   t->op == OP_DISKSIZE && t->done ? "2097152" : "0"))
+		return "zramfs1's disksize";
+	if (d0 && dev_store(d0, "reset", "1"))
+		return "reset of zramfs0 after the restore";
+	if (dev_store(d1, "disksize", "4M") && dev_store(d1, "reset", "1"))
+		return "zramfs1 cannot be set up again";
+	return NULL;
+}
+
+static void test_stores(void)
+{
+	size_t k;
+
+	for (k = 0; k < sizeof(store_cases) / sizeof(store_cases[0]); k++) {
+		const struct store_case *t = &store_cases[k];
+		struct zregion *keep[2 + 2 * DEV_MAX];
+		int up[2], down[2], n = 0, ids[2 + 2 * DEV_MAX], i, status;
+		const char *why = "the old server did not hand over";
+		pid_t pid;
+
+		if (pipe(up) || pipe(down))
+			bail_out("pipe");
+		pid = fork();
+		if (pid == 0) {
+			close(up[0]);
+			close(down[1]);
+			old_to_holder = up[1];
+			holder_to_old = down[0];
+			status = store_set_up(t);
+			if (status < 0) {
+				fprintf(stderr, "set-up failed: %d\n", status);
+				_exit(6);
+			}
+			old_server_dies(NULL);
+		}
+		close(up[1]);
+		close(down[0]);
+		if (!read_full(up[0], &n, sizeof(n)) && n > 0 &&
+		    n <= (int)(sizeof(ids) / sizeof(ids[0])) &&
+		    !read_full(up[0], ids, sizeof(ids[0]) * (size_t)n)) {
+			/* One that is gone already fails the restore. */
+			for (i = 0; i < n; i++)
+				if (region_attach(ids[i], &keep[i]))
+					keep[i] = NULL;
+			write_full(down[1], "k", 1);
+			why = NULL;
+		}
+		waitpid(pid, &status, 0);
+		close(up[0]);
+		close(down[1]);
+		if (!why) {
+			int p[2];
+			char msg[128] = "";
+
+			if (pipe(p))
+				bail_out("pipe");
+			pid = fork();
+			if (pid == 0) {
+				why = store_check(t, ids[0]);
+				write_full(p[1], why ? why : "", why ?
+					   strlen(why) + 1 : 1);
+				_exit(0);
+			}
+			close(p[1]);
+			if (read(p[0], msg, sizeof(msg) - 1) <= 0)
+				snprintf(msg, sizeof(msg), "the new server "
+					 "died");
+			close(p[0]);
+			waitpid(pid, &status, 0);
+			why = msg[0] ? msg : NULL;
+			ok(!why, "%s, the server killed %s%s: the next "
+			   "attaches every store and finds data, settings "
+			   "and open files as committed%s%s",
+			   store_op_names[t->op], t->point ? "at " : "",
+			   t->point ? t->point : "after it",
+			   why ? ": " : "", why ? why : "");
+		} else {
+			ok(0, "case %zu: %s", k, why);
+		}
+		for (i = 0; i < n; i++)
+			if (keep[i])
+				region_drop(keep[i]);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	seed = argc > 1 ? (unsigned)strtoul(argv[1], NULL, 0)
@@ -688,6 +938,7 @@ int main(int argc, char **argv)
 	test_validation();
 	test_handles();
 	test_refusals();
+	test_stores();
 	if (test_crashes())
 		test_open_counts();
 	return tap_done();

@@ -23,6 +23,7 @@
 #include "pagegen.h"
 #include "tap.h"
 #include "zstore.h"
+#include "zstore_region.h"
 
 #define PG ZSTORE_PAGE_SIZE
 #define NPAGES 1024      /* shared pages */
@@ -207,7 +208,7 @@ int main(void)
 	iters = getenv("ZRAMFS_OPS") ? atoi(getenv("ZRAMFS_OPS")) : 20000;
 	diag("seed %" PRIu64 " (ZRAMFS_SEED replays it), %u iterations", seed,
 	     iters);
-	if (zstore_create(&p, &zs))
+	if (zstore_region_create(&p, &zs))
 		bail_out("zstore_create");
 
 	for (k = 0; k < 2; k++)
@@ -253,6 +254,6 @@ int main(void)
 	   st.mm.mem_used_total, st.mm.orig_data_size);
 	ok(st.gc.freed_total == st.gc.queued_total && st.gc.queued_total > 0,
 	   "the GC freed all %" PRIu64 " queued", st.gc.queued_total);
-	zstore_destroy(zs);
+	zstore_region_destroy(zs);
 	return tap_done();
 }

@@ -23,7 +23,9 @@
 
 #include "pagegen.h"
 #include "tap.h"
+#include "zpool.h"
 #include "zstore.h"
+#include "zstore_region.h"
 
 #define PG ZSTORE_PAGE_SIZE
 
@@ -39,7 +41,7 @@ static struct zstore *mk(uint64_t disksize, const char *algo,
 		.gc_queue_pages = queue,
 	};
 	struct zstore *zs = NULL;
-	int ret = zstore_create(&p, &zs);
+	int ret = zstore_region_create(&p, &zs);
 
 	if (ret)
 		bail_out("zstore_create(%s): %s", algo, strerror(-ret));
@@ -210,7 +212,7 @@ static int random_run(uint64_t seed, const char *algo, const char *params,
 						       ? ZSTORE_GC_SYNC
 						       : ZSTORE_GC_ASYNC);
 		} else {
-			zstore_destroy(zs);
+			zstore_region_destroy(zs);
 			zs = mk(size, algo, params, ZSTORE_GC_ASYNC, 64);
 			model_reset(&m);
 		}
@@ -241,7 +243,7 @@ static int random_run(uint64_t seed, const char *algo, const char *params,
 			bad++;
 		}
 	}
-	zstore_destroy(zs);
+	zstore_region_destroy(zs);
 	free(m.data);
 	free(m.stored);
 	free(buf);
@@ -323,7 +325,7 @@ static void test_page_kinds(void)
 	ok(zstore_read(zs, got, PG, 10 * PG) == 0 && !got[0] &&
 		   !memcmp(got, got + 1, PG - 1),
 	   "a page never written reads as zeros");
-	zstore_destroy(zs);
+	zstore_region_destroy(zs);
 }
 
 static void test_bounds(void)
@@ -348,15 +350,15 @@ static void test_bounds(void)
 	ok(st.io.invalid_io == 5 && st.mm.orig_data_size == 0,
 	   "invalid_io counts them (%" PRIu64 "), nothing stored",
 	   st.io.invalid_io);
-	ok(zstore_create(&bad, &none) == -EINVAL && !none,
+	ok(zstore_region_create(&bad, &none) == -EINVAL && !none,
 	   "a disksize that is not whole pages is refused");
 	bad.disksize = 0;
-	ok(zstore_create(&bad, &none) == -EINVAL, "disksize 0 is refused");
+	ok(zstore_region_create(&bad, &none) == -EINVAL, "disksize 0 is refused");
 	bad.disksize = PG;
 	bad.algorithm = "lzma";
-	ok(zstore_create(&bad, &none) == -EINVAL,
+	ok(zstore_region_create(&bad, &none) == -EINVAL,
 	   "an unknown algorithm is refused");
-	zstore_destroy(zs);
+	zstore_region_destroy(zs);
 }
 
 static void test_mem_limit(void)
@@ -407,7 +409,7 @@ static void test_mem_limit(void)
 	pagegen_fill_kind(PAGEGEN_RANDOM, 99, page);
 	ok(zstore_write(zs, page, PG, (n - 1) * PG) == 0,
 	   "limit 0 means none again");
-	zstore_destroy(zs);
+	zstore_region_destroy(zs);
 }
 
 /*
@@ -454,9 +456,23 @@ static void test_short_write(void)
 		   !zstore_read(zs, got, len - 100, 100) &&
 		   !memcmp(got, buf, len - 100),
 	   "without the limit the whole write is stored and returns 0");
-	zstore_destroy(zs);
+	zstore_region_destroy(zs);
 	free(buf);
 	free(got);
+}
+
+/*
+ * @return whether the fixed cost of @disksize is 16 KiB of header, @table
+ * (its slot table and GC queue) and at most the block map and span table
+ * root of a block for every page and queue entry.
+ */
+static bool fixed_ok(uint64_t disksize, uint64_t table)
+{
+	uint64_t fixed = zstore_fixed_bytes(disksize), base = 16384 + table;
+	uint64_t blocks = (disksize / PG) + zstore_gc_queue_pages(disksize) +
+			  1024;
+
+	return fixed > base && fixed - base <= zpool_private_bytes(blocks);
 }
 
 /* The GC queue follows the device's size; the fixed cost is its table and
@@ -469,12 +485,18 @@ static void test_sizes(void)
 		   zstore_gc_queue_pages(1ull << 40) == ZSTORE_GC_QUEUE_MAX,
 	   "GC queue: the device's pages, at least %u, at most %u",
 	   ZSTORE_GC_QUEUE_MIN, ZSTORE_GC_QUEUE_MAX);
-	ok(zstore_fixed_bytes(PG) == 16 + 8 * ZSTORE_GC_QUEUE_MIN &&
-		   zstore_fixed_bytes(1ull << 30) == (6ull << 20) &&
-		   zstore_fixed_bytes(100ull << 30) == (400ull << 20) + (2 << 20),
-	   "fixed bytes: 16 a page of table and 8 a page of queue (4K: %"
-	   PRIu64 ", 1G: %" PRIu64 ")", zstore_fixed_bytes(PG),
-	   zstore_fixed_bytes(1ull << 30));
+	ok(fixed_ok(PG, 16 + 8 * ZSTORE_GC_QUEUE_MIN) &&
+		   fixed_ok(1ull << 30, 6ull << 20) &&
+		   fixed_ok(100ull << 30, (400ull << 20) + (2 << 20)),
+	   "fixed bytes: 16 KiB of header, 16 a page of table, 8 a page of "
+	   "queue, and the pool's block map (4K: %" PRIu64 ", 1G: %" PRIu64
+	   ")", zstore_fixed_bytes(PG), zstore_fixed_bytes(1ull << 30));
+	ok(zstore_region_bytes(PG) >= 16384 + 16 + 64 * 1024 &&
+		   zstore_region_bytes(1ull << 30) > (1ull << 30) &&
+		   zstore_region_bytes(1ull << 30) % 4096 == 0 &&
+		   zstore_region_bytes(0) == 0 && zstore_region_bytes(100) == 0,
+	   "region bytes: header, table and blocks; 0 for a bad disksize "
+	   "(1G: %" PRIu64 ")", zstore_region_bytes(1ull << 30));
 }
 
 static void test_write_after_discard(void)
@@ -521,7 +543,7 @@ static void test_write_after_discard(void)
 	   "the GC freed what was queued (%" PRIu64 ")", st.gc.freed_total);
 	ok(st.io.notify_free == 200 * 256, "notify_free counts pages (%" PRIu64
 	   ")", st.io.notify_free);
-	zstore_destroy(zs);
+	zstore_region_destroy(zs);
 }
 
 static void test_compact_and_overhead(void)
@@ -587,7 +609,7 @@ static void test_compact_and_overhead(void)
 	ok(st.mm.mem_used_max == st.mm.mem_used_total,
 	   "mem_used_max resets to mem_used_total");
 	free(kept);
-	zstore_destroy(zs);
+	zstore_region_destroy(zs);
 }
 
 static void test_teardown_full_queue(void)
@@ -608,7 +630,7 @@ static void test_teardown_full_queue(void)
 	   "a discard empties the slots at once (pending %" PRIu64 ")",
 	   st.gc.pending);
 	/* Destroy with work still queued: ASan/valgrind check the rest. */
-	zstore_destroy(zs);
+	zstore_region_destroy(zs);
 	ok(1, "teardown with a queued GC completes");
 }
 
@@ -630,7 +652,7 @@ static void test_sync_mode(void)
 	   "sync mode frees before the discard returns (freed_inline %" PRIu64
 	   ")", st.gc.freed_inline);
 	ok(zstore_gc_mode(zs) == ZSTORE_GC_SYNC, "gc_mode reads back");
-	zstore_destroy(zs);
+	zstore_region_destroy(zs);
 }
 
 int main(void)

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * For tests and benchmarks: a store in a region of its own, as the daemon
+ * makes them (daemon/dev.c with daemon/region.c), but unlocked: no
+ * CAP_IPC_LOCK needed, and the test owns the region.
+ */
+#ifndef ZRAMFS_TESTS_ZSTORE_REGION_H
+#define ZRAMFS_TESTS_ZSTORE_REGION_H
+
+#include <errno.h>
+
+#include "zregion.h"
+#include "zstore.h"
+
+/* As zstore_create(), in a new region. */
+static inline int zstore_region_create(const struct zstore_params *p,
+				       struct zstore **out)
+{
+	uint64_t bytes = zstore_region_bytes(p->disksize);
+	struct zregion *r;
+	int ret;
+
+	if (!bytes)
+		return -EINVAL;
+	ret = zregion_create(bytes, 0, &r);
+	if (ret)
+		return ret;
+	ret = zstore_create(p, r, out);
+	if (ret)
+		zregion_detach(r);
+	return ret;
+}
+
+/* zstore_destroy() and the region with it. */
+static inline void zstore_region_destroy(struct zstore *zs)
+{
+	struct zregion *r;
+
+	if (!zs)
+		return;
+	r = zstore_region(zs);
+	zstore_destroy(zs);
+	zregion_detach(r);
+}
+
+#endif
