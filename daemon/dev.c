@@ -121,6 +121,9 @@ _Static_assert(ZTREE_GC_ASYNC == (int)ZSTORE_GC_ASYNC &&
 		       ZTREE_GC_SYNC == (int)ZSTORE_GC_SYNC,
 	       "lib/ztree.h numbers the GC modes as the engine does");
 
+/* The request the calling thread serves (dev_set_request()). */
+static __thread uint64_t req_unique;
+
 static pthread_mutex_t reg_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct dev *devs[DEV_MAX]; /* protected by reg_lock */
 static char mnt[4096];
@@ -136,6 +139,22 @@ void dev_registry_init(const char *mountpoint, bool (*slow_thread)(void))
 {
 	snprintf(mnt, sizeof(mnt), "%s", mountpoint);
 	on_slow_thread = slow_thread;
+}
+
+void dev_set_request(uint64_t unique)
+{
+	req_unique = unique;
+}
+
+/* @return the unique of the calling thread's request, resent or not. */
+static uint64_t req_id(void)
+{
+	return req_unique & ~DEV_REQ_RESEND;
+}
+
+static bool req_resent(void)
+{
+	return req_unique & DEV_REQ_RESEND;
 }
 
 static int64_t ts_ns(const struct timespec *ts)
@@ -185,6 +204,7 @@ static void record_conf(struct dev *d)
 
 	if (d->removed)
 		return;
+	c.unique = req_id();
 	c.disksize = d->zs ? zstore_disksize(d->zs) : 0;
 	c.mem_limit = d->mem_limit;
 	c.store_id = d->zs ? zregion_id(zstore_region(d->zs)) : -1;
@@ -204,13 +224,15 @@ static void record_spare(struct dev *d, int id)
 
 /*
  * Writes @d's swap record: @intent, and @loop (NULL: the device's own) with
- * the file it is attached to.  Runs on the slow thread, the only writer of
- * the swap state.
+ * the file it is attached to, for the swap on or off request @unique (0:
+ * none succeeded).  Runs on the slow thread, the only writer of the swap
+ * state.
  */
 static void record_swap(struct dev *d, enum state_swap_intent intent,
-			const char *loop, const struct stat *file)
+			const char *loop, const struct stat *file,
+			uint64_t unique)
 {
-	struct state_swap s = { .intent = intent };
+	struct state_swap s = { .unique = unique, .intent = intent };
 
 	if (d->removed)
 		return;
@@ -255,7 +277,7 @@ static void record_new(struct dev *d, uint64_t created_by)
 			      memory_order_relaxed);
 	r->created_by = created_by;
 	record_conf(d);
-	record_swap(d, STATE_SWAP_OFF, "", &none);
+	record_swap(d, STATE_SWAP_OFF, "", &none, 0);
 	state_dev_commit_present(r, true);
 }
 
@@ -397,10 +419,16 @@ static bool dev_in_use(const struct dev *d)
 
 int dev_hot_remove(int id)
 {
-	struct dev *d = dev_get(id);
+	struct dev *d;
 	struct zstore *zs = NULL;
 	int ret = 0;
 
+	/* A replay of one that took effect: done, even if the number went
+	 * to a new device since. */
+	if (req_resent() && state_dev(id) &&
+	    state_dev(id)->removed_by == req_id())
+		return 0;
+	d = dev_get(id);
 	if (!d)
 		return -ENOENT;
 	pthread_mutex_lock(&d->swap_lock);
@@ -415,6 +443,7 @@ int dev_hot_remove(int id)
 			if (d->zs)
 				record_spare(d, zregion_id(
 							zstore_region(d->zs)));
+			d->rec->removed_by = req_id();
 			state_dev_commit_present(d->rec, false);
 		} else {
 			ret = -ENOENT;
@@ -1217,7 +1246,7 @@ static int do_swap_on(struct swap_req *r)
 	d->priority = r->priority;
 	d->discard = r->discard;
 	pthread_mutex_unlock(&d->swap_lock);
-	record_swap(d, STATE_SWAP_ATTACHING, loop, &st);
+	record_swap(d, STATE_SWAP_ATTACHING, loop, &st, req_id());
 	FAULT_POINT("swapon.after_loop");
 	ret = swap_enable(loop, r->priority, r->discard);
 	if (ret) {
@@ -1442,12 +1471,12 @@ static int swap_job(struct swap_req *r)
 	/* The intent first, then each kernel step, then the outcome: what a
 	 * new server reconciles with the kernel (dev_reconcile_swap()). */
 	record_swap(d, r->on ? STATE_SWAP_ATTACHING : STATE_SWAP_DETACHING,
-		    NULL, NULL);
+		    NULL, NULL, req_id());
 	ret = r->on ? do_swap_on(r) : do_swap_off(d);
 
 	pthread_mutex_lock(&d->swap_lock);
 	record_swap(d, d->swap_on ? STATE_SWAP_ON : STATE_SWAP_OFF, NULL,
-		    NULL);
+		    NULL, ret ? 0 : req_id());
 	d->swap_busy = false;
 	pthread_mutex_unlock(&d->swap_lock);
 	return ret;
@@ -1847,11 +1876,18 @@ int dev_reconcile_swap(void)
 		if (!d)
 			continue;
 		if (d->restored != STATE_SWAP_OFF) {
+			/* The request under way succeeded if the kernel
+			 * ended where it was going: its replay answers 0. */
+			uint64_t u = state_swap(d->rec)->unique;
+
 			reconcile(d);
+			if (d->restored != STATE_SWAP_ON &&
+			    (d->restored == STATE_SWAP_ATTACHING) != d->swap_on)
+				u = 0;
 			pthread_mutex_lock(&d->swap_lock);
 			record_swap(d, d->swap_on ? STATE_SWAP_ON
 						  : STATE_SWAP_OFF,
-				    NULL, NULL);
+				    NULL, NULL, u);
 			d->restored = STATE_SWAP_OFF;
 			d->swap_busy = false;
 			pthread_mutex_unlock(&d->swap_lock);
@@ -1902,11 +1938,37 @@ int dev_attr_show(struct dev *d, const struct dev_attr *a, char *buf,
 	return dev_removed(d) ? -ENODEV : a->show(d, buf, size);
 }
 
+/*
+ * @return whether the calling thread's request is a replay of a store
+ * that took effect: the device's record was committed by it, and nothing
+ * since.  (A store another request committed after it hides it: the
+ * replay then runs again, as a second write would.)
+ */
+static bool replay_took_effect(struct dev *d)
+{
+	const struct state_swap *s;
+	bool done;
+
+	if (!req_resent())
+		return false;
+	pthread_rwlock_rdlock(&d->init_lock);
+	done = state_conf(d->rec)->unique == req_id();
+	pthread_rwlock_unlock(&d->init_lock);
+	pthread_mutex_lock(&d->swap_lock);
+	s = state_swap(d->rec);
+	done |= s->unique == req_id() && (s->intent == STATE_SWAP_ON ||
+					  s->intent == STATE_SWAP_OFF);
+	pthread_mutex_unlock(&d->swap_lock);
+	return done;
+}
+
 int dev_attr_store(struct dev *d, const struct dev_attr *a, const char *value)
 {
 	if (!a->store)
 		return -EACCES;
-	return dev_removed(d) ? -ENODEV : a->store(d, value);
+	if (dev_removed(d))
+		return -ENODEV;
+	return replay_took_effect(d) ? 0 : a->store(d, value);
 }
 
 int dev_store(struct dev *d, const char *attr, const char *value)

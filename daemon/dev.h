@@ -74,6 +74,17 @@ int dev_add(int id);
  * @return 0, -ENOENT, -EBUSY (data open or swap). */
 int dev_hot_remove(int id);
 
+/*
+ * Tells dev.c which FUSE request the calling thread serves: its unique, as
+ * the kernel numbers requests on the connection, with DEV_REQ_RESEND set
+ * when FUSE_NOTIFY_RESEND replays one a dead server had read; 0 for none
+ * (the configuration, tests).  Every store commits the unique of its
+ * request with its change (state.h), so that a replay of a store, swap on
+ * or off, or hot_remove that took effect answers 0 without doing it again.
+ */
+#define DEV_REQ_RESEND (1ull << 63)
+void dev_set_request(uint64_t unique);
+
 /* @return device @id with a reference held, or NULL. */
 struct dev *dev_get(int id);
 void dev_put(struct dev *d);

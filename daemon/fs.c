@@ -39,6 +39,7 @@
 #define FUSE_USE_VERSION 314
 #include <errno.h>
 #include <fuse_lowlevel.h>
+#include <linux/fuse.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -102,6 +103,8 @@ struct handle {
 static struct timespec fs_started;
 
 static __thread unsigned char *io_buf;
+/* The unique of the request this worker serves (fs_note_request()). */
+static __thread uint64_t req_unique;
 static pthread_key_t io_buf_key;
 
 static void free_io_buf(void *p)
@@ -481,11 +484,37 @@ out:
 	free(b.p);
 }
 
+void fs_note_request(const struct fuse_buf *buf)
+{
+	const struct fuse_in_header *in = buf->mem;
+
+	req_unique = !(buf->flags & FUSE_BUF_IS_FD) && buf->size >= sizeof(*in)
+			     ? in->unique
+			     : 0;
+	dev_set_request(req_unique);
+}
+
+/*
+ * An OPEN that FUSE_NOTIFY_RESEND replays after its first run made the
+ * handle: @return that handle (counted already), or 0.
+ */
+static uint64_t reopened(fuse_ino_t ino)
+{
+	struct state_fh f;
+	uint64_t fh;
+
+	if (!(req_unique & DEV_REQ_RESEND))
+		return 0;
+	fh = state_handle_find(req_unique & ~DEV_REQ_RESEND);
+	return fh && !state_handle_get(fh, &f) && f.ino == ino ? fh : 0;
+}
+
 static void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	bool rd = (fi->flags & O_ACCMODE) != O_WRONLY;
 	bool wr = (fi->flags & O_ACCMODE) != O_RDONLY;
-	struct state_fh f = { .ino = ino, .dev = -1 };
+	struct state_fh f = { .open_unique = req_unique & ~DEV_REQ_RESEND,
+			      .ino = ino, .dev = -1 };
 	struct handle *h = NULL;
 	struct node n;
 	struct dev *d;
@@ -498,6 +527,11 @@ static void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	if (n.file == FILE_DIR) {
 		ret = EISDIR;
 		goto err;
+	}
+	fh = reopened(ino);
+	if (fh) {
+		put(d);
+		goto reply;
 	}
 	if (n.file != FILE_DATA) {
 		/* As sysfs: no reading a write-only attribute, no writing a
@@ -536,6 +570,7 @@ static void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	}
 	h->fh = fh;
 	atomic_store(&handles[(uint32_t)fh], h);
+reply:
 	fi->fh = fh;
 	fi->direct_io = 1;
 	fi->keep_cache = 0;
@@ -669,6 +704,7 @@ static int parse_hot_remove(const char *value, int *id)
  * request; the worker goes back to serving. */
 struct slow_store {
 	fuse_req_t req;
+	uint64_t unique; /* the request's (dev_set_request()) */
 	struct dev *d; /* a reference of its own */
 	const struct dev_attr *attr;
 	size_t size;
@@ -678,8 +714,11 @@ struct slow_store {
 static int slow_store_job(void *arg)
 {
 	struct slow_store *s = arg;
-	int ret = dev_attr_store(s->d, s->attr, s->value);
+	int ret;
 
+	dev_set_request(s->unique);
+	ret = dev_attr_store(s->d, s->attr, s->value);
+	dev_set_request(0);
 	if (ret)
 		fuse_reply_err(s->req, -ret);
 	else
@@ -700,6 +739,7 @@ static int post_slow_store(fuse_req_t req, struct handle *h, const char *value,
 	if (!s)
 		return ENOMEM;
 	s->req = req;
+	s->unique = req_unique;
 	s->d = h->d;
 	dev_hold(s->d);
 	s->attr = &dev_attrs[h->file - FILE_ATTR0];

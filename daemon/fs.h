@@ -22,6 +22,15 @@ struct fuse_session *fs_session_new(struct fuse_args *args);
  */
 int fs_thread_prepare(void);
 
+/*
+ * Notes the unique of the request in @buf, which the calling worker is
+ * about to process: an OPEN replayed by FUSE_NOTIFY_RESEND finds the handle
+ * its first run made, and a store its commit (dev_set_request()).  libfuse
+ * 3.14 has no accessor for it; the raw buffer starts with the kernel's
+ * struct fuse_in_header.
+ */
+void fs_note_request(const struct fuse_buf *buf);
+
 /* --- fspool.c ------------------------------------------------------------ */
 
 /*

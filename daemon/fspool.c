@@ -112,6 +112,7 @@ static void *fs_worker(void *arg)
 		if (ret == -EINTR || ret == -EAGAIN) {
 			ret = 0;
 		} else if (ret > 0) {
+			fs_note_request(&w->fbuf);
 			fuse_session_process_buf(se, &w->fbuf);
 			ret = 0;
 		} else if (ret == 0) {

@@ -362,6 +362,7 @@ static struct state_handle *fh_entry(uint64_t fh)
 
 static void copy_out(const struct state_handle *e, struct state_fh *f)
 {
+	f->open_unique = e->open_unique;
 	f->ino = e->ino;
 	f->dev = e->dev;
 	f->flags = e->flags;
@@ -385,6 +386,7 @@ int state_handle_new(const struct state_fh *f, uint64_t *fh)
 	if (!gen)
 		gen = 1; /* 0 is "never opened": fh 0 is never valid */
 	atomic_store_explicit(&e->gen, gen, memory_order_relaxed);
+	e->open_unique = f->open_unique;
 	e->ino = f->ino;
 	e->dev = f->dev;
 	e->flags = f->flags;
@@ -436,6 +438,17 @@ int state_handle_free(uint64_t fh)
 	}
 	pthread_mutex_unlock(&free_lock);
 	return ret;
+}
+
+uint64_t state_handle_find(uint64_t unique)
+{
+	struct state_fh f;
+	uint64_t fh = 0;
+
+	while (unique && (fh = state_handle_next(fh, &f)))
+		if (f.open_unique == unique)
+			return fh;
+	return 0;
 }
 
 uint64_t state_handle_next(uint64_t fh, struct state_fh *f)

@@ -19,7 +19,7 @@
  *                  swap_cur, swap[2]        loop device, backing file,
  *                                           priority, discard, intent
  *   handles_off  struct state_handle[STATE_HANDLES]
- *                  gen, state, ino, dev, flags, hot_add_id
+ *                  gen, state, open_unique, ino, dev, flags, hot_add_id
  *
  * What is not here is private and rebuilt: locks, reference counts, the
  * zstore's private half, the free list of the handle table, the rendered
@@ -43,9 +43,11 @@
  *    value goes into the copy not in use, then the index flips.  So every
  *    attribute store commits at one store, and a crash leaves the old
  *    value or the new, never half of one.  Each store sets an absolute
- *    value: a store replayed by FUSE_NOTIFY_RESEND after it took effect
- *    leaves the same state (the exceptions, which say EBUSY/ENOENT/EINVAL
- *    on a replay, are listed in docs/design/restart.md 5.5);
+ *    value, and a record commits the unique of the request that made it
+ *    (struct state_conf, struct state_swap, removed_by, a handle's
+ *    open_unique) in the same store, so that a request FUSE_NOTIFY_RESEND
+ *    replays after it took effect is recognised and answered as it was,
+ *    never done twice (dev_set_request(); no separate journal needed);
  *  - a handle is open when its state is STATE_FH_OPEN (its fields and new
  *    generation written before); released when it is STATE_FH_FREE.
  * Only one process writes the region at a time (the holder starts a
@@ -90,6 +92,7 @@ struct state_hdr {
 
 /* A device's settings and initialisation, one consistent copy. */
 struct state_conf {
+	uint64_t unique;        /* the request whose store made it, 0: none */
 	uint64_t disksize;      /* 0: not initialised */
 	uint64_t mem_limit;
 	int32_t store_id;       /* region of the store, -1: none */
@@ -108,6 +111,9 @@ enum state_swap_intent {
 
 /* A device's swap record: what swap on attached, and what is under way. */
 struct state_swap {
+	/* The swap on or off this records the success of (or is under way
+	 * for, with an intent), 0: none. */
+	uint64_t unique;
 	uint32_t intent;        /* enum state_swap_intent */
 	int32_t priority;
 	uint32_t discard;       /* enum swapopt_discard */
@@ -128,6 +134,7 @@ struct state_dev {
 	_Atomic int64_t modified_ns;    /* data: last write, disksize, reset */
 	_Atomic int64_t accessed_ns;    /* data: last read */
 	uint64_t created_by;            /* fh of the hot_add read, 0: none */
+	uint64_t removed_by;            /* the hot_remove request, 0: none */
 	struct state_conf conf[2];
 	struct state_swap swap[2];
 };
@@ -144,6 +151,7 @@ enum state_fh_state {
 struct state_handle {
 	_Atomic uint32_t gen;           /* of the last open; 0: never */
 	_Atomic uint32_t state;         /* enum state_fh_state */
+	uint64_t open_unique;           /* the OPEN request, 0: none */
 	uint64_t ino;
 	int32_t dev;                    /* -1: no device (control files) */
 	uint32_t flags;
@@ -153,6 +161,7 @@ struct state_handle {
 
 /* What an open file is, as state_handle_get() copies it out. */
 struct state_fh {
+	uint64_t open_unique;           /* the OPEN request that made it */
 	uint64_t ino;
 	int dev;
 	unsigned flags;
@@ -203,8 +212,11 @@ void state_dev_set_spare(struct state_dev *r, int store_id);
  * restart, and a stale or unknown one is refused, never followed.
  */
 
-/* @return 0 and the new handle in *@fh, or -ENFILE (table full). */
+/* @return 0 and the new handle in *@fh, or -ENFILE (table full).
+ * f->hot_add_id is not taken: a new handle has none. */
 int state_handle_new(const struct state_fh *f, uint64_t *fh);
+/* @return the open handle that the OPEN request @unique made, or 0. */
+uint64_t state_handle_find(uint64_t unique);
 /* @return 0 and a copy of @fh's entry in *@f, or -EBADF. */
 int state_handle_get(uint64_t fh, struct state_fh *f);
 /* Records that the hot_add read of @fh made device @id. */

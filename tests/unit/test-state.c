@@ -679,6 +679,50 @@ static void test_refusals(void)
 	state_close();
 }
 
+/* A store replayed after it took effect (FUSE_NOTIFY_RESEND marks the
+ * replay with bit 63 of the same unique) answers as the first run did. */
+static void test_replays(void)
+{
+	struct dev *d;
+	int ret;
+
+	if (state_open(-1) || dev_add(0) || !(d = dev_get(0)))
+		bail_out("set-up");
+	dev_set_request(100);
+	ok(dev_store(d, "disksize", "1M") == 0, "disksize, request 100");
+	dev_set_request(100 | DEV_REQ_RESEND);
+	ret = dev_store(d, "disksize", "1M");
+	dev_set_request(101 | DEV_REQ_RESEND);
+	ok(ret == 0 && dev_store(d, "disksize", "1M") == -EBUSY,
+	   "its replay answers 0 (%d); a replay of another request, which "
+	   "never ran, is refused as a second store", ret);
+	dev_set_request(102);
+	ok(dev_store(d, "disksize", "1M") == -EBUSY, "a new write: EBUSY");
+	dev_set_request(103);
+	ok(dev_store(d, "mem_limit", "8M") == 0, "mem_limit, request 103");
+	dev_set_request(100 | DEV_REQ_RESEND);
+	ok(dev_store(d, "disksize", "1M") == -EBUSY, "a replay after a later "
+	   "store committed is a second store (the record remembers the "
+	   "last request)");
+	dev_put(d);
+	dev_set_request(200);
+	ok(dev_hot_remove(0) == 0, "hot_remove, request 200");
+	dev_set_request(0);
+	ok(dev_add(0) == 0, "the number goes to a new device");
+	dev_set_request(200 | DEV_REQ_RESEND);
+	ret = dev_hot_remove(0);
+	dev_set_request(201);
+	ok(ret == 0 && (d = dev_get(0)) && dev_hot_remove(0) == 0 &&
+		   dev_hot_remove(0) == -ENOENT,
+	   "its replay answers 0 and leaves the new device alone; a new "
+	   "hot_remove removes it, the next says ENOENT");
+	if (d)
+		dev_put(d);
+	dev_set_request(0);
+	dev_destroy_all();
+	state_close();
+}
+
 /* --- initialised devices: stores in regions ------------------------------ */
 
 #define STORE_PAGES 64
@@ -938,6 +982,7 @@ int main(int argc, char **argv)
 	test_validation();
 	test_handles();
 	test_refusals();
+	test_replays();
 	test_stores();
 	if (test_crashes())
 		test_open_counts();
