@@ -42,7 +42,7 @@
 #define NDEVS 6          /* devices the sequence uses */
 #define NOPS 2000        /* length of the sequence */
 #define ROUNDS 400       /* servers at most */
-#define SNAP_MAX 2048
+#define SNAP_MAX 4096
 #define INO_HOT_ADD 3    /* fs.c's inode numbers */
 #define DATA_INO(n) (256 + (uint64_t)(n) * 64 + 1)
 
@@ -69,21 +69,32 @@ static const char *show(struct dev *d, const char *name)
 	return "(unreadable)";
 }
 
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
 /* Everything a user or the kernel can see of the devices and open files,
- * in one string (handles by count: their numbers differ between runs). */
+ * in one string; an open file by the request that opened it and its
+ * device (the handle's number differs between runs). */
 static void snapshot(char *buf, size_t size)
 {
-	int data[DEV_MAX] = { 0 }, ctl = 0, id = -1;
+	static uint64_t opens[STATE_HANDLES];
+	int ctl = 0, id = -1;
+	unsigned nopen = 0, k;
 	struct state_fh f;
 	uint64_t fh = 0;
 	size_t n = 0;
 
 	while ((fh = state_handle_next(fh, &f))) {
 		if (f.flags & STATE_FH_DATA)
-			data[f.dev]++;
+			opens[nopen++] = (uint64_t)f.dev << 48 | f.open_unique;
 		else
 			ctl++;
 	}
+	qsort(opens, nopen, sizeof(opens[0]), cmp_u64);
 	memset(buf, 0, size);
 	while ((id = dev_next(id)) >= 0) {
 		struct dev *d = dev_get(id);
@@ -96,10 +107,19 @@ static void snapshot(char *buf, size_t size)
 		n += snprintf(buf + n, size - n, " %s", show(d, "gc_mode"));
 		n += snprintf(buf + n, size - n, " init=%s",
 			      show(d, "initstate"));
-		n += snprintf(buf + n, size - n, " swap=%s open=%d; ",
-			      show(d, "swap"), data[id]);
+		n += snprintf(buf + n, size - n, " swap=%s open",
+			      show(d, "swap"));
+		for (k = 0; k < nopen && n < size; k++)
+			if ((int)(opens[k] >> 48) == id)
+				n += snprintf(buf + n, size - n, " %llu",
+					      (unsigned long long)(opens[k] &
+								   0xffffffff));
+		if (n < size)
+			n += snprintf(buf + n, size - n, "; ");
 		dev_put(d);
 	}
+	if (n >= size)
+		bail_out("snapshot longer than %zu bytes", size);
 	snprintf(buf + n, size - n, "control open=%d", ctl);
 }
 
@@ -145,71 +165,118 @@ static void release_data(uint64_t fh, int id)
 	}
 }
 
-static void run_op(unsigned i)
+/* What an operation answered, and for a release, which open it ended
+ * (by the unique of its OPEN). */
+struct op_result {
+	int ret;
+	uint64_t closed;
+};
+
+/* The unique of operation @i's request (0 is none). */
+static uint64_t op_unique(unsigned i)
+{
+	return (uint64_t)i + 1;
+}
+
+/* The kind of operation @i. */
+enum { OP_ADD, OP_REMOVE, OP_ALGO, OP_PARAMS, OP_LIMIT, OP_GC, OP_RESET,
+       OP_OPEN, OP_OPEN2, OP_CLOSE, OP_HOTADD, OP_KINDS };
+
+static unsigned op_kind(unsigned i)
+{
+	return op_rand(i, 0) % OP_KINDS;
+}
+
+/*
+ * Runs operation @i as the request fs.c would serve: @replay as
+ * FUSE_NOTIFY_RESEND replays it, with the first run's answer @first (a
+ * release ends the same open again, which its fh names in the kernel).
+ */
+static struct op_result run_op(unsigned i, const struct op_result *first)
 {
 	static const char *const algos[] = { "lz4", "lz4hc", "zstd" };
 	static const char *const params[] = { "level=3", "algo=zstd level=7",
 					      "algo=lz4 level=2", "" };
 	static const char *const limits[] = { "0", "1M", "64M", "4095" };
+	struct op_result r = { -ENOENT, 0 };
 	int id = (int)(op_rand(i, 1) % NDEVS);
-	unsigned v = op_rand(i, 2);
-	struct state_fh f = { .dev = -1 };
+	unsigned v = op_rand(i, 2), op = op_kind(i);
+	struct state_fh f = { .open_unique = op_unique(i), .dev = -1 };
 	struct dev *d = NULL;
 	uint64_t fh = 0;
-	unsigned op = op_rand(i, 0) % 11;
 
-	if (op >= 2 && op <= 8 && !(d = dev_get(id)))
-		return;
+	dev_set_request(op_unique(i) | (first ? DEV_REQ_RESEND : 0));
+	if (op >= OP_ALGO && op <= OP_OPEN2 && !(d = dev_get(id)))
+		goto out;
 	switch (op) {
-	case 0:
-		dev_add(id);
+	case OP_ADD:
+		r.ret = dev_add(id);
 		break;
-	case 1:
-		dev_hot_remove(id);
+	case OP_REMOVE:
+		r.ret = dev_hot_remove(id);
 		break;
-	case 2:
-		dev_store(d, "comp_algorithm", algos[v % 3]);
+	case OP_ALGO:
+		r.ret = dev_store(d, "comp_algorithm", algos[v % 3]);
 		break;
-	case 3:
-		dev_store(d, "algorithm_params", params[v % 4]);
+	case OP_PARAMS:
+		r.ret = dev_store(d, "algorithm_params", params[v % 4]);
 		break;
-	case 4:
-		dev_store(d, "mem_limit", limits[v % 4]);
+	case OP_LIMIT:
+		r.ret = dev_store(d, "mem_limit", limits[v % 4]);
 		break;
-	case 5:
-		dev_store(d, "gc_mode", v % 2 ? "sync" : "async");
+	case OP_GC:
+		r.ret = dev_store(d, "gc_mode", v % 2 ? "sync" : "async");
 		break;
-	case 6:
-		dev_store(d, "reset", "1");
+	case OP_RESET:
+		r.ret = dev_store(d, "reset", "1");
 		break;
-	case 7:
-	case 8:
-		/* open data, as fs.c: counted, then the entry */
-		if (dev_data_open(d))
+	case OP_OPEN:
+	case OP_OPEN2:
+		/* as fs_open(): a replay finds the handle its first run made */
+		r.ret = 0;
+		if (first && (fh = state_handle_find(op_unique(i))))
+			break;
+		r.ret = dev_data_open(d);
+		if (r.ret)
 			break;
 		f.ino = DATA_INO(id);
 		f.dev = id;
 		f.flags = STATE_FH_DATA | (v % 2 ? STATE_FH_DIRECT : 0);
-		if (state_handle_new(&f, &fh))
+		r.ret = state_handle_new(&f, &fh);
+		if (r.ret)
 			dev_data_release(d);
 		break;
-	case 9:
-		/* release the first data file of the device open */
-		while ((fh = state_handle_next(fh, &f)))
-			if ((f.flags & STATE_FH_DATA) && f.dev == id) {
+	case OP_CLOSE:
+		/* the oldest open of the device's data file; a replay ends
+		 * the one the first run did, if it is still open */
+		r.ret = 0;
+		if (first) {
+			fh = state_handle_find(first->closed);
+			if (fh)
 				release_data(fh, id);
-				break;
-			}
+			r.closed = first->closed;
+			break;
+		}
+		while ((fh = state_handle_next(fh, &f)))
+			if ((f.flags & STATE_FH_DATA) && f.dev == id &&
+			    (!r.closed || f.open_unique < r.closed))
+				r.closed = f.open_unique;
+		fh = state_handle_find(r.closed);
+		if (fh)
+			release_data(fh, id);
 		break;
-	case 10:
-		/* open control/hot_add, read it, release it; at most NDEVS
-		 * devices, so that the new one is one of those above */
+	case OP_HOTADD:
+		/* open control/hot_add, read it, release it (three requests:
+		 * not replayed as one); at most NDEVS devices, so that the
+		 * new one is one of those above */
+		r.ret = 0;
 		for (id = -1, v = 0; (id = dev_next(id)) >= 0; v++)
 			;
 		if (v >= NDEVS)
 			break;
 		f.ino = INO_HOT_ADD;
-		if (state_handle_new(&f, &fh))
+		r.ret = state_handle_new(&f, &fh);
+		if (r.ret)
 			break;
 		hot_add_read(fh);
 		state_handle_free(fh);
@@ -217,6 +284,9 @@ static void run_op(unsigned i)
 	}
 	if (d)
 		dev_put(d);
+out:
+	dev_set_request(0);
+	return r;
 }
 
 /* What the kernel replays for a dead server: the read and release of an
@@ -255,8 +325,10 @@ static void write_full(int fd, const void *buf, size_t len)
 
 /* --- the run without crashes ---------------------------------------------- */
 
-/* golden[j]: the snapshot after the first j operations. */
+/* golden[j]: the snapshot after the first j operations; golden_res[i]:
+ * what operation i answered. */
 static char (*golden)[SNAP_MAX];
+static struct op_result golden_res[NOPS];
 
 static void golden_run(void)
 {
@@ -275,8 +347,12 @@ static void golden_run(void)
 		if (state_open(-1))
 			_exit(2);
 		for (i = 0; i <= NOPS; i++) {
-			if (i)
-				run_op(i - 1);
+			struct op_result r;
+
+			if (i) {
+				r = run_op(i - 1, NULL);
+				write_full(p[1], &r, sizeof(r));
+			}
 			snapshot(snap, sizeof(snap));
 			write_full(p[1], snap, sizeof(snap));
 		}
@@ -284,7 +360,9 @@ static void golden_run(void)
 	}
 	close(p[1]);
 	for (i = 0; i <= NOPS; i++)
-		if (read_full(p[0], golden[i], SNAP_MAX))
+		if ((i && read_full(p[0], &golden_res[i - 1],
+				    sizeof(golden_res[0]))) ||
+		    read_full(p[0], golden[i], SNAP_MAX))
 			break;
 	close(p[0]);
 	waitpid(pid, &status, 0);
@@ -300,7 +378,7 @@ static void golden_run(void)
 static const char *const points[] = {
 	"state.conf.before_flip", "state.handle.before_open",
 	"hot_add.after_create",   "hot_remove.after_commit",
-	"reset.after_commit",
+	"reset.after_commit",     "test.before_reply",
 };
 
 struct round {
@@ -310,16 +388,25 @@ struct round {
 	unsigned ops;    /* then it ends by itself (a clean exit) */
 };
 
+/* What a server says after replaying the operation in flight. */
+struct replay_report {
+	int replayed;
+	struct op_result res;
+	char snap[SNAP_MAX];
+};
+
 /*
  * A server: attaches state region @id, restores, sends its snapshot, learns
- * where the sequence goes on, runs it with @r armed, acknowledging each
- * operation with one byte.
+ * how many operations were acknowledged and whether the one in flight took
+ * effect, replays it as FUSE_NOTIFY_RESEND would and reports, then runs
+ * the sequence on with @r armed, acknowledging each operation with a byte.
  */
 static void server(int id, const struct round *r, int to_parent,
 		   int from_parent)
 {
+	static struct replay_report rep;
 	char snap[SNAP_MAX], spec[64];
-	unsigned next, end;
+	unsigned next, end, in[2];
 	int ret;
 
 	ret = state_open(id);
@@ -334,8 +421,22 @@ static void server(int id, const struct round *r, int to_parent,
 		snapshot(snap, sizeof(snap));
 	}
 	write_full(to_parent, snap, sizeof(snap));
-	if (read_full(from_parent, &next, sizeof(next)) || next > NOPS)
+	if (read_full(from_parent, in, sizeof(in)) || in[0] > NOPS)
 		_exit(0);
+	next = in[0];
+	if (next < NOPS) {
+		/* A hot_add (three requests) or a device the configuration
+		 * made is not replayed as one request once it took effect. */
+		unsigned kind = op_kind(next);
+
+		rep.replayed = !(in[1] && (kind == OP_ADD ||
+					   kind == OP_HOTADD));
+		if (rep.replayed)
+			rep.res = run_op(next, &golden_res[next]);
+		snapshot(rep.snap, sizeof(rep.snap));
+		write_full(to_parent, &rep, sizeof(rep));
+		next++;
+	}
 	if (r->fault >= 0) {
 		snprintf(spec, sizeof(spec), "%s:%u:kill", points[r->fault],
 			 r->nth);
@@ -343,7 +444,9 @@ static void server(int id, const struct round *r, int to_parent,
 			_exit(4);
 	}
 	for (end = next + r->ops; next < NOPS && next < end; next++) {
-		run_op(next);
+		run_op(next, NULL);
+		/* Done, not answered: what FUSE_NOTIFY_RESEND replays. */
+		FAULT_POINT("test.before_reply");
 		write_full(to_parent, "A", 1);
 	}
 	_exit(0);
@@ -377,7 +480,8 @@ static int match(const char *snap, unsigned acked)
 static bool test_crashes(void)
 {
 	struct zregion *keep;
-	unsigned acked = 0, rounds = 0, by_fault = 0, by_kill = 0, bad = 0;
+	unsigned acked = 0, rounds = 0, by_fault = 0, by_kill = 0, bad = 0,
+		 replays_done = 0;
 	char snap[SNAP_MAX];
 	bool done = false;
 	int id;
@@ -394,11 +498,16 @@ static bool test_crashes(void)
 
 	while (!done && rounds < ROUNDS) {
 		bool by_fault_point = rand() % 3;
-		struct round r = { .fault = by_fault_point ? rand() % 5 : -1,
+		int point = rand() % 9; /* test.before_reply 4 times in 9 */
+		struct round r = { .fault = by_fault_point ? (point < 5 ? point
+									: 5)
+							   : -1,
 				   .nth = 1 + (unsigned)rand() %
 						      (by_fault_point ? 4 : 60),
 				   .ops = 20 + (unsigned)rand() % 80 };
+		static struct replay_report report;
 		int up[2], down[2], status, next;
+		unsigned in[2];
 		pid_t pid;
 		char c;
 
@@ -428,8 +537,30 @@ static bool test_crashes(void)
 			waitpid(pid, &status, 0);
 			break;
 		}
-		acked = (unsigned)next;
-		write_full(down[1], &acked, sizeof(acked));
+		in[0] = acked;
+		in[1] = (unsigned)next > acked; /* it took effect */
+		write_full(down[1], in, sizeof(in));
+		if (acked < NOPS) {
+			if (read_full(up[0], &report, sizeof(report)))
+				bail_out("server %u sent no replay", rounds);
+			if (strncmp(report.snap, golden[acked + 1], SNAP_MAX) ||
+			    (report.replayed &&
+			     report.res.ret != golden_res[acked].ret)) {
+				diag("round %u: operation %u (kind %u) "
+				     "replayed%s: answered %d, first %d; "
+				     "'%.300s', expected '%.300s'", rounds,
+				     acked, op_kind(acked),
+				     in[1] ? " after it took effect" : "",
+				     report.res.ret, golden_res[acked].ret,
+				     report.snap, golden[acked + 1]);
+				bad++;
+				kill(pid, SIGKILL);
+				waitpid(pid, &status, 0);
+				break;
+			}
+			replays_done += report.replayed && in[1];
+			acked++;
+		}
 		if (r.fault < 0) {
 			/* At whatever instruction it is at by then. */
 			spin_us(r.nth);
@@ -452,8 +583,10 @@ static bool test_crashes(void)
 	ok(!bad, "seed %u: after each of %u servers (%u died at a fault "
 	   "point inside a commit, %u by SIGKILL, the others exited) the "
 	   "restored devices, settings and open files are those "
-	   "acknowledged, or with the operation in flight done", seed,
-	   rounds, by_fault, by_kill);
+	   "acknowledged, or with the operation in flight done; replayed as "
+	   "FUSE_NOTIFY_RESEND would (%u after it took effect), it answers "
+	   "as its first run did and leaves the same state", seed, rounds,
+	   by_fault, by_kill, replays_done);
 	ok(by_fault > 0 && by_kill > 0, "both kinds of death happened");
 
 	/* This process becomes the last server. */
@@ -752,7 +885,7 @@ static bool has_pattern(struct dev *d, int id)
 	return true;
 }
 
-enum store_op { OP_DISKSIZE, OP_RESET, OP_HOT_REMOVE, OP_MEM_LIMIT };
+enum store_op { SOP_DISKSIZE, SOP_RESET, SOP_HOT_REMOVE, SOP_MEM_LIMIT };
 static const char *const store_op_names[] = {
 	"disksize 2M", "reset", "hot_remove", "mem_limit 128M"
 };
@@ -762,14 +895,14 @@ static const struct store_case {
 	const char *point; /* where the old server dies; NULL: after it */
 	bool done;         /* the operation is committed there */
 } store_cases[] = {
-	{ OP_DISKSIZE, "state.conf.before_flip:1", false },
-	{ OP_DISKSIZE, "disksize.after_commit", true },
-	{ OP_DISKSIZE, NULL, true },
-	{ OP_RESET, "state.conf.before_flip:1", false },
-	{ OP_RESET, "reset.after_commit", true },
-	{ OP_HOT_REMOVE, "hot_remove.after_commit", true },
-	{ OP_MEM_LIMIT, "state.conf.before_flip:1", false },
-	{ OP_MEM_LIMIT, NULL, true },
+	{ SOP_DISKSIZE, "state.conf.before_flip:1", false },
+	{ SOP_DISKSIZE, "disksize.after_commit", true },
+	{ SOP_DISKSIZE, NULL, true },
+	{ SOP_RESET, "state.conf.before_flip:1", false },
+	{ SOP_RESET, "reset.after_commit", true },
+	{ SOP_HOT_REMOVE, "hot_remove.after_commit", true },
+	{ SOP_MEM_LIMIT, "state.conf.before_flip:1", false },
+	{ SOP_MEM_LIMIT, NULL, true },
 };
 
 static int old_to_holder = -1, holder_to_old = -1;
@@ -838,13 +971,13 @@ static int store_set_up(const struct store_case *t)
 	if (t->point && fault_arm(t->point))
 		return -5;
 	switch (t->op) {
-	case OP_DISKSIZE:
+	case SOP_DISKSIZE:
 		return dev_store(d[1], "disksize", "2M");
-	case OP_RESET:
+	case SOP_RESET:
 		return dev_store(d[0], "reset", "1");
-	case OP_HOT_REMOVE:
+	case SOP_HOT_REMOVE:
 		return dev_hot_remove(0);
-	case OP_MEM_LIMIT:
+	case SOP_MEM_LIMIT:
 		return dev_store(d[0], "mem_limit", "128M");
 	}
 	return -6;
@@ -871,8 +1004,8 @@ static const char *store_check(const struct store_case *t, int state_id)
 		return "zramfs2's data or size";
 	if (dev_hot_remove(2) != -EBUSY)
 		return "zramfs2's open data file not counted";
-	gone0 = t->op == OP_HOT_REMOVE && t->done;
-	reset0 = t->op == OP_RESET && t->done;
+	gone0 = t->op == SOP_HOT_REMOVE && t->done;
+	reset0 = t->op == SOP_RESET && t->done;
 	if (gone0 != !d0)
 		return "zramfs0 there or not";
 	if (reset0 && (strcmp(show(d0, "initstate"), "0") ||
@@ -884,11 +1017,11 @@ static const char *store_check(const struct store_case *t, int state_id)
 	     strcmp(show(d0, "algorithm_params"), "algo=zstd level=5") ||
 	     strcmp(show(d0, "gc_mode"), "sync") ||
 	     strcmp(show(d0, "mem_limit"),
-		    t->op == OP_MEM_LIMIT && t->done ? "134217728"
+		    t->op == SOP_MEM_LIMIT && t->done ? "134217728"
 						     : "67108864")))
 		return "zramfs0's data or settings";
 	if (strcmp(show(d1, "disksize"),
-		   t->op == OP_DISKSIZE && t->done ? "2097152" : "0"))
+		   t->op == SOP_DISKSIZE && t->done ? "2097152" : "0"))
 		return "zramfs1's disksize";
 	if (d0 && dev_store(d0, "reset", "1"))
 		return "reset of zramfs0 after the restore";
