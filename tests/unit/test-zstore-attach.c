@@ -262,14 +262,15 @@ int main(void)
 	f2 = *slot_flags(b);
 	*slot_handle(b) = *slot_handle(a);
 	*slot_flags(b) = *slot_flags(a);
-	refused("two slots naming one object", -EUCLEAN, "another slot names");
+	refused("two slots naming one object", -EUCLEAN,
+		"object another slot names");
 	*slot_handle(b) = h;
 	*slot_flags(b) = f2;
 
 	h = *slot_handle(a);
 	*slot_handle(a) = h | (0xfffffull << 19);
 	refused("a handle past the blocks in use", -EUCLEAN,
-		"names no valid object");
+		"block outside the blocks in use");
 	*slot_handle(a) = h;
 
 	*(uint64_t *)(base() + RECS_OFF) = NPAGES + 5;
