@@ -964,6 +964,17 @@ static uint64_t room_fn(void)
 	return atomic_load(&room_left);
 }
 
+/* owner_init() of a pool whose keeper has no room (room_fn) to start with. */
+static void owner_init_no_room(struct owner *ow, size_t nr)
+{
+	owner_init(ow, nr, false);
+	zpool_destroy(ow->pool);
+	atomic_store(&room_left, 0);
+	ow->pool = zpool_create(&ow->area, migrate_cb, ow, room_fn);
+	if (!ow->pool)
+		bail_out("zpool_create: %s", strerror(errno));
+}
+
 /*
  * With no room under its memory cgroup, the keeper maps what a writer waits
  * for and no spare ahead of time; with room again, it refills.
@@ -975,12 +986,7 @@ static void test_room(void)
 	uint64_t t0;
 	int rc;
 
-	owner_init(&ow, 2, false);
-	zpool_destroy(ow.pool);
-	atomic_store(&room_left, 0);
-	ow.pool = zpool_create(&ow.area, migrate_cb, &ow, room_fn);
-	if (!ow.pool)
-		bail_out("zpool_create: %s", strerror(errno));
+	owner_init_no_room(&ow, 2);
 	rc = obj_alloc(&ow, 0, 1000, true);
 	ok(rc == 0, "no room: the span a writer waits for is mapped (%d)", rc);
 	usleep(200 * 1000);
@@ -1053,12 +1059,7 @@ static void test_urgent_served(void)
 	struct owner ow;
 	int rc;
 
-	owner_init(&ow, 3, false);
-	zpool_destroy(ow.pool);
-	atomic_store(&room_left, 0);
-	ow.pool = zpool_create(&ow.area, migrate_cb, &ow, room_fn);
-	if (!ow.pool)
-		bail_out("zpool_create: %s", strerror(errno));
+	owner_init_no_room(&ow, 3);
 	urgent_ow = &ow;
 	fault_set_handler(urgent_point);
 	if (fault_arm("keeper.after_populate:1"))
