@@ -2,9 +2,11 @@
 /*
  * zpool: the size-class allocator that holds zramfs's compressed pages,
  * modelled on the kernel's zsmalloc.  It packs objects of 1..4096 bytes
- * densely into runs of pages taken from mmap(), hands out opaque handles,
- * gives memory back to the system as soon as a run is empty and, on request,
- * moves objects out of sparse runs so that more of them empty.
+ * densely into runs of pages of a shared memory region (engine/zregion.h),
+ * hands out opaque handles, gives memory back to the system as soon as a
+ * run is empty and, on request, moves objects out of sparse runs so that
+ * more of them empty.  Its memory outlives the process: handles are offsets
+ * in the region, and a new process rebuilds the rest (see "Attach").
  *
  * It is not a general purpose allocator: it knows nothing of what it stores,
  * it never calls malloc() per object, an object is only reachable through
@@ -17,7 +19,7 @@
  * at least 32: 255 classes of 32, 48, ..., 4096 bytes, the last one for pages
  * stored raw.  Rounding wastes at most 15 bytes an object (under 1% for the
  * sizes compressed pages have).  Each class gets memory in spans: 2..16 pages
- * from one mmap(), cut into equal slots.  What is left past the last slot is
+ * at the start of one 64 KiB block of the region, cut into equal slots.  What is left past the last slot is
  * the tail, never used.  At start-up each class picks the span length whose
  * tail is the smallest fraction of the span, but takes a shorter span when
  * its tail is within 1/32 of that best: a class holds up to about one span
@@ -52,17 +54,50 @@
  *                                         | slack[objs]    (uint8_t)     |
  *                                         +------------------------------+
  *
- * A handle is the address of the struct zspan (16-byte aligned, so its low
- * four bits are dropped) and the slot index, never 0:
+ * The area
  *
- *     63                                             16 15             0
- *     +------------------------------------------------+---------------+
- *     |           (uintptr_t)span >> 4                 |   slot index  |
- *     +------------------------------------------------+---------------+
+ * The pool lives in an area of a zregion: nblocks blocks of 64 KiB from
+ * blocks_off, block b (1-based) at blocks_off + (b - 1) * 64 KiB.  A span
+ * takes one block, whatever its length; the rest of the block is never
+ * touched (address space, no memory).  The region is sized so that blocks
+ * never run out in practice (zstore.c); if they do, the keeper first punches
+ * the spans it has yet to punch, then fails the allocation (-ENOMEM).
  *
- * zpool_map() is therefore base + index * class size, two loads and no
- * lock: a span's address, base and class never change while it holds an
- * object, and the caller guarantees the object is not freed or moved.
+ *     region: | owner's header, shared part | ... | block 1 | block 2 | ...
+ *     block:  | span: 2..16 pages of slots | untouched up to 64 KiB |
+ *
+ * The only shared state besides the blocks is struct zpool_shared, in the
+ * owner's header: hwm, the highest block ever handed out (raised before a
+ * block is touched, so that blocks above it hold no memory), and the two
+ * counters no object tells (pages_compacted, alloc_failures).  Free blocks
+ * at or below hwm are a private bitmap.
+ *
+ * A handle is the block, the class and the slot index, never 0 (block 0
+ * does not exist), never a pointer, so it means the same in every process:
+ *
+ *     63      51 50                       19 18        11 10          0
+ *     +---------+---------------------------+------------+------------+
+ *     |  zero   |  block (1..2^32-1)         |  class     |  slot idx  |
+ *     +---------+---------------------------+------------+------------+
+ *
+ * zpool_map() is therefore base + (block - 1) * 64 KiB + index * class
+ * size, arithmetic and no lock: the caller guarantees the object is not
+ * freed or moved.  Free and compaction find the private struct zspan of a
+ * block through a two-level table (leaves of 1024 pointers, mapped on
+ * demand).
+ *
+ * Attach
+ *
+ * Nothing private is ever written to the region, so a process that
+ * attaches it after another died rebuilds the pool from its owner's
+ * references alone: zpool_adopt() for each live object (block, class and
+ * index from the handle; the size and backref from the owner), checking
+ * that no two references name one object and that no block holds two
+ * classes; zpool_start() then makes each adopted span's free stack and
+ * fullness group, marks every other block up to hwm free and punches it
+ * (whatever a dead process left there, a span being made, a spare, a span
+ * it had yet to punch, objects it had not published or freed, is
+ * unreferenced), and starts the keeper.  No spare survives a process.
  *
  * Fullness groups
  *
@@ -101,20 +136,22 @@
  *
  * Locks are taken in that order only.  The callback runs with the class lock
  * held; in return the owner never calls zpool_alloc() or zpool_free() while
- * holding a lock its callback takes.  mmap(), munmap() and malloc() are never
- * called with a class lock held.  The pool-wide counters are relaxed atomics
+ * holding a lock its callback takes.  Populating, punching, mmap() and
+ * malloc() are never done with a class lock held.  The pool-wide counters are relaxed atomics
  * so that statistics need no lock; zpool_map() takes none.
  *
  * The keeper
  *
- * A pool never maps or unmaps memory in the threads that allocate and free:
+ * A pool never faults memory in or punches it in the threads that allocate
+ * and free:
  * those are zramfsd's FUSE workers, and memory they take from the kernel can
  * be charged to a memory cgroup at its limit, whose reclaim swaps pages out
  * to zramfs and waits for a FUSE worker to store them.  If every worker waits
  * there, nothing is ever stored again: a deadlock (PR_SET_IO_FLUSHER avoids
  * it, but needs CAP_SYS_RESOURCE).  So a thread of its own, the keeper, which
- * zpool_create() starts and zpool_destroy() stops, maps spans, faults their
- * pages in, and unmaps the spans freed:
+ * zpool_create() starts and zpool_destroy() stops, makes spans (takes a
+ * free block, raising hwm if none is, and populates the span's pages) and
+ * punches the spans freed ("maps" and "unmaps" below):
  *
  *   - Each class may hold one spare: an empty span, mapped and faulted in,
  *     not linked.  An allocation that finds no partial span links the spare
@@ -139,9 +176,7 @@
  * path.
  *
  * Known limits: spans are counted in 4 KiB pages (on systems with larger
- * pages mmap() rounds each span up); every span is its own mapping, so a
- * very large pool can approach vm.max_map_count when neighbours do not
- * merge; the span metadata (7 bytes a slot) is not counted in total_bytes,
+ * pages punching works on whole pages); the span metadata (7 bytes a slot) is not counted in total_bytes,
  * like zsmalloc's, and its chunks go back to the system only with the pool
  * (the blocks are reused, so they stay at the most the pool ever needed).
  */
@@ -1317,8 +1352,15 @@ struct zpool *zpool_open(const struct zpool_area *area,
 	return pool;
 }
 
+/* Sets *@why and @return -EUCLEAN. */
+static int zpool_corrupt(const char **why, const char *reason)
+{
+	*why = reason;
+	return -EUCLEAN;
+}
+
 int zpool_adopt(struct zpool *pool, uint64_t handle, size_t size,
-		uint32_t backref)
+		uint32_t backref, const char **why)
 {
 	uint64_t b = zhandle_block(handle);
 	unsigned int ci = zhandle_class(handle), idx = zhandle_idx(handle);
@@ -1326,12 +1368,14 @@ int zpool_adopt(struct zpool *pool, uint64_t handle, size_t size,
 	struct zspan *span;
 
 	if (b >> ZHANDLE_BLOCK_BITS || !b || b > zpool_hwm(pool))
-		return -EUCLEAN;
+		return zpool_corrupt(why, "block outside the blocks in use");
 	if (!size || size > ZPOOL_MAX_OBJ || ci != zpool_class_index(size))
-		return -EUCLEAN;
+		return zpool_corrupt(why, "class of another size");
 	cls = &pool->classes[ci];
-	if (idx >= cls->objs || backref == UINT32_MAX)
-		return -EUCLEAN;
+	if (idx >= cls->objs)
+		return zpool_corrupt(why, "index beyond its class's slots");
+	if (backref == UINT32_MAX)
+		return zpool_corrupt(why, "backref out of range");
 	if (zdir_leaf(pool, b))
 		return -ENOMEM;
 	span = *zdir_entry(pool, b);
@@ -1341,10 +1385,10 @@ int zpool_adopt(struct zpool *pool, uint64_t handle, size_t size,
 			return -ENOMEM;
 		zspan_add(pool, span);
 	} else if (span->cls != cls) {
-		return -EUCLEAN; /* one block, two classes */
+		return zpool_corrupt(why, "block holding two classes");
 	}
 	if (span->backref[idx] != UINT32_MAX)
-		return -EUCLEAN; /* two references to one object */
+		return zpool_corrupt(why, "object another slot names");
 	span->backref[idx] = backref;
 	span->slack[idx] = cls->size - size;
 	span->inuse++;

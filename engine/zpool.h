@@ -93,15 +93,15 @@ struct zpool *zpool_create(const struct zpool_area *area,
  * them; zpool_start() builds the free lists from that, punches every block
  * that holds no live object (whatever else it held is unreferenced: freed)
  * and starts the keeper.  On a failure, zpool_detach() the opened pool.
- * zpool_adopt() @return 0, -EUCLEAN (a handle outside the area, of another
- * class than @size, a second reference to one object, a block holding two
- * classes) or -ENOMEM.
+ * zpool_adopt() @return 0, -EUCLEAN (a handle outside the blocks in use,
+ * of another class than @size, a second reference to one object, a block
+ * holding two classes; *@why says which) or -ENOMEM.
  */
 struct zpool *zpool_open(const struct zpool_area *area,
 			 zpool_migrate_fn migrate, void *owner,
 			 zpool_room_fn room);
 int zpool_adopt(struct zpool *pool, uint64_t handle, size_t size,
-		uint32_t backref);
+		uint32_t backref, const char **why);
 int zpool_start(struct zpool *pool);
 
 /* Stops the keeper and frees the private state only: the area is left as

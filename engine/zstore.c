@@ -2,7 +2,8 @@
 /*
  * zstore: the storage engine of one device, modelled on kernel zram.
  *
- * The device is an array of 4 KiB pages; each page has a 16-byte slot:
+ * The device is an array of 4 KiB pages; each page has a 16-byte slot, in
+ * the store's region (see "The region" below):
  *
  *   struct zslot { handle; flags }
  *       handle: the zpool object of a compressed or huge page,
@@ -37,6 +38,58 @@
  *     takes a class lock and then, in zstore_migrate(), the slot lock of the
  *     object it moves: order is class lock -> slot lock.
  *  3. Statistics are atomics updated after the slot lock is dropped.
+ *
+ * The region
+ *
+ * The whole store lives in one zregion, so that it outlives the process
+ * serving it (docs/design/restart.md).  Each process maps the region at
+ * another address: nothing in it is a pointer, only offsets and handles
+ * (zpool.c, "The area"):
+ *
+ *     0       struct zstore_hdr: magic "ZRAMFSST", ZSTORE_LAYOUT_VERSION,
+ *             sizes of the shared structs, an endian mark, disksize,
+ *             geometry, algorithm and parameters, a checksum of all that;
+ *             then mem_limit, gc_mode, mem_used_max, the counters no slot
+ *             tells (huge_pages_since, failed_reads, failed_writes,
+ *             invalid_io, notify_free, freed_inline), zpool's and gc's
+ *             shared parts (hwm, pages_compacted, alloc_failures; the GC
+ *             totals)
+ *     4 KiB   128 publish records, 64 bytes each
+ *     16 KiB  the slot table: npages x struct zslot (16 bytes; issue 14
+ *             keeps it at most 24)
+ *     64 KiB- the pool's blocks, 64 KiB each, one span each: one for each
+ *     aligned page and GC queue entry plus 1024, or as many spans of 8 KiB
+ *             as RAM holds if fewer (address space; memory only for what
+ *             is stored)
+ *
+ * Header, records and slots are faulted in at create (the daemon counts
+ * them, zstore_fixed_bytes()); blocks only by the keeper.  What is private
+ * and rebuilt by zstore_attach(): the pool's lists and span metadata, the
+ * GC queue (its objects are unreferenced: freed), the compressor, and the
+ * derived counters (pages_stored, compr_data_size, same_pages, huge_pages),
+ * recounted from the slots.
+ *
+ * Crash consistency
+ *
+ * A process killed anywhere leaves every store it executed and none after;
+ * the slot table is the one source of truth.  An object is live exactly
+ * when a slot names it: one allocated but not published yet, one a slot
+ * no longer names (waiting for its free or in the GC queue), one copied by
+ * compaction before the switch or left behind after it, all are freed by
+ * the attach that finds them unreferenced, and blocks left with no live
+ * object are punched.  The one update a kill can tear is a slot's two
+ * words (handle, flags): every change of both goes through a publish
+ * record in the region (slot_publish()): the undo image is written, the
+ * record armed (the slot index), the two stores made, the record disarmed,
+ * all while the slot lock is held, so at most one armed record names a
+ * slot.  zstore_attach() puts each armed record's old image back (the
+ * write that was in flight never returned: old is right), then clears
+ * every lock bit (every one belongs to the dead), then validates and
+ * adopts every slot, and disarms the records last, so an attach that dies
+ * too is redone the same way.  Compaction changes only the handle, one
+ * aligned store after the copy: its commit point.  Fault points at each of
+ * these steps are listed in zstore.h; test-zstore-crash kills a process at
+ * each and at random.
  */
 #include "config.h"
 
@@ -1187,6 +1240,7 @@ static const char *slot_invalid(uint64_t f, uint64_t handle)
 static int scan_slots(struct zstore *zs, char *why, size_t whylen)
 {
 	int64_t pages = 0, compr = 0, same = 0, huge = 0;
+	const char *bad;
 	uint64_t idx;
 	int ret;
 
@@ -1194,7 +1248,6 @@ static int scan_slots(struct zstore *zs, char *why, size_t whylen)
 		_Atomic uint64_t *fp = &zs->slots[idx].flags;
 		uint64_t f = atomic_load_explicit(fp, memory_order_relaxed);
 		uint64_t handle = zs->slots[idx].handle;
-		const char *bad;
 
 		if (f & SLOT_LOCK) {
 			f &= ~SLOT_LOCK;
@@ -1213,13 +1266,11 @@ static int scan_slots(struct zstore *zs, char *why, size_t whylen)
 			continue;
 		compr += flags_size(f);
 		ret = zpool_adopt(zs->pool, handle, flags_size(f),
-				  (uint32_t)idx);
+				  (uint32_t)idx, &bad);
 		if (ret == -EUCLEAN)
 			return refuse(ret, why, whylen,
 				      "slot %" PRIu64 ": handle %#" PRIx64
-				      " names no valid object, or one "
-				      "another slot names",
-				      idx, handle);
+				      ": %s", idx, handle, bad);
 		if (ret)
 			return refuse(ret, why, whylen, "out of memory");
 	}

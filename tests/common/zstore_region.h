@@ -8,6 +8,10 @@
 #define ZRAMFS_TESTS_ZSTORE_REGION_H
 
 #include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "zregion.h"
 #include "zstore.h"
@@ -41,6 +45,45 @@ static inline void zstore_region_destroy(struct zstore *zs)
 	r = zstore_region(zs);
 	zstore_destroy(zs);
 	zregion_detach(r);
+}
+
+/* @return the bytes of region @id in memory, as /proc/sysvipc/shm says
+ * (its rss column), or -1. */
+static inline int64_t zstore_region_rss(int id)
+{
+	FILE *f = fopen("/proc/sysvipc/shm", "r");
+	char line[512];
+	long long rss = -1;
+	int col = -1, i;
+
+	if (!f)
+		return -1;
+	if (fgets(line, sizeof(line), f)) {
+		char *tok, *save = NULL;
+
+		for (i = 0, tok = strtok_r(line, " \n", &save); tok;
+		     i++, tok = strtok_r(NULL, " \n", &save))
+			if (!strcmp(tok, "rss"))
+				col = i;
+	}
+	while (col >= 0 && fgets(line, sizeof(line), f)) {
+		char *tok, *save = NULL;
+		long long shmid = -1, v = -1;
+
+		for (i = 0, tok = strtok_r(line, " \n", &save); tok;
+		     i++, tok = strtok_r(NULL, " \n", &save)) {
+			if (i == 1)
+				shmid = atoll(tok);
+			if (i == col)
+				v = atoll(tok);
+		}
+		if (shmid == id) {
+			rss = v;
+			break;
+		}
+	}
+	fclose(f);
+	return rss;
 }
 
 #endif

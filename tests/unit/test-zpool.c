@@ -31,6 +31,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fault.h"
 #include "tap.h"
 #include "zpool.h"
 #include "zregion.h"
@@ -963,6 +964,17 @@ static uint64_t room_fn(void)
 	return atomic_load(&room_left);
 }
 
+/* owner_init() of a pool whose keeper has no room (room_fn) to start with. */
+static void owner_init_no_room(struct owner *ow, size_t nr)
+{
+	owner_init(ow, nr, false);
+	zpool_destroy(ow->pool);
+	atomic_store(&room_left, 0);
+	ow->pool = zpool_create(&ow->area, migrate_cb, ow, room_fn);
+	if (!ow->pool)
+		bail_out("zpool_create: %s", strerror(errno));
+}
+
 /*
  * With no room under its memory cgroup, the keeper maps what a writer waits
  * for and no spare ahead of time; with room again, it refills.
@@ -974,12 +986,7 @@ static void test_room(void)
 	uint64_t t0;
 	int rc;
 
-	owner_init(&ow, 2, false);
-	zpool_destroy(ow.pool);
-	atomic_store(&room_left, 0);
-	ow.pool = zpool_create(&ow.area, migrate_cb, &ow, room_fn);
-	if (!ow.pool)
-		bail_out("zpool_create: %s", strerror(errno));
+	owner_init_no_room(&ow, 2);
 	rc = obj_alloc(&ow, 0, 1000, true);
 	ok(rc == 0, "no room: the span a writer waits for is mapped (%d)", rc);
 	usleep(200 * 1000);
@@ -995,6 +1002,80 @@ static void test_room(void)
 	} while (!st.spare_bytes && now_ms() - t0 < 2000);
 	ok(rc == 0 && st.spare_bytes > 0,
 	   "room again: the keeper refills a spare (%llu bytes)",
+	   (unsigned long long)st.spare_bytes);
+	owner_fini(&ow);
+}
+
+/* test_urgent_served(): writers the keeper itself starts while it makes
+ * a span (at the fault point keeper.after_populate). */
+static struct owner *urgent_ow;
+static pthread_t urgent_threads[2];
+static int urgent_rc[2] = { -1, -1 };
+static unsigned int urgent_calls;
+
+static void *urgent_writer(void *arg)
+{
+	size_t i = (size_t)(uintptr_t)arg;
+	uint64_t h;
+
+	/* Object 1 in the first writer's class, object 2 in a class of a
+	 * lower index, which the keeper serves first. */
+	urgent_rc[i] = owner_alloc(urgent_ow, i ? 200 : 1000, 1 + i, &h);
+	if (!urgent_rc[i])
+		urgent_ow->objs[1 + i].handle = h;
+	return NULL;
+}
+
+static void urgent_point(const char *name)
+{
+	size_t i;
+
+	fault_arm("keeper.after_populate:1");
+	if (urgent_calls++ == 0) {
+		/* The first writer's span: two more ask, urgently. */
+		for (i = 0; i < 2; i++)
+			if (pthread_create(&urgent_threads[i], NULL,
+					   urgent_writer, (void *)(uintptr_t)i))
+				bail_out("pthread_create");
+		usleep(30 * 1000);
+	} else if (urgent_calls == 2) {
+		/* The lower class's span: meanwhile both writers of the
+		 * first class are served by the span just delivered. */
+		usleep(50 * 1000);
+	}
+	(void)name;
+}
+
+/*
+ * An urgent request whose writers were all served before the keeper got to
+ * it is a refill (test-zpool used to see spares over budget, 1 run in 40):
+ * with no room, the keeper makes no spare for it.  Two writers of one class
+ * ask for a span urgently, the second while the keeper makes the first's;
+ * that one span serves both while the keeper serves another class.
+ */
+static void test_urgent_served(void)
+{
+	struct zpool_stats st;
+	struct owner ow;
+	int rc;
+
+	owner_init_no_room(&ow, 3);
+	urgent_ow = &ow;
+	fault_set_handler(urgent_point);
+	if (fault_arm("keeper.after_populate:1"))
+		bail_out("fault_arm");
+	rc = owner_alloc(&ow, 1000, 0, &ow.objs[0].handle);
+	pthread_join(urgent_threads[0], NULL);
+	pthread_join(urgent_threads[1], NULL);
+	usleep(200 * 1000);
+	fault_arm(NULL);
+	fault_set_handler(NULL);
+	zpool_get_stats(ow.pool, &st);
+	ok(rc == 0 && !urgent_rc[0] && !urgent_rc[1] && st.spans == 2 &&
+		   !st.spare_bytes,
+	   "urgent requests served before the keeper got to them: no spare "
+	   "made past the room (%d %d %d, %llu spans, %llu spare bytes)",
+	   rc, urgent_rc[0], urgent_rc[1], (unsigned long long)st.spans,
 	   (unsigned long long)st.spare_bytes);
 	owner_fini(&ow);
 }
@@ -1016,6 +1097,7 @@ int main(void)
 	test_compact_refused();
 	test_keeper();
 	test_room();
+	test_urgent_served();
 	test_threads();
 	return tap_done();
 }
