@@ -290,6 +290,22 @@ struct state_dev *state_dev(int id)
 	return &devs[id];
 }
 
+/*
+ * Shadow-and-flip: writes @val into the one of the two @size-byte copies at
+ * @copies that *@cur does not name, then names it: the commit.
+ */
+static void flip_commit(_Atomic uint32_t *cur, void *copies, size_t size,
+			const void *val, const char *point)
+{
+	uint32_t next = !atomic_load_explicit(cur, memory_order_relaxed);
+
+	memcpy((char *)copies + next * size, val, size);
+	commit_fence();
+	FAULT_POINT(point);
+	atomic_store_explicit(cur, next, memory_order_relaxed);
+	commit_fence();
+}
+
 const struct state_conf *state_conf(const struct state_dev *r)
 {
 	return &r->conf[atomic_load_explicit(&r->conf_cur,
@@ -298,14 +314,8 @@ const struct state_conf *state_conf(const struct state_dev *r)
 
 void state_conf_commit(struct state_dev *r, const struct state_conf *c)
 {
-	uint32_t next = !atomic_load_explicit(&r->conf_cur,
-					      memory_order_relaxed);
-
-	r->conf[next] = *c;
-	commit_fence();
-	FAULT_POINT("state.conf.before_flip");
-	atomic_store_explicit(&r->conf_cur, next, memory_order_relaxed);
-	commit_fence();
+	flip_commit(&r->conf_cur, r->conf, sizeof(*c), c,
+		    "state.conf.before_flip");
 }
 
 const struct state_swap *state_swap(const struct state_dev *r)
@@ -316,14 +326,8 @@ const struct state_swap *state_swap(const struct state_dev *r)
 
 void state_swap_commit(struct state_dev *r, const struct state_swap *s)
 {
-	uint32_t next = !atomic_load_explicit(&r->swap_cur,
-					      memory_order_relaxed);
-
-	r->swap[next] = *s;
-	commit_fence();
-	FAULT_POINT("state.swap.before_flip");
-	atomic_store_explicit(&r->swap_cur, next, memory_order_relaxed);
-	commit_fence();
+	flip_commit(&r->swap_cur, r->swap, sizeof(*s), s,
+		    "state.swap.before_flip");
 }
 
 void state_dev_set_spare(struct state_dev *r, int store_id)
