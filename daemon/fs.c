@@ -127,7 +127,6 @@ static void free_handle(struct handle *h)
 	free(h);
 }
 
-
 static const struct dev_attr *node_attr(const struct node *n)
 {
 	return &dev_attrs[n->file - FILE_ATTR0];
@@ -825,10 +824,7 @@ static void fs_fallocate(fuse_req_t req, fuse_ino_t ino, int mode,
 static void fs_release(fuse_req_t req, fuse_ino_t ino,
 		       struct fuse_file_info *fi)
 {
-	/* A release replayed after the dead server's took effect finds the
-	 * entry free, or in use by a later open with another generation:
-	 * nothing to do either way. */
-	release_fh(fi->fh);
+	release_fh(fi->fh); /* a replayed one may find nothing: 0 */
 	fuse_reply_err(req, 0);
 }
 
