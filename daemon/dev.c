@@ -1585,7 +1585,7 @@ void dev_destroy_all(void)
 	}
 }
 
-/* --- a new server ---------------------------------------------------------------- */
+/* --- a new server -------------------------------------------------------- */
 
 /*
  * @return 0 if @c holds settings an attribute could have stored, or

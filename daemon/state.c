@@ -344,7 +344,7 @@ void state_dev_commit_present(struct state_dev *r, bool present)
 	commit_fence();
 }
 
-/* --- the handle table ------------------------------------------------------ */
+/* --- the handle table ----------------------------------------------------- */
 
 #define FH_INDEX(fh) ((uint32_t)(fh))
 #define FH_GEN(fh) ((uint32_t)((fh) >> 32))

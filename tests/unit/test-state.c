@@ -22,6 +22,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -629,6 +630,84 @@ static void test_open_counts(void)
 
 /* --- the region itself ---------------------------------------------------- */
 
+/*
+ * The layout a new server reads must be the one the old one wrote: any
+ * change of the offsets below must come with a new STATE_LAYOUT_VERSION,
+ * and this table is the record of version 1.  (The struct sizes are in
+ * the header, which state_open() checks; a field moved within the same
+ * size is caught here only.)
+ */
+static void test_layout(void)
+{
+#define F(type, field, want) \
+	{ #type "." #field, offsetof(struct type, field), want }
+	static const struct {
+		const char *name;
+		size_t off, want;
+	} fields[] = {
+		F(state_hdr, magic, 0),
+		F(state_hdr, layout, 8),
+		F(state_hdr, hdr_size, 12),
+		F(state_hdr, dev_size, 16),
+		F(state_hdr, handle_size, 20),
+		F(state_hdr, ndevs, 24),
+		F(state_hdr, nhandles, 28),
+		F(state_hdr, endian, 32),
+		F(state_hdr, devs_off, 40),
+		F(state_hdr, handles_off, 48),
+		F(state_hdr, bytes, 56),
+		F(state_hdr, ready, 64),
+		F(state_conf, unique, 0),
+		F(state_conf, disksize, 8),
+		F(state_conf, mem_limit, 16),
+		F(state_conf, store_id, 24),
+		F(state_conf, gc_mode, 28),
+		F(state_conf, algorithm, 32),
+		F(state_conf, params, 64),
+		F(state_conf, params_algo, 192),
+		F(state_swap, unique, 0),
+		F(state_swap, intent, 8),
+		F(state_swap, priority, 12),
+		F(state_swap, discard, 16),
+		F(state_swap, file_dev, 24),
+		F(state_swap, file_ino, 32),
+		F(state_swap, loop_dev, 40),
+		F(state_dev, present, 0),
+		F(state_dev, conf_cur, 4),
+		F(state_dev, swap_cur, 8),
+		F(state_dev, spare_store, 12),
+		F(state_dev, created_ns, 16),
+		F(state_dev, modified_ns, 24),
+		F(state_dev, accessed_ns, 32),
+		F(state_dev, created_by, 40),
+		F(state_dev, removed_by, 48),
+		F(state_dev, conf, 56),
+		F(state_dev, swap, 504),
+		F(state_handle, gen, 0),
+		F(state_handle, state, 4),
+		F(state_handle, open_unique, 8),
+		F(state_handle, ino, 16),
+		F(state_handle, dev, 24),
+		F(state_handle, flags, 28),
+		F(state_handle, hot_add_id, 32),
+	};
+#undef F
+	unsigned bad = 0;
+	size_t i;
+
+	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+		if (fields[i].off != fields[i].want) {
+			diag("%s at %zu, version 1 had it at %zu",
+			     fields[i].name, fields[i].off, fields[i].want);
+			bad++;
+		}
+	ok(STATE_LAYOUT_VERSION == 1 && !bad &&
+		   sizeof(struct state_hdr) == 72 &&
+		   sizeof(struct state_dev) == 648 &&
+		   sizeof(struct state_handle) == 40,
+	   "every shared field is where layout version 1 has it");
+}
+
 /* @return state_open(@id) after @poke changed the region. */
 static int open_poked(int id, void (*poke)(char *base))
 {
@@ -1112,6 +1191,7 @@ int main(int argc, char **argv)
 			: (unsigned)time(NULL) ^ (unsigned)getpid();
 	diag("seed %u (tests/unit/test-state SEED repeats a run)", seed);
 	dev_registry_init("/nonexistent/zramfs-test-state", on_slow_thread);
+	test_layout();
 	test_validation();
 	test_handles();
 	test_refusals();
