@@ -575,7 +575,8 @@ static bool test_crashes(void)
 		else if (WIFSIGNALED(status))
 			by_kill++;
 		else if (!WIFEXITED(status) || WEXITSTATUS(status))
-			bail_out("server %u failed: status %#x", rounds, status);
+			bail_out("server %u failed: status %#x", rounds,
+				 status);
 		done = acked == NOPS;
 		close(up[0]);
 		close(down[1]);
