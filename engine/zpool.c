@@ -19,12 +19,13 @@
  * at least 32: 255 classes of 32, 48, ..., 4096 bytes, the last one for pages
  * stored raw.  Rounding wastes at most 15 bytes an object (under 1% for the
  * sizes compressed pages have).  Each class gets memory in spans: 2..16 pages
- * at the start of one 64 KiB block of the region, cut into equal slots.  What is left past the last slot is
- * the tail, never used.  At start-up each class picks the span length whose
- * tail is the smallest fraction of the span, but takes a shorter span when
- * its tail is within 1/32 of that best: a class holds up to about one span
- * partly empty, 255 classes hold that much, and short spans waste less in
- * all but the largest pools, and empty (and are released) more readily.
+ * at the start of one 64 KiB block of the region, cut into equal slots.
+ * What is left past the last slot is the tail, never used.  At start-up
+ * each class picks the span length whose tail is the smallest fraction of
+ * the span, but takes a shorter span when its tail is within 1/32 of that
+ * best: a class holds up to about one span partly empty, 255 classes hold
+ * that much, and short spans waste less in all but the largest pools, and
+ * empty (and are released) more readily.
  * Measured on the realistic page mix of tests/common/pagegen.c, 256 MiB of
  * data: 3.0% over compr_data_size, where kernel zsmalloc holds 2.9%.
  * For class 1168, 8 pages:
@@ -137,8 +138,9 @@
  * Locks are taken in that order only.  The callback runs with the class lock
  * held; in return the owner never calls zpool_alloc() or zpool_free() while
  * holding a lock its callback takes.  Populating, punching, mmap() and
- * malloc() are never done with a class lock held.  The pool-wide counters are relaxed atomics
- * so that statistics need no lock; zpool_map() takes none.
+ * malloc() are never done with a class lock held.  The pool-wide counters
+ * are relaxed atomics so that statistics need no lock; zpool_map() takes
+ * none.
  *
  * The keeper
  *
@@ -176,9 +178,10 @@
  * path.
  *
  * Known limits: spans are counted in 4 KiB pages (on systems with larger
- * pages punching works on whole pages); the span metadata (7 bytes a slot) is not counted in total_bytes,
- * like zsmalloc's, and its chunks go back to the system only with the pool
- * (the blocks are reused, so they stay at the most the pool ever needed).
+ * pages punching works on whole pages); the span metadata (7 bytes a slot)
+ * is not counted in total_bytes, like zsmalloc's, and its chunks go back
+ * to the system only with the pool (the blocks are reused, so they stay at
+ * the most the pool ever needed).
  */
 #include "config.h"
 
@@ -376,7 +379,7 @@ struct zpool {
 	zpool_room_fn room; /* NULL: no bound */
 	struct zregion *region;	     /* immutable */
 	char *blocks;		     /* immutable: block 1's address */
-	uint64_t blocks_off;	     /* immutable: its offset in the region */
+	uint64_t blocks_off;	     /* immutable: its region offset */
 	uint64_t nblocks;	     /* immutable */
 	struct zpool_shared *shared; /* immutable: in the region */
 	/* The span of block b is dir[b / ZDIR_LEAF][b % ZDIR_LEAF]; leaves
@@ -708,7 +711,8 @@ static uint64_t zblock_get(struct zpool *pool)
 				break;
 		}
 		assert(i < words);
-		b = (uint64_t)w * 64 + (uint64_t)__builtin_ctzll(bl->free_map[w]);
+		b = (uint64_t)w * 64 +
+		    (uint64_t)__builtin_ctzll(bl->free_map[w]);
 		bl->free_map[w] &= bl->free_map[w] - 1;
 		bl->nfree--;
 		bl->hint = w;

@@ -166,7 +166,8 @@ static void test_producers(void)
 	int i;
 
 	reset_counts();
-	ok(gc_create(count_free, NULL, 1024, &sh, &gc) == 0, "create capacity 1024");
+	ok(gc_create(count_free, NULL, 1024, &sh, &gc) == 0,
+	   "create capacity 1024");
 	for (i = 0; i < NPROD; i++) {
 		p[i] = (struct producer){ gc, 1 + (uint64_t)i * PER, PER, 0 };
 		pthread_create(&t[i], NULL, produce, &p[i]);

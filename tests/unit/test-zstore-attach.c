@@ -69,11 +69,14 @@ static void page_of(uint64_t i, unsigned char *buf)
 		memset(buf, (int)(i % 250) + 1, PG);
 		return;
 	}
-	for (k = 0; k < PG; k++)
-		buf[k] = (unsigned char)(i % 5 == 0
-						 ? (i * 2654435761u + k * k * 7) >>
-							   3
-						 : 'a' + (k * i / 3 + k / 7) % 11);
+	for (k = 0; k < PG; k++) {
+		if (i % 5 == 0) /* barely compressible */
+			buf[k] = (unsigned char)((i * 2654435761u +
+						  k * k * 7) >> 3);
+		else /* text-like */
+			buf[k] = (unsigned char)('a' + (k * i / 3 + k / 7) %
+							 11);
+	}
 }
 
 static int attach(struct zstore **zs, char *why, size_t len)

@@ -54,11 +54,13 @@
 #define META_BYTES (16384u + NPAGES * 16u)
 
 static const char *const points[] = {
-	"write.after_alloc",   "write.armed",	       "write.disarmed",
-	"write.before_free_old", "rmw.after_read",     "discard.armed",
-	"discard.mid_batch",   "gc.mid_batch",	       "compact.after_copy",
-	"compact.after_switch", "keeper.after_hwm",    "keeper.after_populate",
-	"keeper.mid_release",  "attach.mid_rebuild",
+	"write.after_alloc",	 "write.armed",
+	"write.disarmed",	 "write.before_free_old",
+	"rmw.after_read",	 "discard.armed",
+	"discard.mid_batch",	 "gc.mid_batch",
+	"compact.after_copy",	 "compact.after_switch",
+	"keeper.after_hwm",	 "keeper.after_populate",
+	"keeper.mid_release",	 "attach.mid_rebuild",
 };
 
 enum op_kind { OP_WRITE, OP_PUNCH, OP_COMPACT, OP_GC_MODE };

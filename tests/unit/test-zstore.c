@@ -353,7 +353,8 @@ static void test_bounds(void)
 	ok(zstore_region_create(&bad, &none) == -EINVAL && !none,
 	   "a disksize that is not whole pages is refused");
 	bad.disksize = 0;
-	ok(zstore_region_create(&bad, &none) == -EINVAL, "disksize 0 is refused");
+	ok(zstore_region_create(&bad, &none) == -EINVAL,
+	   "disksize 0 is refused");
 	bad.disksize = PG;
 	bad.algorithm = "lzma";
 	ok(zstore_region_create(&bad, &none) == -EINVAL,
