@@ -1,0 +1,468 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * holder: keeps the connection and the memory, starts servers (see
+ * holder.h).  One thread, one poll() loop over a signalfd (TERM, INT, HUP,
+ * CHLD), the server's pidfd and the socket to it.  Nothing it reads comes
+ * from outside but signals and the fixed messages of daemon/hold.h.
+ *
+ * Death detection: the pidfd of a process becomes readable once its whole
+ * thread group has exited (pidfd_open(2)), and waitid(P_PIDFD) reaps it:
+ * from then on no thread of the old server can touch a region, so the next
+ * one may.  The holder is a child subreaper, so that the short-lived swap
+ * helpers of a server that died (daemon/swapctl.c) are reaped here.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hold.h"
+#include "holder.h"
+#include "log.h"
+#include "mnt.h"
+#include "region.h"
+
+#ifndef P_PIDFD
+#define P_PIDFD 3
+#endif
+
+#define NS_PER_MS 1000000ull
+/* Back-off for servers that die before READY or soon after it. */
+#define BACKOFF_MIN_MS 100
+#define BACKOFF_MAX_MS 10000
+/* A server that served this long before dying is restarted at once. */
+#define SERVED_LONG_MS 10000
+
+struct server {
+	pid_t pid;
+	int pidfd, sock; /* -1 when none runs */
+	bool ready;
+	bool stopping;   /* it said its stop path succeeded */
+	uint64_t ready_ns;
+	char fatal[HOLD_REASON_MAX]; /* its last words, if any */
+};
+
+static const struct holder_args *args;
+static struct hold_area *hold;
+static int exe_fd = -1;
+static unsigned int started; /* servers started so far */
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* Tells systemd (Type=notify) that we are ready, if it asked. */
+static void notify_ready(void)
+{
+	const char *path = getenv("NOTIFY_SOCKET");
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	static const char msg[] = "READY=1";
+	socklen_t len;
+	int fd;
+
+	if (!path || (path[0] != '/' && path[0] != '@') ||
+	    strlen(path) >= sizeof(sa.sun_path))
+		return;
+	memcpy(sa.sun_path, path, strlen(path));
+	if (sa.sun_path[0] == '@')
+		sa.sun_path[0] = '\0';
+	len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(path));
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return;
+	if (sendto(fd, msg, sizeof(msg) - 1, MSG_NOSIGNAL,
+		   (struct sockaddr *)&sa, len) < 0)
+		log_warn("cannot notify systemd: %s", strerror(errno));
+	close(fd);
+}
+
+/* The hold area, made once; its id goes to every server. */
+static int make_hold_area(void)
+{
+	struct mnt_ident m;
+	struct zregion *r;
+	int id;
+
+	id = region_keep_new(sizeof(*hold), &r);
+	if (id < 0)
+		return id;
+	hold = zregion_base(r);
+	memset(hold, 0, sizeof(*hold));
+	memcpy(hold->magic, HOLD_MAGIC, sizeof(hold->magic));
+	hold->layout = HOLD_LAYOUT;
+	hold->size = sizeof(*hold);
+	hold->state_region_id = -1;
+	if (!mnt_ident(&m)) {
+		hold->mnt_id = m.id;
+		hold->mnt_major = m.major;
+		hold->mnt_minor = m.minor;
+	}
+	return id;
+}
+
+/* In the child: fd 3 the connection, fd 4 the socket, nothing else open
+ * that the holder has (all CLOEXEC), then the server.  Never returns. */
+static void __attribute__((noreturn)) exec_server(int sock, int hold_id)
+{
+	char id[24], threads[24], *argv[12];
+	/* Out of the way of 3 and 4 first: any of them may be there. */
+	int fuse = fcntl(args->fuse_fd, F_DUPFD, 10);
+	int s = fcntl(sock, F_DUPFD, 10);
+	int exe = fcntl(exe_fd, F_DUPFD_CLOEXEC, 10);
+	int n = 0;
+
+	if (fuse < 0 || s < 0 || exe < 0 || dup2(fuse, HOLD_FUSE_FD) < 0 ||
+	    dup2(s, HOLD_SOCK_FD) < 0)
+		_exit(127);
+	close(fuse);
+	close(s);
+	/* A fault point armed by a test fires in the first server only. */
+	if (started > 1)
+		unsetenv("ZRAMFS_FAULT");
+	snprintf(id, sizeof(id), "--hold-area=%d", hold_id);
+	snprintf(threads, sizeof(threads), "--threads=%u", args->threads);
+	argv[n++] = "zramfsd-server";
+	argv[n++] = id;
+	argv[n++] = threads;
+	argv[n++] = "-m";
+	argv[n++] = (char *)args->mountpoint;
+	/* The configuration's devices are set up once per holder. */
+	if (!atomic_load(&hold->configured))
+		argv[n++] = "--configure";
+	if (args->conf_path) {
+		argv[n++] = "-c";
+		argv[n++] = (char *)args->conf_path;
+	}
+	if (args->foreground)
+		argv[n++] = "-f";
+	argv[n] = NULL;
+	fexecve(exe, argv, environ);
+	_exit(127);
+}
+
+/* @return 0 once a server runs in @s, or -errno. */
+static int start_server(struct server *s, int hold_id)
+{
+	int sv[2], ret;
+	pid_t pid;
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv))
+		return -errno;
+	started++;
+	pid = fork();
+	if (pid < 0) {
+		ret = -errno;
+		close(sv[0]);
+		close(sv[1]);
+		return ret;
+	}
+	if (!pid)
+		exec_server(sv[1], hold_id);
+	close(sv[1]);
+	s->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (s->pidfd < 0) {
+		/* Cannot watch it: better no server than an unwatched one. */
+		ret = -errno;
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		close(sv[0]);
+		return ret;
+	}
+	s->pid = pid;
+	s->sock = sv[0];
+	s->ready = false;
+	s->stopping = false;
+	s->fatal[0] = '\0';
+	log_info("started server pid %d", (int)pid);
+	return 0;
+}
+
+static void reply_region(struct server *s, const struct hold_msg *m)
+{
+	struct hold_msg r = { .type = HOLD_MSG_REGION };
+	int id = region_keep_new(m->bytes, NULL);
+
+	if (id < 0) {
+		r.err = id;
+		log_warn("cannot make a region of %llu bytes for the server: "
+			 "%s", (unsigned long long)m->bytes, strerror(-id));
+	} else {
+		r.id = id;
+	}
+	if (send(s->sock, &r, sizeof(r), MSG_NOSIGNAL) != sizeof(r) &&
+	    id >= 0)
+		region_keep_drop(id); /* the server is gone: nobody has it */
+}
+
+/* One message from the server. */
+static void on_message(struct server *s, const struct hold_msg *m,
+		       bool *stop_pending)
+{
+	switch (m->type) {
+	case HOLD_MSG_READY:
+		s->ready = true;
+		s->ready_ns = now_ns();
+		if (atomic_load(&hold->death_ns))
+			atomic_fetch_add(&hold->restarts, 1);
+		else
+			notify_ready();
+		if (*stop_pending) {
+			*stop_pending = false;
+			kill(s->pid, SIGTERM);
+		}
+		break;
+	case HOLD_MSG_STOPPING:
+		s->stopping = true;
+		break;
+	case HOLD_MSG_FATAL:
+		memcpy(s->fatal, m->reason, sizeof(s->fatal));
+		s->fatal[sizeof(s->fatal) - 1] = '\0';
+		break;
+	case HOLD_MSG_REGION_NEW:
+		reply_region(s, m);
+		break;
+	case HOLD_MSG_REGION_DROP:
+		if (region_keep_drop(m->id))
+			log_warn("the server dropped region %d, which the "
+				 "holder does not keep", m->id);
+		break;
+	default:
+		log_warn("unknown message %u from the server", m->type);
+	}
+}
+
+/* @return whether there was a message. */
+static bool read_socket(struct server *s, bool *stop_pending)
+{
+	struct hold_msg m;
+	ssize_t n;
+
+	n = recv(s->sock, &m, sizeof(m), MSG_DONTWAIT);
+	if (n == sizeof(m)) {
+		on_message(s, &m, stop_pending);
+		return true;
+	}
+	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+		/* It is exiting: the pidfd says when it is gone. */
+		close(s->sock);
+		s->sock = -1;
+	} else if (n > 0) {
+		log_warn("a short message (%zd bytes) from the server", n);
+		return true;
+	}
+	return false;
+}
+
+/* Reaps the server; @return its exit status as daemon_stat's last_exit:
+ * the status, or minus the signal. */
+static int64_t reap_server(struct server *s, char *cause, size_t len)
+{
+	siginfo_t si = { 0 };
+	int64_t last;
+
+	if (waitid((idtype_t)P_PIDFD, (id_t)s->pidfd, &si, WEXITED) < 0) {
+		snprintf(cause, len, "waitid: %s", strerror(errno));
+		last = -SIGKILL;
+	} else if (si.si_code == CLD_EXITED) {
+		snprintf(cause, len, "exit status %d", si.si_status);
+		last = si.si_status;
+	} else {
+		snprintf(cause, len, "signal %s%s", strsignal(si.si_status),
+			 si.si_code == CLD_DUMPED ? " (core dumped)" : "");
+		last = -si.si_status;
+	}
+	close(s->pidfd);
+	if (s->sock >= 0)
+		close(s->sock);
+	s->pidfd = s->sock = -1;
+	s->pid = 0;
+	return last;
+}
+
+/* Reaps whatever else died: swap helpers a dead server left behind. */
+static void reap_orphans(const struct server *s)
+{
+	siginfo_t si;
+
+	for (;;) {
+		si.si_pid = 0;
+		if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) < 0 ||
+		    !si.si_pid || si.si_pid == s->pid)
+			return; /* the server is the pidfd's to reap */
+		waitpid(si.si_pid, NULL, 0);
+	}
+}
+
+/* @return the signalfd for TERM, INT, HUP and CHLD, or -errno. */
+static int open_signals(void)
+{
+	sigset_t set;
+	int fd;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGCHLD);
+	/* SIGCHLD is not among lib/thread.h's: block it here. */
+	if (sigprocmask(SIG_BLOCK, &set, NULL))
+		return -errno;
+	fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	return fd < 0 ? -errno : fd;
+}
+
+/* A signal to the holder. */
+static void on_signal(struct server *s, int signo, bool *stop_pending)
+{
+	if (signo == SIGCHLD) {
+		reap_orphans(s);
+		return;
+	}
+	if (signo == SIGHUP) {
+		log_info("SIGHUP: reloading is not implemented yet; ignored");
+		return;
+	}
+	if (s->pid && s->ready) {
+		log_info("%s: asking the server (pid %d) to stop",
+			 strsignal(signo), (int)s->pid);
+		kill(s->pid, SIGTERM);
+	} else {
+		/* Only a server can turn swap off. */
+		log_info("%s: stopping once a server serves",
+			 strsignal(signo));
+		*stop_pending = true;
+	}
+}
+
+int holder_run(const struct holder_args *a)
+{
+	struct server s = { .pidfd = -1, .sock = -1 };
+	uint64_t backoff_ms = 0, next_start = 0;
+	bool stop_pending = false;
+	int sig_fd, hold_id, ret, status = EXIT_FAILURE;
+
+	args = a;
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0))
+		log_warn("cannot become a child subreaper: %s",
+			 strerror(errno));
+	exe_fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	if (exe_fd < 0) {
+		log_err("cannot open /proc/self/exe: %s", strerror(errno));
+		return EXIT_FAILURE;
+	}
+	hold_id = make_hold_area();
+	if (hold_id < 0) {
+		log_err("cannot make the hold area: %s", strerror(-hold_id));
+		goto out_exe;
+	}
+	sig_fd = open_signals();
+	if (sig_fd < 0) {
+		log_err("cannot read signals: %s", strerror(-sig_fd));
+		goto out_exe;
+	}
+
+	for (;;) {
+		struct pollfd pfd[3] = {
+			{ .fd = sig_fd, .events = POLLIN },
+			{ .fd = s.pidfd, .events = POLLIN },
+			{ .fd = s.sock, .events = POLLIN },
+		};
+		struct signalfd_siginfo si;
+		int timeout = -1;
+		uint64_t t;
+
+		if (!s.pid) {
+			t = now_ns();
+			if (t >= next_start) {
+				ret = start_server(&s, hold_id);
+				if (ret) {
+					log_err("cannot start a server: %s",
+						strerror(-ret));
+					backoff_ms = BACKOFF_MAX_MS;
+					next_start = t + backoff_ms * NS_PER_MS;
+				}
+				continue;
+			}
+			timeout = (int)((next_start - t + NS_PER_MS - 1) /
+					NS_PER_MS);
+		}
+		pfd[1].fd = s.pidfd;
+		pfd[2].fd = s.sock;
+		if (poll(pfd, 3, timeout) < 0) {
+			if (errno == EINTR)
+				continue;
+			log_err("poll: %s", strerror(errno));
+			break;
+		}
+		while (read(sig_fd, &si, sizeof(si)) == sizeof(si))
+			on_signal(&s, (int)si.ssi_signo, &stop_pending);
+		if (s.sock >= 0 && (pfd[2].revents & (POLLIN | POLLHUP)))
+			read_socket(&s, &stop_pending);
+		if (s.pidfd >= 0 && (pfd[1].revents & POLLIN)) {
+			char cause[HOLD_REASON_MAX + 64];
+			bool ready = s.ready, stopping = s.stopping;
+			uint64_t ready_ns = s.ready_ns;
+			int64_t last;
+
+			/* Read what it said before it died. */
+			while (s.sock >= 0 && read_socket(&s, &stop_pending))
+				;
+			t = now_ns();
+			last = reap_server(&s, cause, sizeof(cause));
+			atomic_store(&hold->death_ns, t);
+			atomic_store(&hold->last_exit, last);
+			reap_orphans(&s);
+			if (stopping) {
+				status = last >= 0 ? (int)last : EXIT_FAILURE;
+				break;
+			}
+			if (s.fatal[0])
+				snprintf(cause + strlen(cause),
+					 sizeof(cause) - strlen(cause), ": %s",
+					 s.fatal);
+			if (!ready)
+				atomic_fetch_add(&hold->start_failures, 1);
+			if (ready && t - ready_ns >= SERVED_LONG_MS * NS_PER_MS)
+				backoff_ms = 0;
+			else if (!backoff_ms)
+				backoff_ms = BACKOFF_MIN_MS;
+			else if (backoff_ms < BACKOFF_MAX_MS)
+				backoff_ms = backoff_ms * 2 < BACKOFF_MAX_MS
+						     ? backoff_ms * 2
+						     : BACKOFF_MAX_MS;
+			next_start = t + backoff_ms * NS_PER_MS;
+			log_err("server died (%s)%s; starting another in "
+				"%llu ms", cause,
+				ready ? "" : " before it served",
+				(unsigned long long)backoff_ms);
+		}
+	}
+	close(sig_fd);
+	log_info("the server stopped; unmounting %s", args->mountpoint);
+	ret = mnt_unmount();
+	if (ret && ret != -ENOENT)
+		log_warn("unmounting %s: %s", args->mountpoint,
+			 strerror(-ret));
+out_exe:
+	close(exe_fd);
+	return status;
+}
