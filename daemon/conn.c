@@ -334,3 +334,20 @@ int conn_resume(struct fuse_session *se, char *why, size_t len)
 	atomic_store(&gap_pending, true);
 	return 0;
 }
+
+int conn_stat_show(char *buf, size_t size)
+{
+	struct hold_area none = { 0 };
+	const struct hold_area *h = hold ? hold : &none;
+	int n;
+
+	n = snprintf(buf, size, "%llu %llu %llu %llu %llu %lld %u\n",
+		     (unsigned long long)atomic_load(&h->restarts),
+		     (unsigned long long)atomic_load(&h->reloads),
+		     (unsigned long long)atomic_load(&h->last_gap_us),
+		     (unsigned long long)atomic_load(&h->max_gap_us),
+		     (unsigned long long)atomic_load(&h->start_failures),
+		     (long long)atomic_load(&h->last_exit),
+		     (unsigned)atomic_load(&h->resend));
+	return n < 0 || (size_t)n >= size ? -ENOSPC : n;
+}

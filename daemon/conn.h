@@ -36,4 +36,12 @@ int conn_attach(struct fuse_session *se, int fd, struct hold_area *h);
  */
 int conn_resume(struct fuse_session *se, char *why, size_t len);
 
+/*
+ * Renders control/daemon_stat: one line of the hold area's counters,
+ *   restarts reloads last_gap_us max_gap_us start_failures last_exit resend
+ * (columns only ever appended; all 0 in a process without a holder).
+ * @return its length, or -ENOSPC if @size is too small.
+ */
+int conn_stat_show(char *buf, size_t size);
+
 #endif
