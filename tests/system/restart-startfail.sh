@@ -1,0 +1,57 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# restart-startfail.sh: servers that die at start are restarted with
+# back-off, each cause logged, and the holder keeps the mount all along
+# (issue 12; docs/design/restart.md section 2.6).
+#
+# ZRAMFS_FAULT_FILE names a file every server reads at start: while it says
+# attach.start:kill, each new server dies there.  The delays the holder
+# logs grow (100, 200, 400 ms ...), the mount stays (mountinfo only: a stat
+# on it would wait for a server), and once the file is emptied the next
+# server serves: daemon_stat counts the start failures and one restart.
+. "$(dirname "$0")/lib.sh"
+
+require_root_fuse
+require_cmd pgrep timeout
+timebox 120
+
+make_workdir
+spec=$WORK/fault
+: >"$spec"
+ZRAMFS_FAULT_FILE=$spec start_daemon
+s1=$(wait_server 10) || fail "no server"
+id1=$(awk -v m="$MNT" '$5 == m { print $1 }' /proc/self/mountinfo)
+
+echo attach.start:kill >"$spec"
+kill -KILL "$s1"
+deadline=$((SECONDS + 30))
+until [ "$(grep -c 'before it served; starting another in' "$DAEMON_LOG")" -ge 4 ]; do
+	[ "$SECONDS" -lt "$deadline" ] ||
+		fail "fewer than 4 servers died at start in 30 s: $(tail -n 5 "$DAEMON_LOG")"
+	sleep 0.1
+done
+delays=$(grep -o 'before it served; starting another in [0-9]* ms' "$DAEMON_LOG" |
+	awk '{ print $7 }' | head -n 4 | xargs)
+ok "delays after each start failure: $delays ms"
+# The first death came after READY, within 10 s: 100 ms; then doubling.
+expect_eq "back-off" "$delays" "200 400 800 1600"
+grep -q 'server died (signal Killed) before it served' "$DAEMON_LOG" ||
+	fail "the cause is not logged"
+expect_eq "mount ID while no server serves" \
+	"$(awk -v m="$MNT" '$5 == m { print $1 }' /proc/self/mountinfo)" "$id1"
+_pid_alive "$DAEMON_PID" || fail "the holder died"
+
+: >"$spec"
+s=$(wait_server 30 "$s1") || fail "no server after the fault was cleared"
+deadline=$((SECONDS + 5))
+until [ "$(daemon_stat restarts)" = 1 ]; do
+	[ "$SECONDS" -lt "$deadline" ] ||
+		fail "daemon_stat restarts is $(daemon_stat restarts), not 1"
+	sleep 0.05
+done
+failures=$(daemon_stat start_failures)
+[ "$failures" -ge 4 ] || fail "start_failures $failures, not 4 or more"
+ok "daemon_stat after recovery: $(cat "$MNT/control/daemon_stat")"
+n=$(new_dev 8M)
+expect_eq "zramfs$n disksize" "$(attr "$n" disksize)" 8388608
+ok "server $s serves after $failures failed starts"
