@@ -268,8 +268,6 @@ static const int excl[][6] = {
 	{ 'o', 'r', OPT_GC_MODE },
 	{ 's', OPT_SWAPOFF },
 	{ 'J', OPT_RAW },
-	{ OPT_DAEMON, 'f', 'r', 's', 'o', OPT_SWAPON },
-	{ OPT_DAEMON, OPT_SWAPOFF, OPT_MEM_LIMIT, OPT_GC_MODE, OPT_COMPACT },
 };
 
 /* "--name" of option @c. */
@@ -523,9 +521,12 @@ static void check_cmdline(struct cmdline *cl)
 		m[--len] = '\0';
 	cl->mnt = m;
 
-	if (cl->daemon && nargs)
-		errx(EXIT_FAILURE,
-		     "option --daemon is mutually exclusive with <device>");
+	if (cl->daemon &&
+	    (nargs || cl->reset || rq->find || rq->size_arg || rq->swapon ||
+	     rq->swapoff || rq->mem_limit_arg || rq->gc_mode || rq->compact ||
+	     cl->columns || cl->output_all))
+		errx(EXIT_FAILURE, "option --daemon takes no <device> and no "
+				   "other option but --json");
 	if (cl->daemon)
 		cl->action = ACT_DAEMON;
 	else if (cl->reset)

@@ -50,6 +50,7 @@
 #include "memroom.h"
 #include "size.h"
 #include "swap.h"
+#include "swapctl.h"
 #include "zcomp.h"
 #include "zstat.h"
 #include "zstore.h"
@@ -1028,16 +1029,16 @@ static int do_swap_on(struct swap_req *r)
 	}
 
 	data_path(d, path, sizeof(path));
-	ret = swap_loop_attach(path, loop, sizeof(loop), &st);
+	ret = swapctl_loop_attach(path, loop, sizeof(loop), &st);
 	if (ret) {
 		log_err("zramfs%d: cannot attach a loop device to %s: %s",
 			d->id, path, strerror(-ret));
 		return ret;
 	}
-	ret = swap_enable(loop, r->priority, r->discard);
+	ret = swapctl_enable(loop, r->priority, r->discard);
 	if (ret) {
 		log_err("zramfs%d: swapon %s: %s", d->id, loop, strerror(-ret));
-		err = swap_loop_detach(loop, &st);
+		err = swapctl_loop_detach(loop, &st);
 		if (err)
 			log_err("zramfs%d: detaching %s: %s", d->id, loop,
 				strerror(-err));
@@ -1078,7 +1079,7 @@ static int wait_other_swapoff(struct dev *d)
 			return 0;
 		nanosleep(&ts, NULL);
 	}
-	return swap_disable(d->loop_dev);
+	return swapctl_disable(d->loop_dev);
 }
 
 /* The device is no swap and has no loop device of ours any more.  Runs on
@@ -1125,7 +1126,7 @@ static int do_swap_off(struct dev *d)
 	/* Someone may have run swapoff(8) on the loop device: then only the
 	 * detach is left to do. */
 	if (swap_is_active(d->loop_dev)) {
-		ret = swap_disable(d->loop_dev);
+		ret = swapctl_disable(d->loop_dev);
 		if (ret == -EINVAL)
 			ret = wait_other_swapoff(d);
 		if (ret) {
@@ -1137,7 +1138,7 @@ static int do_swap_off(struct dev *d)
 	pthread_rwlock_rdlock(&d->init_lock);
 	opens = d->data_opens;
 	pthread_rwlock_unlock(&d->init_lock);
-	ret = swap_loop_detach(d->loop_dev, &d->loop_file);
+	ret = swapctl_loop_detach(d->loop_dev, &d->loop_file);
 	if (ret == -ESTALE || ret == -ENXIO)
 		goto not_ours; /* in the meantime */
 	if (ret) {

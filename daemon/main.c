@@ -55,6 +55,7 @@
 #include "mnt.h"
 #include "priv.h"
 #include "region.h"
+#include "swapctl.h"
 #include "swapopt.h"
 #include "thread.h"
 #include "ztree.h"
@@ -474,6 +475,7 @@ static int server_main(int argc, char **argv)
 	fcntl(HOLD_FUSE_FD, F_SETFD, FD_CLOEXEC);
 	fcntl(HOLD_SOCK_FD, F_SETFD, FD_CLOEXEC);
 	region_set_holder(HOLD_SOCK_FD);
+	swapctl_use_helper();
 	if (hold_id < 0 || !threads || !mnt_opt ||
 	    strlen(mnt_opt) >= sizeof(mountpoint))
 		return server_fatal("started without its holder's arguments");
@@ -591,6 +593,8 @@ int main(int argc, char **argv)
 
 	if (!strcmp(base ? base + 1 : argv[0], "zramfsd-server"))
 		return server_main(argc, argv);
+	if (!strcmp(base ? base + 1 : argv[0], "zramfsd-swapctl"))
+		return swapctl_main(argc, argv);
 	while ((c = getopt_long(argc, argv, "fc:m:Vh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':

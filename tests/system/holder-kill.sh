@@ -10,6 +10,11 @@
 #    stop without losing what is open, so it says so and keeps serving
 #    (the data reads back); a SIGTERM once the file is closed ends it,
 #    unmounted.
+#  - first, how a server turns swap off at all: in a helper process,
+#    zramfsd-swapctl, its child, while its control thread waits
+#    interruptibly (docs/design/restart.md 2.7): stopped there by the fault
+#    point swapctl.swapoff, the helper is found and the server's threads
+#    are in no uninterruptible sleep.
 . "$(dirname "$0")/lib.sh"
 
 require_root_fuse
@@ -34,10 +39,42 @@ kill_holder() {
 	ok "holder killed; server $server on its own"
 }
 
+# ---- swapoff runs in a helper process ----------------------------------------
+
+ZRAMFS_FAULT=swapctl.swapoff:stop start_daemon
+at_exit stop_orphan
+n=$(new_dev 16M lz4)
+swap_on "$n" priority=0
+loop=$SWAP_LOOP
+s=$(server_pid) || fail "no server"
+wattr "$n" swap off &
+off=$!
+deadline=$((SECONDS + 10))
+until helper=$(pgrep -P "$s" -x zramfsd-swapctl) &&
+	[ "$(pid_state "$helper")" = T ]; do
+	[ "$SECONDS" -lt "$deadline" ] ||
+		fail "no zramfsd-swapctl stopped under the server $s"
+	sleep 0.05
+done
+ok "swapoff runs in pid $helper, zramfsd-swapctl, child of the server"
+_in_proc_swaps "$loop" || fail "$loop is no longer swap before the helper ran"
+cap=$((16#$(awk '$1 == "CapEff:" { print $2 }' "/proc/$helper/status")))
+[ $((cap & (1 << 21))) != 0 ] || fail "the helper lacks CAP_SYS_ADMIN"
+for t in /proc/"$s"/task/*; do
+	[ "$(awk '{ print $3 }' "$t/stat")" != D ] ||
+		fail "server thread $(cat "$t/comm") in D while the helper works"
+done
+ok "no server thread waits uninterruptibly meanwhile"
+kill -CONT "$helper"
+wait_child "$off" 30 || fail "swap off did not end after the helper resumed"
+expect_eq "swap off's status" "$CHILD_STATUS" 0
+! _in_proc_swaps "$loop" || fail "$loop is still swap"
+expect_eq "zramfs$n swap" "$(attr "$n" swap)" none
+daemon_kill TERM 30 || fail "zramfsd did not stop"
+
 # ---- swap on: the server turns it off and goes --------------------------------
 
 start_daemon
-at_exit stop_orphan
 n=$(new_dev 16M lz4)
 swap_on "$n" priority=0
 loop=$SWAP_LOOP

@@ -345,11 +345,18 @@ start_daemon() {
 	ok "zramfsd (pid $DAEMON_PID) serves $MNT"
 }
 
-# daemon_kill SIGNAL SECONDS: signals the daemon and waits for it to exit.
-# Sets DAEMON_STATUS; returns 1 (daemon still running) on timeout.
+# daemon_kill SIGNAL SECONDS: signals the daemon (the holder) and waits for
+# it to exit.  KILL kills its server too: the daemon dies as a whole, as a
+# single process did, leaving its mount dead (holder-kill.sh kills the
+# holder alone).  Sets DAEMON_STATUS; returns 1 (daemon still running) on
+# timeout.
 daemon_kill() {
 	[ -n "$DAEMON_PID" ] || fail "daemon_kill: no daemon"
-	kill "-$1" "$DAEMON_PID" || return 1
+	if [ "$1" = KILL ]; then
+		_kill_holder "$DAEMON_PID"
+	else
+		kill "-$1" "$DAEMON_PID" || return 1
+	fi
 	wait_pid_exit "$DAEMON_PID" "$2" || return 1
 	DAEMON_STATUS=0
 	wait "$DAEMON_PID" || DAEMON_STATUS=$?
