@@ -146,11 +146,12 @@ static void __attribute__((noreturn)) exec_server(int sock, int hold_id)
 	argv[n++] = "-m";
 	argv[n++] = (char *)args->mountpoint;
 	/* The configuration's devices are set up once per holder. */
-	if (!atomic_load(&hold->configured))
+	if (!atomic_load(&hold->configured)) {
 		argv[n++] = "--configure";
-	if (args->conf_path) {
-		argv[n++] = "-c";
-		argv[n++] = (char *)args->conf_path;
+		if (args->conf_path) {
+			argv[n++] = "-c";
+			argv[n++] = (char *)args->conf_path;
+		}
 	}
 	if (args->foreground)
 		argv[n++] = "-f";
