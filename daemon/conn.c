@@ -65,6 +65,10 @@ static _Atomic bool init_seen;
 static _Atomic bool pre_init;
 static pthread_mutex_t pre_init_lock = PTHREAD_MUTEX_INITIALIZER;
 
+/* Signalled once the connection's INIT is answered (conn_wait_init()). */
+static pthread_mutex_t init_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t init_done = PTHREAD_COND_INITIALIZER;
+
 /* The synthetic INIT's reply, caught by conn_writev(). */
 static unsigned char synth_out[HOLD_INIT_MAX];
 static size_t synth_out_len;
@@ -145,6 +149,15 @@ static void feed_synthetic_init(void)
 	fuse_session_process_buf(conn_se, &b);
 }
 
+/* The INIT is answered: libfuse serves, the kernel sends requests. */
+static void set_replied(void)
+{
+	pthread_mutex_lock(&init_lock);
+	atomic_store(&hold->init_state, HOLD_INIT_REPLIED);
+	pthread_cond_broadcast(&init_done);
+	pthread_mutex_unlock(&init_lock);
+}
+
 static void unlock_pre_init(void *unused)
 {
 	(void)unused;
@@ -180,8 +193,7 @@ static ssize_t read_pre_init(int fd, void *buf, size_t len)
 					       synth_out_len);
 					hold->init_out_len =
 						(uint32_t)synth_out_len;
-					atomic_store(&hold->init_state,
-						     HOLD_INIT_REPLIED);
+					set_replied();
 				}
 			}
 			atomic_store(&pre_init, false);
@@ -241,11 +253,12 @@ static ssize_t conn_writev(int fd, struct iovec *iov, int count,
 	if (atomic_load(&init_seen) && out->unique == atomic_load(&init_unique)) {
 		FAULT_POINT("init.before_reply");
 		n = writev(fd, iov, count);
+		FAULT_POINT("init.after_reply");
 		if (n >= 0 && !out->error) {
 			hold->init_out_len = (uint32_t)gather(
 				hold->init_out, sizeof(hold->init_out), iov,
 				count);
-			atomic_store(&hold->init_state, HOLD_INIT_REPLIED);
+			set_replied();
 		}
 		atomic_store(&init_seen, false);
 		return n;
@@ -269,6 +282,20 @@ int conn_attach(struct fuse_session *se, int fd, struct hold_area *h)
 	if (fuse_session_custom_io(se, &io, fd))
 		return -EIO;
 	return 0;
+}
+
+int conn_wait_init(unsigned int seconds)
+{
+	struct timespec until;
+	int ret = 0;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += seconds;
+	pthread_mutex_lock(&init_lock);
+	while (!ret && atomic_load(&hold->init_state) != HOLD_INIT_REPLIED)
+		ret = pthread_cond_timedwait(&init_done, &init_lock, &until);
+	pthread_mutex_unlock(&init_lock);
+	return ret ? -ret : 0;
 }
 
 /* @return whether the kernel offered FUSE_HAS_RESEND in the saved INIT. */

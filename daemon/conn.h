@@ -37,6 +37,13 @@ int conn_attach(struct fuse_session *se, int fd, struct hold_area *h);
 int conn_resume(struct fuse_session *se, char *why, size_t len);
 
 /*
+ * Waits until the connection's FUSE_INIT is answered (at once in a server
+ * that follows another), at most @seconds: before, nothing is served.
+ * @return 0, or -ETIMEDOUT.
+ */
+int conn_wait_init(unsigned int seconds);
+
+/*
  * Renders control/daemon_stat: one line of the hold area's counters,
  *   restarts reloads last_gap_us max_gap_us start_failures last_exit resend
  * (columns only ever appended; all 0 in a process without a holder).

@@ -130,6 +130,10 @@ static int check_config(const char *path, const char *mnt)
 	return EXIT_SUCCESS;
 }
 
+/* How long a first server waits for the kernel's INIT before it gives up
+ * saying READY (the kernel queues INIT at mount, before anything else). */
+#define INIT_WAIT_S 10
+
 /* Tells the holder something that needs no answer. */
 static void tell_holder(enum hold_msg_type type, const char *reason)
 {
@@ -140,10 +144,20 @@ static void tell_holder(enum hold_msg_type type, const char *reason)
 	region_tell_holder(&m);
 }
 
-/* Runs on the control thread once the FUSE loop serves. */
+/* Runs on the control thread once the FUSE loop serves.  READY means the
+ * kernel's INIT is answered (only then are requests served) and the
+ * configuration's swap is on. */
 static int start_swap(void *unused)
 {
+	int ret;
+
 	(void)unused;
+	ret = conn_wait_init(INIT_WAIT_S);
+	if (ret) {
+		log_err("no FUSE_INIT answered in %d s: %s", INIT_WAIT_S,
+			strerror(-ret));
+		return 0;
+	}
 	if (config && conf_apply_swap(config))
 		log_err("some configured devices could not be turned into swap");
 	tell_holder(HOLD_MSG_READY, NULL);

@@ -9,6 +9,12 @@
 # logs grow (100, 200, 400 ms ...), the mount stays (mountinfo only: a stat
 # on it would wait for a server), and once the file is emptied the next
 # server serves: daemon_stat counts the start failures and one restart.
+# Then a first server that dies after reading the kernel's FUSE_INIT and
+# before answering it (init.before_reply): the next one has the INIT sent
+# again (FUSE_NOTIFY_RESEND) and answers it; the mount serves.  And one
+# that dies after answering INIT, before saving the answer
+# (init.after_reply): the next one gets no INIT again, so at its first
+# request it feeds libfuse the saved one itself, and serves.
 . "$(dirname "$0")/lib.sh"
 
 require_root_fuse
@@ -55,3 +61,29 @@ ok "daemon_stat after recovery: $(cat "$MNT/control/daemon_stat")"
 n=$(new_dev 8M)
 expect_eq "zramfs$n disksize" "$(attr "$n" disksize)" 8388608
 ok "server $s serves after $failures failed starts"
+
+# ---- the first server dies before answering INIT ------------------------------
+
+daemon_kill TERM 30 || fail "zramfsd did not stop"
+expect_eq "exit status" "$DAEMON_STATUS" 0
+: >"$DAEMON_LOG"
+ZRAMFS_FAULT=init.before_reply:kill start_daemon
+s=$(wait_server 10) || fail "no server after the INIT was lost"
+grep -q 'server died (signal Killed) before it served' "$DAEMON_LOG" ||
+	fail "the first server did not die at init.before_reply: $(cat "$DAEMON_LOG")"
+expect_eq "start_failures" "$(daemon_stat start_failures)" 1
+n=$(new_dev 8M)
+expect_eq "zramfs$n disksize" "$(attr "$n" disksize)" 8388608
+ok "server $s answered the INIT its predecessor read, and serves"
+
+for point in init.after_reply; do
+	daemon_kill TERM 30 || fail "zramfsd did not stop"
+	: >"$DAEMON_LOG"
+	ZRAMFS_FAULT=$point:kill start_daemon
+	s=$(wait_server 10) || fail "no server after $point"
+	grep -q 'server died (signal Killed) before it served' "$DAEMON_LOG" ||
+		fail "the first server did not die at $point: $(cat "$DAEMON_LOG")"
+	n=$(new_dev 8M)
+	expect_eq "zramfs$n disksize" "$(attr "$n" disksize)" 8388608
+	ok "$point: server $s serves"
+done
