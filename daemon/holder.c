@@ -197,27 +197,12 @@ static int start_server(struct server *s, int hold_id)
 	return 0;
 }
 
-static void reply_region(struct server *s, const struct hold_msg *m)
-{
-	struct hold_msg r = { .type = HOLD_MSG_REGION };
-	int id = region_keep_new(m->bytes, NULL);
-
-	if (id < 0) {
-		r.err = id;
-		log_warn("cannot make a region of %llu bytes for the server: "
-			 "%s", (unsigned long long)m->bytes, strerror(-id));
-	} else {
-		r.id = id;
-	}
-	if (send(s->sock, &r, sizeof(r), MSG_NOSIGNAL) != sizeof(r) &&
-	    id >= 0)
-		region_keep_drop(id); /* the server is gone: nobody has it */
-}
-
 /* One message from the server. */
 static void on_message(struct server *s, const struct hold_msg *m,
 		       bool *stop_pending)
 {
+	int ret;
+
 	switch (m->type) {
 	case HOLD_MSG_READY:
 		s->ready = true;
@@ -238,16 +223,17 @@ static void on_message(struct server *s, const struct hold_msg *m,
 		memcpy(s->fatal, m->reason, sizeof(s->fatal));
 		s->fatal[sizeof(s->fatal) - 1] = '\0';
 		break;
-	case HOLD_MSG_REGION_NEW:
-		reply_region(s, m);
-		break;
-	case HOLD_MSG_REGION_DROP:
-		if (region_keep_drop(m->id))
+	default:
+		ret = region_keep_answer(s->sock, m);
+		if (ret == -EBADMSG)
+			log_warn("unknown message %u from the server", m->type);
+		else if (ret && m->type == HOLD_MSG_REGION_NEW)
+			log_warn("cannot make a region of %llu bytes for the "
+				 "server: %s", (unsigned long long)m->bytes,
+				 strerror(-ret));
+		else if (ret)
 			log_warn("the server dropped region %d, which the "
 				 "holder does not keep", m->id);
-		break;
-	default:
-		log_warn("unknown message %u from the server", m->type);
 	}
 }
 

@@ -136,6 +136,32 @@ int region_keep_new(uint64_t bytes, struct zregion **out)
 	return zregion_id(kept[i]);
 }
 
+int region_keep_answer(int sock, const void *msg)
+{
+	const struct hold_msg *m = msg;
+	struct hold_msg r = { .type = HOLD_MSG_REGION };
+	int id;
+
+	switch (m->type) {
+	case HOLD_MSG_REGION_NEW:
+		id = region_keep_new(m->bytes, NULL);
+		if (id < 0)
+			r.err = id;
+		else
+			r.id = id;
+		if (send(sock, &r, sizeof(r), MSG_NOSIGNAL) != sizeof(r) &&
+		    id >= 0) {
+			region_keep_drop(id); /* the server is gone */
+			return -ENOTCONN;
+		}
+		return id < 0 ? id : 0;
+	case HOLD_MSG_REGION_DROP:
+		return region_keep_drop(m->id);
+	default:
+		return -EBADMSG;
+	}
+}
+
 int region_keep_drop(int id)
 {
 	unsigned i;

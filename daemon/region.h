@@ -59,6 +59,16 @@ void region_drop(struct zregion *r);
  */
 int region_keep_new(uint64_t bytes, struct zregion **out);
 
+/*
+ * Answers @msg, a struct hold_msg from a server on @sock, if it is about
+ * regions: REGION_NEW (a region made and kept, its id or the error sent
+ * back), REGION_DROP (let go).
+ * @return 0; -EBADMSG if @msg is about something else; -ENOTCONN if the
+ *         answer could not be sent (nothing kept then); or the -errno of
+ *         the region's creation (sent back) or drop (-ENOENT).
+ */
+int region_keep_answer(int sock, const void *msg);
+
 /* Lets go of the kept region @id.  @return 0, or -ENOENT if none. */
 int region_keep_drop(int id);
 

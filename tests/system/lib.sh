@@ -289,6 +289,17 @@ daemon_stat() {
 	awk -v f="$pos" '{ print $f }' "$MNT/control/daemon_stat"
 }
 
+# wait_daemon_stat NAME VALUE [SECONDS]: until daemon_stat's NAME is VALUE
+# (the holder counts a restart once the new server says READY).
+wait_daemon_stat() {
+	local deadline=$((SECONDS + ${3:-5})) v
+	until v=$(daemon_stat "$1") && [ "$v" = "$2" ]; do
+		[ "$SECONDS" -lt "$deadline" ] ||
+			fail "daemon_stat $1 is $v, not $2, after ${3:-5} s"
+		sleep 0.05
+	done
+}
+
 # start_daemon [ARG...]: runs zramfsd -f on a private mountpoint and waits
 # until it serves.  Sets MNT, DAEMON_PID, DAEMON_LOG.
 start_daemon() {

@@ -51,12 +51,7 @@ expect_eq "statfs's answer (block size)" "$(cat "$WORK/statfs.out")" 4096
 expect_eq "mount ID after the restart" "$(mount_id)" "$id1"
 expect_eq "the new server's parent" \
 	"$(awk '{ print $4 }' "/proc/$s2/stat")" "$holder"
-deadline=$((SECONDS + 5))
-until [ "$(daemon_stat restarts)" = 1 ]; do
-	[ "$SECONDS" -lt "$deadline" ] ||
-		fail "daemon_stat restarts is $(daemon_stat restarts), not 1"
-	sleep 0.05
-done
+wait_daemon_stat restarts 1
 ok "daemon_stat: $(cat "$MNT/control/daemon_stat")"
 gap=$(daemon_stat last_gap_us)
 [ "$gap" -gt 0 ] || fail "last_gap_us $gap"
@@ -69,12 +64,7 @@ expect_eq "start_failures" "$(daemon_stat start_failures)" 0
 kill -KILL "$s2"
 s3=$(wait_server 10 "$s2") || fail "no new server after the second SIGKILL"
 expect_eq "mount ID after the second restart" "$(mount_id)" "$id1"
-deadline=$((SECONDS + 5))
-until [ "$(daemon_stat restarts)" = 2 ]; do
-	[ "$SECONDS" -lt "$deadline" ] ||
-		fail "daemon_stat restarts is $(daemon_stat restarts), not 2"
-	sleep 0.05
-done
+wait_daemon_stat restarts 2
 ok "second restart: $(cat "$MNT/control/daemon_stat")"
 _pid_alive "$holder" || fail "the holder died"
 expect_eq "the holder" "$DAEMON_PID" "$holder"
