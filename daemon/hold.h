@@ -10,7 +10,7 @@
  * Who writes what:
  *
  *   holder   magic .. size (once), restarts, reloads, start_failures,
- *            last_exit, death_ns, mount identity
+ *            last_exit, death_ns, mount identity, nkept and kept
  *   server   init_*, last_gap_us, max_gap_us, resend, configured
  *   lead     state_region_id (the state region of daemon/state.c)
  *
@@ -27,6 +27,9 @@
 #define HOLD_MAGIC "ZRAMFSHA"
 /* Bump on any change of struct hold_area or struct hold_msg. */
 #define HOLD_LAYOUT 1
+
+/* Regions a holder keeps at most (region.h's REGION_KEEP_MAX). */
+#define HOLD_KEPT_MAX 512
 
 /* Room for fuse_init_in and fuse_init_out of any protocol minor so far
  * (64 bytes each in 7.45), with a margin. */
@@ -72,6 +75,11 @@ struct hold_area {
 	uint32_t init_in_len, init_out_len;
 	unsigned char init_in[HOLD_INIT_MAX];  /* the kernel's fuse_init_in */
 	unsigned char init_out[HOLD_INIT_MAX]; /* the reply it took */
+
+	/* The regions the holder keeps, written before it re-executes
+	 * itself for a reload, read by the holder it becomes. */
+	uint32_t nkept;
+	int32_t kept[HOLD_KEPT_MAX];
 };
 
 /* @return 0 if @h (of @bytes) is a hold area of this layout, else

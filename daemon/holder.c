@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <spawn.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -31,6 +32,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fault.h"
 #include "hold.h"
 #include "holder.h"
 #include "log.h"
@@ -57,10 +59,18 @@ struct server {
 	char fatal[HOLD_REASON_MAX]; /* its last words, if any */
 };
 
+_Static_assert(HOLD_KEPT_MAX >= REGION_KEEP_MAX,
+	       "the hold area lists every region the holder keeps");
+
 static const struct holder_args *args;
 static struct hold_area *hold;
+static int hold_id;
 static int exe_fd = -1;
+/* Where the executable was installed: what a reload executes. */
+static char exe_path[PATH_MAX];
 static unsigned int started; /* servers started so far */
+/* A reload is under way: the next server to say READY counts as one. */
+static bool reloading;
 
 static uint64_t now_ns(void)
 {
@@ -121,7 +131,7 @@ static int make_hold_area(void)
 
 /* In the child: fd 3 the connection, fd 4 the socket, nothing else open
  * that the holder has (all CLOEXEC), then the server.  Never returns. */
-static void __attribute__((noreturn)) exec_server(int sock, int hold_id)
+static void __attribute__((noreturn)) exec_server(int sock)
 {
 	char id[24], threads[24], *argv[12];
 	/* Out of the way of 3 and 4 first: any of them may be there. */
@@ -161,7 +171,7 @@ static void __attribute__((noreturn)) exec_server(int sock, int hold_id)
 }
 
 /* @return 0 once a server runs in @s, or -errno. */
-static int start_server(struct server *s, int hold_id)
+static int start_server(struct server *s)
 {
 	int sv[2], ret;
 	pid_t pid;
@@ -177,7 +187,7 @@ static int start_server(struct server *s, int hold_id)
 		return ret;
 	}
 	if (!pid)
-		exec_server(sv[1], hold_id);
+		exec_server(sv[1]);
 	close(sv[1]);
 	s->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	if (s->pidfd < 0) {
@@ -207,10 +217,13 @@ static void on_message(struct server *s, const struct hold_msg *m,
 	case HOLD_MSG_READY:
 		s->ready = true;
 		s->ready_ns = now_ns();
-		if (atomic_load(&hold->death_ns))
+		if (reloading)
+			atomic_fetch_add(&hold->reloads, 1);
+		else if (atomic_load(&hold->death_ns))
 			atomic_fetch_add(&hold->restarts, 1);
 		else
 			notify_ready();
+		reloading = false;
 		if (*stop_pending) {
 			*stop_pending = false;
 			kill(s->pid, SIGTERM);
@@ -299,6 +312,176 @@ static void reap_orphans(const struct server *s)
 	}
 }
 
+/*
+ * Runs the installed executable as "zramfsd --hold-layout", which prints
+ * the layout of its hold area.  @return 0 if it ran and its layout is this
+ * one, else -errno with the reason in @why.
+ */
+static int check_installed(char *why, size_t len)
+{
+	char *argv[] = { "zramfsd", "--hold-layout", NULL }, out[32] = "";
+	posix_spawn_file_actions_t fa;
+	int p[2], ret, status = 0;
+	long layout;
+	ssize_t n;
+	pid_t pid;
+
+	if (pipe2(p, O_CLOEXEC))
+		return -errno;
+	ret = posix_spawn_file_actions_init(&fa);
+	if (!ret)
+		ret = posix_spawn_file_actions_adddup2(&fa, p[1],
+						       STDOUT_FILENO);
+	if (!ret)
+		ret = posix_spawn(&pid, exe_path, &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	close(p[1]);
+	if (ret) {
+		close(p[0]);
+		snprintf(why, len, "cannot run %s: %s", exe_path,
+			 strerror(ret));
+		return -ret;
+	}
+	n = read(p[0], out, sizeof(out) - 1);
+	close(p[0]);
+	waitpid(pid, &status, 0);
+	layout = n > 0 ? strtol(out, NULL, 10) : -1;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) || layout < 0) {
+		snprintf(why, len, "%s --hold-layout failed", exe_path);
+		return -ENOEXEC;
+	}
+	if (layout != HOLD_LAYOUT) {
+		snprintf(why, len, "%s has hold area layout %ld, this zramfsd "
+			 "%d: stop and start the service instead", exe_path,
+			 layout, HOLD_LAYOUT);
+		return -EPROTO;
+	}
+	return 0;
+}
+
+/* Clears (@cloexec false) or sets FD_CLOEXEC on @fd. */
+static void set_cloexec(int fd, bool cloexec)
+{
+	fcntl(fd, F_SETFD, cloexec ? FD_CLOEXEC : 0);
+}
+
+/*
+ * SIGHUP: re-executes the holder from the installed executable, leaving
+ * the server serving meanwhile and a bridge child holding every region and
+ * the connection in case the server dies in between.  Returns only if
+ * that could not be done; the running version goes on.
+ */
+static void reload(struct server *s)
+{
+	char why[PATH_MAX + 128], resume[96], threads[24];
+	char *argv[12];
+	pid_t bridge;
+	int n = 0, ret;
+
+	if (!s->pid || !s->ready) {
+		log_warn("SIGHUP: no server serves; reload refused");
+		return;
+	}
+	ret = check_installed(why, sizeof(why));
+	if (ret) {
+		log_err("reload refused: %s; this version goes on serving",
+			why);
+		return;
+	}
+	hold->nkept = (uint32_t)region_keep_ids(hold->kept, HOLD_KEPT_MAX);
+	bridge = fork();
+	if (bridge < 0) {
+		log_err("reload refused: fork: %s", strerror(errno));
+		return;
+	}
+	if (!bridge) {
+		/* Inherited: every region attached, the connection open. */
+		prctl(PR_SET_NAME, "zramfsd-bridge", 0, 0, 0);
+		for (;;)
+			pause();
+	}
+	snprintf(resume, sizeof(resume), "--resume=%d:%d:%d:%d:%d", hold_id,
+		 args->fuse_fd, s->sock, (int)s->pid, (int)bridge);
+	snprintf(threads, sizeof(threads), "--threads=%u", args->threads);
+	argv[n++] = "zramfsd";
+	argv[n++] = resume;
+	argv[n++] = threads;
+	argv[n++] = "-m";
+	argv[n++] = (char *)args->mountpoint;
+	if (args->conf_path) {
+		argv[n++] = "-c";
+		argv[n++] = (char *)args->conf_path;
+	}
+	if (args->foreground)
+		argv[n++] = "-f";
+	argv[n] = NULL;
+	log_info("reloading: executing %s", exe_path);
+	set_cloexec(args->fuse_fd, false);
+	set_cloexec(s->sock, false);
+	FAULT_POINT("holder.before_exec");
+	execv(exe_path, argv);
+	log_err("reload failed: %s: %s; this version goes on serving",
+		exe_path, strerror(errno));
+	set_cloexec(args->fuse_fd, true);
+	set_cloexec(s->sock, true);
+	kill(bridge, SIGKILL);
+	waitpid(bridge, NULL, 0);
+}
+
+/*
+ * The holder after a reload's exec: takes over the hold area, the regions
+ * it lists, the mount, the server and its socket, then ends the bridge and
+ * has the server hand over to a new one of this executable.
+ * @return 0 or -errno (nothing to serve with: the server and the bridge
+ *         still hold everything, and the server stops once we are gone).
+ */
+static int resume(struct server *s, const struct holder_resume *r)
+{
+	struct mnt_ident m;
+	struct zregion *z;
+	uint32_t i;
+	int ret;
+
+	ret = region_keep_adopt(r->hold_id, &z);
+	if (ret)
+		return ret;
+	ret = hold_check(zregion_base(z), zregion_size(z));
+	if (ret)
+		return ret;
+	hold = zregion_base(z);
+	hold_id = r->hold_id;
+	for (i = 0; i < hold->nkept && i < HOLD_KEPT_MAX; i++) {
+		if (hold->kept[i] == hold_id)
+			continue;
+		ret = region_keep_adopt(hold->kept[i], NULL);
+		if (ret)
+			log_err("reload: cannot keep region %d: %s",
+				hold->kept[i], strerror(-ret));
+	}
+	m.id = hold->mnt_id;
+	m.major = hold->mnt_major;
+	m.minor = hold->mnt_minor;
+	mnt_adopt(args->mountpoint, &m);
+	s->pid = r->server_pid;
+	s->sock = r->sock;
+	set_cloexec(s->sock, true);
+	set_cloexec(args->fuse_fd, true);
+	s->pidfd = (int)syscall(SYS_pidfd_open, s->pid, 0);
+	if (s->pidfd < 0)
+		return -errno;
+	s->ready = true;
+	s->ready_ns = now_ns();
+	kill(r->bridge_pid, SIGKILL);
+	waitpid(r->bridge_pid, NULL, 0);
+	/* A fault point armed by a test fired in the first server. */
+	unsetenv("ZRAMFS_FAULT");
+	started = 1;
+	reloading = true;
+	log_info("reloaded; handing over from server %d", (int)s->pid);
+	kill(s->pid, SIGHUP);
+	return 0;
+}
+
 /* @return the signalfd for TERM, INT, HUP and CHLD, or -errno. */
 static int open_signals(void)
 {
@@ -325,7 +508,7 @@ static void on_signal(struct server *s, int signo, bool *stop_pending)
 		return;
 	}
 	if (signo == SIGHUP) {
-		log_info("SIGHUP: reloading is not implemented yet; ignored");
+		reload(s);
 		return;
 	}
 	if (s->pid && s->ready) {
@@ -345,7 +528,8 @@ int holder_run(const struct holder_args *a)
 	struct server s = { .pidfd = -1, .sock = -1 };
 	uint64_t backoff_ms = 0, next_start = 0;
 	bool stop_pending = false;
-	int sig_fd, hold_id, ret, status = EXIT_FAILURE;
+	int sig_fd, ret, status = EXIT_FAILURE;
+	ssize_t len;
 
 	args = a;
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0))
@@ -356,10 +540,23 @@ int holder_run(const struct holder_args *a)
 		log_err("cannot open /proc/self/exe: %s", strerror(errno));
 		return EXIT_FAILURE;
 	}
-	hold_id = make_hold_area();
-	if (hold_id < 0) {
-		log_err("cannot make the hold area: %s", strerror(-hold_id));
-		goto out_exe;
+	len = readlink("/proc/self/exe", exe_path, sizeof(exe_path) - 1);
+	exe_path[len > 0 ? len : 0] = '\0';
+	if (a->resume) {
+		ret = resume(&s, a->resume);
+		if (ret) {
+			/* The server stops once we are gone. */
+			log_err("reload: cannot take over: %s", strerror(-ret));
+			kill(a->resume->bridge_pid, SIGKILL);
+			goto out_exe;
+		}
+	} else {
+		hold_id = make_hold_area();
+		if (hold_id < 0) {
+			log_err("cannot make the hold area: %s",
+				strerror(-hold_id));
+			goto out_exe;
+		}
 	}
 	sig_fd = open_signals();
 	if (sig_fd < 0) {
@@ -380,7 +577,7 @@ int holder_run(const struct holder_args *a)
 		if (!s.pid) {
 			t = now_ns();
 			if (t >= next_start) {
-				ret = start_server(&s, hold_id);
+				ret = start_server(&s);
 				if (ret) {
 					log_err("cannot start a server: %s",
 						strerror(-ret));
@@ -428,7 +625,8 @@ int holder_run(const struct holder_args *a)
 					 s.fatal);
 			if (!ready)
 				atomic_fetch_add(&hold->start_failures, 1);
-			if (ready && t - ready_ns >= SERVED_LONG_MS * NS_PER_MS)
+			if (reloading ||
+			    (ready && t - ready_ns >= SERVED_LONG_MS * NS_PER_MS))
 				backoff_ms = 0;
 			else if (!backoff_ms)
 				backoff_ms = BACKOFF_MIN_MS;
@@ -437,10 +635,13 @@ int holder_run(const struct holder_args *a)
 						     ? backoff_ms * 2
 						     : BACKOFF_MAX_MS;
 			next_start = t + backoff_ms * NS_PER_MS;
-			log_err("server died (%s)%s; starting another in "
-				"%llu ms", cause,
-				ready ? "" : " before it served",
-				(unsigned long long)backoff_ms);
+			if (reloading && !last)
+				log_info("the old server handed over");
+			else
+				log_err("server died (%s)%s; starting another "
+					"in %llu ms", cause,
+					ready ? "" : " before it served",
+					(unsigned long long)backoff_ms);
 		}
 	}
 	close(sig_fd);

@@ -16,11 +16,31 @@
  * stop path turns swap off and refuses to end while data is open (as a
  * single zramfsd did); once the server says it stops and exits, the holder
  * unmounts and exits with the server's status.
+ *
+ * SIGHUP reloads (docs/design/restart.md section 6, simplified): the
+ * holder checks that the installed executable (the path it was started
+ * from) runs and shares its hold area layout, keeps every region and
+ * descriptor alive in a bridge child, and re-executes itself from that
+ * path; the new holder takes everything over and has the old server hand
+ * over to a new one of the new executable (SIGHUP to the server: it stops
+ * reading and exits; requests it had read come back through
+ * FUSE_NOTIFY_RESEND).  Any failure before the exec leaves the running
+ * version serving, with the reason logged.
  */
 #ifndef ZRAMFS_HOLDER_H
 #define ZRAMFS_HOLDER_H
 
 #include <stdbool.h>
+
+/* What a holder that re-executed itself for a reload takes over from its
+ * earlier self (passed on its command line). */
+struct holder_resume {
+	int hold_id;    /* the hold area, which lists the other regions */
+	int fuse_fd;    /* the connection */
+	int sock;       /* the socket to the server */
+	int server_pid; /* its child, the server */
+	int bridge_pid; /* its child that held everything meanwhile */
+};
 
 struct holder_args {
 	int fuse_fd;            /* mnt_mount()'s descriptor */
@@ -28,6 +48,7 @@ struct holder_args {
 	const char *conf_path;  /* -c, or NULL */
 	unsigned int threads;   /* FUSE workers per server */
 	bool foreground;
+	const struct holder_resume *resume; /* NULL: a fresh start */
 };
 
 /*

@@ -65,8 +65,15 @@ static char mountpoint[PATH_MAX];
 static const struct conf *config;
 /* Set by on_signal() once it ends the daemon; control thread only. */
 static bool stopping;
+/* Set by on_signal() for SIGHUP: hand over to a new server. */
+static _Atomic bool quiescing;
 
-enum { OPT_CHECK_CONFIG = CHAR_MAX + 1 };
+enum {
+	OPT_CHECK_CONFIG = CHAR_MAX + 1,
+	OPT_HOLD_LAYOUT, /* for a reload's check: print the hold layout */
+	OPT_RESUME,      /* a holder re-executed by a reload */
+	OPT_HOLDER_THREADS,
+};
 
 static void __attribute__((noreturn)) usage(void)
 {
@@ -226,11 +233,22 @@ static void stop(const char *sig)
 	fs_stop(se);
 }
 
-/* Runs on the control thread. */
+/*
+ * Runs on the control thread.  SIGHUP (from the holder, reloading): stop
+ * reading requests and exit, leaving everything (the mount, swap, the
+ * regions) as it is for the next server.  A request read but not answered
+ * meanwhile comes back to that server through FUSE_NOTIFY_RESEND.
+ */
 static void on_signal(int signo)
 {
-	if (signo == SIGHUP)
-		return; /* reserved for reloading; ignored for now */
+	if (signo == SIGHUP) {
+		if (stopping)
+			return;
+		log_info("SIGHUP: handing over to a new server");
+		atomic_store(&quiescing, true);
+		fs_stop(se);
+		return;
+	}
 	stop(strsignal(signo));
 }
 
@@ -563,6 +581,11 @@ static int server_main(int argc, char **argv)
 	} else {
 		ret = fs_loop(se, threads);
 		status = ret ? EXIT_FAILURE : EXIT_SUCCESS;
+		if (atomic_load(&quiescing)) {
+			/* Nothing torn down: it is the next server's. */
+			log_info("handed over: exiting");
+			_exit(EXIT_SUCCESS);
+		}
 		if (ret) {
 			server_fatal("the FUSE loop failed: %s",
 				     strerror(abs(ret)));
@@ -584,6 +607,39 @@ out_conf:
 	return status;
 }
 
+/* What the holder keeps, and so all its servers can have: with
+ * no_new_privs, a server gets no more than the holder's permitted set. */
+static const cap_value_t holder_caps[] = {
+	CAP_SYS_ADMIN, CAP_IPC_LOCK, CAP_SYS_RESOURCE
+};
+
+/*
+ * A holder re-executed by a reload (holder.c): everything is there
+ * already (the mount, the connection as @fd of the resume state, the
+ * server), and the configuration is not read again.
+ */
+static int resume_holder(struct holder_args *ha,
+			 const struct holder_resume *hr,
+			 const char *conf_path, const char *mnt, int foreground)
+{
+	int ret;
+
+	if (!mnt || strlen(mnt) >= sizeof(mountpoint) || !ha->threads)
+		return EXIT_FAILURE;
+	strcpy(mountpoint, mnt);
+	log_init(foreground);
+	harden();
+	ret = priv_keep_permitted(holder_caps, ARRAY_SIZE(holder_caps));
+	if (ret)
+		log_warn("cannot reduce capabilities: %s", strerror(-ret));
+	ha->fuse_fd = hr->fuse_fd;
+	ha->mountpoint = mountpoint;
+	ha->conf_path = conf_path;
+	ha->foreground = foreground;
+	ha->resume = hr;
+	return holder_run(ha);
+}
+
 /* zramfsd: the holder, unless started as its server. */
 int main(int argc, char **argv)
 {
@@ -594,14 +650,16 @@ int main(int argc, char **argv)
 		{ "check-config", no_argument, NULL, OPT_CHECK_CONFIG },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "hold-layout", no_argument, NULL, OPT_HOLD_LAYOUT },
+		{ "resume", required_argument, NULL, OPT_RESUME },
+		{ "threads", required_argument, NULL, OPT_HOLDER_THREADS },
 		{ NULL, 0, NULL, 0 },
 	};
-	static const cap_value_t holder_caps[] = {
-		CAP_SYS_ADMIN, CAP_IPC_LOCK, CAP_SYS_RESOURCE
-	};
-	const char *conf_path = NULL, *mnt_opt = NULL;
+	const char *conf_path = NULL, *mnt_opt = NULL, *test_layout;
 	static char conf_abs[PATH_MAX];
 	struct holder_args ha = { 0 };
+	struct holder_resume hr = { 0 };
+	bool resuming = false;
 	int foreground = 0, check = 0, c, status = EXIT_FAILURE, ret, fd;
 	const char *base = strrchr(argv[0], '/');
 
@@ -630,6 +688,23 @@ int main(int argc, char **argv)
 		case OPT_CHECK_CONFIG:
 			check = 1;
 			break;
+		case OPT_HOLD_LAYOUT:
+			/* ZRAMFS_TEST_LAYOUT: a test's other layout. */
+			test_layout = getenv("ZRAMFS_TEST_LAYOUT");
+			printf("%d\n", HOLD_LAYOUT +
+					       (test_layout ? atoi(test_layout)
+							    : 0));
+			return EXIT_SUCCESS;
+		case OPT_RESUME:
+			if (sscanf(optarg, "%d:%d:%d:%d:%d", &hr.hold_id,
+				   &hr.fuse_fd, &hr.sock, &hr.server_pid,
+				   &hr.bridge_pid) != 5)
+				try_help();
+			resuming = true;
+			break;
+		case OPT_HOLDER_THREADS:
+			ha.threads = (unsigned int)atoi(optarg);
+			break;
 		case 'V':
 			printf("zramfsd %s\n", PACKAGE_VERSION);
 			return EXIT_SUCCESS;
@@ -645,6 +720,8 @@ int main(int argc, char **argv)
 		try_help();
 	}
 	log_init(1);
+	if (resuming)
+		return resume_holder(&ha, &hr, conf_path, mnt_opt, foreground);
 
 	/* Configuration errors end here, with nothing created. */
 	config = conf_load(conf_path);
@@ -682,8 +759,6 @@ int main(int argc, char **argv)
 	}
 	log_init(foreground);
 	harden();
-	/* What its servers need too: with no_new_privs, a server gets no
-	 * more than the holder's permitted set. */
 	ret = priv_keep_permitted(holder_caps, ARRAY_SIZE(holder_caps));
 	if (ret)
 		log_warn("cannot reduce capabilities: %s", strerror(-ret));

@@ -136,6 +136,31 @@ int region_keep_new(uint64_t bytes, struct zregion **out)
 	return zregion_id(kept[i]);
 }
 
+int region_keep_ids(int32_t *ids, int max)
+{
+	int i, n = 0;
+
+	for (i = 0; i < REGION_KEEP_MAX && n < max; i++)
+		if (kept[i])
+			ids[n++] = zregion_id(kept[i]);
+	return n;
+}
+
+int region_keep_adopt(int id, struct zregion **out)
+{
+	unsigned i;
+	int ret;
+
+	for (i = 0; i < REGION_KEEP_MAX && kept[i]; i++)
+		;
+	if (i == REGION_KEEP_MAX)
+		return -ENOSPC;
+	ret = zregion_attach(id, region_map_flags, &kept[i]);
+	if (!ret && out)
+		*out = kept[i];
+	return ret;
+}
+
 int region_keep_answer(int sock, const void *msg)
 {
 	const struct hold_msg *m = msg;

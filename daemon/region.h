@@ -69,6 +69,17 @@ int region_keep_new(uint64_t bytes, struct zregion **out);
  */
 int region_keep_answer(int sock, const void *msg);
 
+/* Writes the ids of the regions the holder keeps to @ids, at most @max.
+ * @return how many. */
+int region_keep_ids(int32_t *ids, int max);
+
+/*
+ * Keeps region @id, which this holder's earlier self made before it
+ * re-executed itself (a reload): attached again, as region_keep_new()'s.
+ * @return 0 and *@out if not NULL, or -errno as zregion_attach().
+ */
+int region_keep_adopt(int id, struct zregion **out);
+
 /* Lets go of the kept region @id.  @return 0, or -ENOENT if none. */
 int region_keep_drop(int id);
 

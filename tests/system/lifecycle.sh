@@ -53,9 +53,9 @@ check_serves() {
 # ---- signals it does not use ------------------------------------------------
 
 # Asynchronous signals whose default is to end or stop a process, and some
-# whose default is to ignore.  SIGTERM, SIGINT (shutdown) and SIGKILL,
-# SIGSTOP (unblockable) are not sent.
-sigs="HUP QUIT TRAP USR1 USR2 PIPE ALRM STKFLT CHLD CONT TSTP TTIN TTOU URG
+# whose default is to ignore.  SIGTERM, SIGINT (shutdown), SIGHUP (reload,
+# reload.sh) and SIGKILL, SIGSTOP (unblockable) are not sent.
+sigs="QUIT TRAP USR1 USR2 PIPE ALRM STKFLT CHLD CONT TSTP TTIN TTOU URG
 XCPU XFSZ VTALRM PROF WINCH IO PWR SYS RTMIN RTMIN+3 RTMAX-1 RTMAX"
 faults="SEGV BUS FPE ILL ABRT"
 
