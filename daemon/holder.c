@@ -22,7 +22,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <spawn.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -38,6 +37,7 @@
 #include "log.h"
 #include "mnt.h"
 #include "region.h"
+#include "helper.h"
 
 #ifndef P_PIDFD
 #define P_PIDFD 3
@@ -129,16 +129,45 @@ static int make_hold_area(void)
 	return id;
 }
 
+/*
+ * The command line of a server (@name "zramfsd-server", @first its
+ * --hold-area) or of the holder itself re-executed (@name "zramfsd",
+ * @first its --resume): the worker count (written into @threads), the
+ * mountpoint, --configure if @configure, the configuration file for a
+ * holder or a configuring server, -f.  @argv has room for ARGV_MAX.
+ */
+#define ARGV_MAX 12
+static void make_argv(char **argv, char *name, char *first,
+		      char threads[24], bool configure)
+{
+	int n = 0;
+
+	snprintf(threads, 24, "--threads=%u", args->threads);
+	argv[n++] = name;
+	argv[n++] = first;
+	argv[n++] = threads;
+	argv[n++] = "-m";
+	argv[n++] = (char *)args->mountpoint;
+	if (configure)
+		argv[n++] = "--configure";
+	if (args->conf_path && (configure || !strcmp(name, "zramfsd"))) {
+		argv[n++] = "-c";
+		argv[n++] = (char *)args->conf_path;
+	}
+	if (args->foreground)
+		argv[n++] = "-f";
+	argv[n] = NULL;
+}
+
 /* In the child: fd 3 the connection, fd 4 the socket, nothing else open
  * that the holder has (all CLOEXEC), then the server.  Never returns. */
 static void __attribute__((noreturn)) exec_server(int sock)
 {
-	char id[24], threads[24], *argv[12];
+	char id[24], threads[24], *argv[ARGV_MAX];
 	/* Out of the way of 3 and 4 first: any of them may be there. */
 	int fuse = fcntl(args->fuse_fd, F_DUPFD, 10);
 	int s = fcntl(sock, F_DUPFD, 10);
 	int exe = fcntl(exe_fd, F_DUPFD_CLOEXEC, 10);
-	int n = 0;
 
 	if (fuse < 0 || s < 0 || exe < 0 || dup2(fuse, HOLD_FUSE_FD) < 0 ||
 	    dup2(s, HOLD_SOCK_FD) < 0)
@@ -149,23 +178,9 @@ static void __attribute__((noreturn)) exec_server(int sock)
 	if (started > 1)
 		unsetenv("ZRAMFS_FAULT");
 	snprintf(id, sizeof(id), "--hold-area=%d", hold_id);
-	snprintf(threads, sizeof(threads), "--threads=%u", args->threads);
-	argv[n++] = "zramfsd-server";
-	argv[n++] = id;
-	argv[n++] = threads;
-	argv[n++] = "-m";
-	argv[n++] = (char *)args->mountpoint;
 	/* The configuration's devices are set up once per holder. */
-	if (!atomic_load(&hold->configured)) {
-		argv[n++] = "--configure";
-		if (args->conf_path) {
-			argv[n++] = "-c";
-			argv[n++] = (char *)args->conf_path;
-		}
-	}
-	if (args->foreground)
-		argv[n++] = "-f";
-	argv[n] = NULL;
+	make_argv(argv, "zramfsd-server", id, threads,
+		  !atomic_load(&hold->configured));
 	fexecve(exe, argv, environ);
 	_exit(127);
 }
@@ -320,32 +335,18 @@ static void reap_orphans(const struct server *s)
 static int check_installed(char *why, size_t len)
 {
 	char *argv[] = { "zramfsd", "--hold-layout", NULL }, out[32] = "";
-	posix_spawn_file_actions_t fa;
-	int p[2], ret, status = 0;
+	int ret, status = 0;
+	size_t got;
 	long layout;
-	ssize_t n;
-	pid_t pid;
 
-	if (pipe2(p, O_CLOEXEC))
-		return -errno;
-	ret = posix_spawn_file_actions_init(&fa);
-	if (!ret)
-		ret = posix_spawn_file_actions_adddup2(&fa, p[1],
-						       STDOUT_FILENO);
-	if (!ret)
-		ret = posix_spawn(&pid, exe_path, &fa, NULL, argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	close(p[1]);
+	ret = helper_run(exe_path, argv, out, sizeof(out) - 1, &got,
+			 &status);
 	if (ret) {
-		close(p[0]);
 		snprintf(why, len, "cannot run %s: %s", exe_path,
-			 strerror(ret));
-		return -ret;
+			 strerror(-ret));
+		return ret;
 	}
-	n = read(p[0], out, sizeof(out) - 1);
-	close(p[0]);
-	waitpid(pid, &status, 0);
-	layout = n > 0 ? strtol(out, NULL, 10) : -1;
+	layout = got ? strtol(out, NULL, 10) : -1;
 	if (!WIFEXITED(status) || WEXITSTATUS(status) || layout < 0) {
 		snprintf(why, len, "%s --hold-layout failed", exe_path);
 		return -ENOEXEC;
@@ -374,9 +375,9 @@ static void set_cloexec(int fd, bool cloexec)
 static void reload(struct server *s)
 {
 	char why[PATH_MAX + 128], resume[96], threads[24];
-	char *argv[12];
+	char *argv[ARGV_MAX];
 	pid_t bridge;
-	int n = 0, ret;
+	int ret;
 
 	if (!s->pid || !s->ready) {
 		log_warn("SIGHUP: no server serves; reload refused");
@@ -402,19 +403,7 @@ static void reload(struct server *s)
 	}
 	snprintf(resume, sizeof(resume), "--resume=%d:%d:%d:%d:%d", hold_id,
 		 args->fuse_fd, s->sock, (int)s->pid, (int)bridge);
-	snprintf(threads, sizeof(threads), "--threads=%u", args->threads);
-	argv[n++] = "zramfsd";
-	argv[n++] = resume;
-	argv[n++] = threads;
-	argv[n++] = "-m";
-	argv[n++] = (char *)args->mountpoint;
-	if (args->conf_path) {
-		argv[n++] = "-c";
-		argv[n++] = (char *)args->conf_path;
-	}
-	if (args->foreground)
-		argv[n++] = "-f";
-	argv[n] = NULL;
+	make_argv(argv, "zramfsd", resume, threads, false);
 	log_info("reloading: executing %s", exe_path);
 	set_cloexec(args->fuse_fd, false);
 	set_cloexec(s->sock, false);

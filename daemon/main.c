@@ -1,18 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * zramfsd: kernel zram in userspace.  Start-up, signals and shutdown.
+ * zramfsd: kernel zram in userspace.  Start-up, signals and shutdown, of
+ * the two processes (daemon/holder.h): main() is the holder's start, which
+ * parses the command line and the configuration (errors end here, before
+ * anything exists), checks the mountpoint and mounts (mnt.c), blocks the
+ * signals no thread takes (lib/thread.h), daemonizes, hardens itself and
+ * runs holder_run(), which starts the server: server_main(), this same
+ * executable started as zramfsd-server (or as zramfsd-swapctl, a swap
+ * helper, swapctl.c; or with --resume, the holder re-executed by a reload).
  *
- * Start-up order matters: parse the command line and the configuration
- * (errors end here, before anything exists), check the mountpoint and mount
- * (mnt.c), block the signals no thread takes (lib/thread.h), daemonize, lock
- * memory and mark the process an I/O flusher (neither survives fork), start
- * the control thread, drop capabilities, create the devices of the
- * configuration (on this thread, so that their GC workers inherit no
- * capability) and serve: fs_loop() starts every FUSE worker at once, each
+ * The server's start-up order matters: lock memory and mark the process an
+ * I/O flusher (neither survives exec), attach the hold area, start the
+ * control thread, drop capabilities, create the devices of the
+ * configuration if it is the first server (on this thread, so that their
+ * GC workers inherit no capability), resume the connection if it follows
+ * another (conn.c) and serve: fs_loop() starts every FUSE worker at once, each
  * with its buffers made, so that reading and writing pages needs no new
  * thread or buffer.  The control thread turns the devices into swap once the
- * workers run, because swapon reads the device through them; then systemd is
- * told READY=1.
+ * workers run, because swapon reads the device through them; then the
+ * holder is told READY (and tells systemd READY=1).
  *
  * Shutdown: SIGTERM/SIGINT reach the control thread, which turns swap off on
  * every device (the workers keep serving the pages coming back) and detaches
@@ -21,7 +27,8 @@
  * open (a loop device attached by hand, say): it logs which, and keeps
  * serving.  Otherwise the data files are closed for good, the daemon
  * lazily unmounts its own mount (mnt.c: never another mount at the same
- * path) and ends the FUSE loop.  A later signal tries again.
+ * path) and ends the FUSE loop; the holder, told STOPPING, exits after it.
+ * A later signal tries again.
  */
 #include "config.h"
 

@@ -45,8 +45,9 @@ struct mount {
 	char type[64];
 };
 
-/* Written by mnt_mount() before the control thread exists, then read and
- * cleared by mnt_unmount() on the control thread alone. */
+/* Written by mnt_mount() (in the holder) or mnt_adopt() (in a server, and
+ * in a holder re-executed by a reload) before the control thread exists,
+ * then read and cleared by mnt_unmount() on one thread alone. */
 static struct mount ours;
 static char ours_path[PATH_MAX];
 static bool mounted;

@@ -9,9 +9,7 @@
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
-#include <spawn.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -19,10 +17,10 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "fault.h"
+#include "helper.h"
 #include "swap.h"
 #include "swapctl.h"
 
@@ -44,38 +42,13 @@ void swapctl_use_helper(void)
 /* Runs the helper with @argv and waits for it.  @return its result. */
 static int run(char *const argv[], struct swapctl_reply *r)
 {
-	posix_spawn_file_actions_t fa;
-	size_t got = 0;
-	ssize_t n;
-	int p[2], ret, status;
-	pid_t pid;
+	size_t got;
+	int status, ret;
 
-	if (pipe2(p, O_CLOEXEC))
-		return -errno;
-	ret = posix_spawn_file_actions_init(&fa);
-	if (!ret)
-		ret = posix_spawn_file_actions_adddup2(&fa, p[1],
-						       STDOUT_FILENO);
-	if (!ret)
-		ret = posix_spawn(&pid, "/proc/self/exe", &fa, NULL, argv,
-				  environ);
-	posix_spawn_file_actions_destroy(&fa);
-	close(p[1]);
-	if (ret) {
-		close(p[0]);
-		return -ret;
-	}
-	while (got < sizeof(*r)) {
-		n = read(p[0], (char *)r + got, sizeof(*r) - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		got += (size_t)n;
-	}
-	close(p[0]);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
+	ret = helper_run("/proc/self/exe", argv, r, sizeof(*r), &got,
+			 &status);
+	if (ret)
+		return ret;
 	return got == sizeof(*r) ? r->ret : -EIO;
 }
 
