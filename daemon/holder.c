@@ -32,12 +32,12 @@
 #include <unistd.h>
 
 #include "fault.h"
+#include "helper.h"
 #include "hold.h"
 #include "holder.h"
 #include "log.h"
 #include "mnt.h"
 #include "region.h"
-#include "helper.h"
 
 #ifndef P_PIDFD
 #define P_PIDFD 3
@@ -482,7 +482,7 @@ static int open_signals(void)
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGHUP);
 	sigaddset(&set, SIGCHLD);
-	/* SIGCHLD is not among lib/thread.h's: block it here. */
+	/* For the signalfd: SIGCHLD must be blocked too. */
 	if (sigprocmask(SIG_BLOCK, &set, NULL))
 		return -errno;
 	fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
