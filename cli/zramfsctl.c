@@ -154,8 +154,8 @@ static void __attribute__((__noreturn__)) usage(void)
 	      "     --gc-mode <mode>      free discarded pages' memory "
 	      "async or sync\n"
 	      "     --compact             compact the device's memory\n"
-	      "     --daemon              show the daemon's restarts and "
-	      "gaps (control/daemon_stat)\n",
+	      "     --daemon              show the daemon's restarts "
+	      "(control/daemon_stat)\n",
 	      out);
 	fputs("\n -h, --help                display this help\n"
 	      " -V, --version             display version\n",
