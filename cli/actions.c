@@ -18,6 +18,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "size.h"
@@ -361,4 +362,45 @@ int act_modify(struct zdev *devs, int ndevs, const struct request *rq)
 		if (dev_exists(&devs[i]) || modify(&devs[i], rq))
 			rc = 1;
 	return rc;
+}
+
+/*
+ * --daemon: control/daemon_stat, one field a line by name, or as a JSON
+ * object.  @return 0, or 1 if it could not be read.
+ */
+int act_daemon(const struct output *out)
+{
+	static const char *const names[] = { ZTREE_DAEMON_STAT_NAMES };
+	char ctl[PATH_MAX], buf[256], *p = buf, *end;
+	long long v[ZTREE_DAEMON_STAT_NFIELDS];
+	size_t i;
+	int ret;
+
+	snprintf(ctl, sizeof(ctl), "%s/control", mnt);
+	ret = attr_read(ctl, "daemon_stat", buf, sizeof(buf));
+	if (ret < 0) {
+		warnx("%s/daemon_stat: %s", ctl, strerror(-ret));
+		return 1;
+	}
+	for (i = 0; i < ZTREE_DAEMON_STAT_NFIELDS; i++) {
+		errno = 0;
+		v[i] = strtoll(p, &end, 10);
+		if (errno || end == p) {
+			warnx("%s/daemon_stat: field %zu (%s) missing or bad",
+			      ctl, i + 1, names[i]);
+			return 1;
+		}
+		p = end;
+	}
+	if (out->json) {
+		printf("{\n   \"daemon\": {\n");
+		for (i = 0; i < ZTREE_DAEMON_STAT_NFIELDS; i++)
+			printf("      \"%s\": %lld%s\n", names[i], v[i],
+			       i + 1 < ZTREE_DAEMON_STAT_NFIELDS ? "," : "");
+		printf("   }\n}\n");
+		return 0;
+	}
+	for (i = 0; i < ZTREE_DAEMON_STAT_NFIELDS; i++)
+		printf("%-15s %lld\n", names[i], v[i]);
+	return 0;
 }

@@ -54,11 +54,12 @@ struct cmdline {
 		ACT_FIND,   /* -f */
 		ACT_SETUP,  /* -s DEVICE */
 		ACT_MODIFY, /* --swapon, --swapoff, --mem-limit, ... */
+		ACT_DAEMON, /* --daemon */
 	} action; /* decided by check_cmdline() */
 	struct request rq;
 	struct output out;
 	const char *mnt;
-	bool reset, output_all;
+	bool reset, output_all, daemon;
 	const char *columns; /* -o */
 	char **devices;
 	int ndevices;
@@ -152,7 +153,9 @@ static void __attribute__((__noreturn__)) usage(void)
 	      "compressed data (0: none)\n"
 	      "     --gc-mode <mode>      free discarded pages' memory "
 	      "async or sync\n"
-	      "     --compact             compact the device's memory\n",
+	      "     --compact             compact the device's memory\n"
+	      "     --daemon              show the daemon's restarts "
+	      "(control/daemon_stat)\n",
 	      out);
 	fputs("\n -h, --help                display this help\n"
 	      " -V, --version             display version\n",
@@ -218,6 +221,7 @@ enum {
 	OPT_MEM_LIMIT,
 	OPT_GC_MODE,
 	OPT_COMPACT,
+	OPT_DAEMON,
 };
 
 static const struct option longopts[] = {
@@ -225,6 +229,7 @@ static const struct option longopts[] = {
 	{ "algorithm-params", required_argument, NULL, 'p' },
 	{ "bytes", no_argument, NULL, 'b' },
 	{ "compact", no_argument, NULL, OPT_COMPACT },
+	{ "daemon", no_argument, NULL, OPT_DAEMON },
 	{ "discard", optional_argument, NULL, OPT_DISCARD },
 	{ "find", no_argument, NULL, 'f' },
 	{ "gc-mode", required_argument, NULL, OPT_GC_MODE },
@@ -453,6 +458,9 @@ static void parse_cmdline(int argc, char **argv, struct cmdline *cl)
 			check_gc_mode(optarg);
 			rq->gc_mode = optarg;
 			break;
+		case OPT_DAEMON:
+			cl->daemon = true;
+			break;
 		case OPT_COMPACT:
 			rq->compact = true;
 			break;
@@ -513,7 +521,15 @@ static void check_cmdline(struct cmdline *cl)
 		m[--len] = '\0';
 	cl->mnt = m;
 
-	if (cl->reset)
+	if (cl->daemon &&
+	    (nargs || cl->reset || rq->find || rq->size_arg || rq->swapon ||
+	     rq->swapoff || rq->mem_limit_arg || rq->gc_mode || rq->compact ||
+	     cl->columns || cl->output_all))
+		errx(EXIT_FAILURE, "option --daemon takes no <device> and no "
+				   "other option but --json");
+	if (cl->daemon)
+		cl->action = ACT_DAEMON;
+	else if (cl->reset)
 		cl->action = ACT_RESET;
 	else if (rq->find)
 		cl->action = ACT_FIND;
@@ -538,6 +554,8 @@ static int run(const struct cmdline *cl, struct zdev *devs)
 		return act_setup(&devs[0], &cl->rq);
 	case ACT_MODIFY:
 		return act_modify(devs, cl->ndevices, &cl->rq);
+	case ACT_DAEMON:
+		return act_daemon(&cl->out);
 	case ACT_STATUS:
 		break;
 	}

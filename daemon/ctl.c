@@ -39,6 +39,8 @@ static pthread_t ctl_thread;
 static __thread bool on_ctl_thread;
 static int sig_fd = -1, ev_fd = -1;
 static ctl_signal_fn signal_cb;
+static int watch_fd = -1;
+static void (*watch_cb)(void);
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t done_cond = PTHREAD_COND_INITIALIZER;
 /* protected by lock: */
@@ -70,9 +72,11 @@ static void run_jobs(void)
 
 static void *ctl_main(void *unused)
 {
-	struct pollfd pfd[2] = {
+	struct pollfd pfd[3] = {
 		{ .fd = sig_fd, .events = POLLIN },
 		{ .fd = ev_fd, .events = POLLIN },
+		/* No events asked: POLLHUP and POLLERR come anyway. */
+		{ .fd = watch_fd, .events = 0 },
 	};
 
 	(void)unused;
@@ -85,7 +89,7 @@ static void *ctl_main(void *unused)
 		uint64_t n;
 		bool stop;
 
-		if (poll(pfd, 2, -1) < 0) {
+		if (poll(pfd, 3, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			log_err("control thread: poll: %s", strerror(errno));
@@ -94,6 +98,10 @@ static void *ctl_main(void *unused)
 		if ((pfd[0].revents & POLLIN) &&
 		    read(sig_fd, &si, sizeof(si)) == sizeof(si))
 			signal_cb((int)si.ssi_signo);
+		if (pfd[2].fd >= 0 && (pfd[2].revents & (POLLHUP | POLLERR))) {
+			pfd[2].fd = -1; /* once */
+			watch_cb();
+		}
 		if ((pfd[1].revents & POLLIN) &&
 		    read(ev_fd, &n, sizeof(n)) != sizeof(n))
 			continue;
@@ -105,6 +113,12 @@ static void *ctl_main(void *unused)
 			break;
 	}
 	return NULL;
+}
+
+void ctl_watch(int fd, void (*on_hangup)(void))
+{
+	watch_fd = fd;
+	watch_cb = on_hangup;
 }
 
 int ctl_start(ctl_signal_fn on_signal)

@@ -26,6 +26,12 @@ typedef void (*ctl_signal_fn)(int signo);
  */
 int ctl_start(ctl_signal_fn on_signal);
 
+/*
+ * Before ctl_start(): the control thread also watches @fd (a socket) and
+ * calls @on_hangup once, on itself, when the other end is gone.
+ */
+void ctl_watch(int fd, void (*on_hangup)(void));
+
 /* Stops the control thread after the jobs already posted. */
 void ctl_stop(void);
 

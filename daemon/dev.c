@@ -53,6 +53,7 @@
 #include "size.h"
 #include "state.h"
 #include "swap.h"
+#include "swapctl.h"
 #include "zcomp.h"
 #include "zstat.h"
 #include "zstore.h"
@@ -1235,7 +1236,7 @@ static int do_swap_on(struct swap_req *r)
 	}
 
 	data_path(d, path, sizeof(path));
-	ret = swap_loop_attach(path, loop, sizeof(loop), &st);
+	ret = swapctl_loop_attach(path, loop, sizeof(loop), &st);
 	if (ret) {
 		log_err("zramfs%d: cannot attach a loop device to %s: %s",
 			d->id, path, strerror(-ret));
@@ -1248,10 +1249,10 @@ static int do_swap_on(struct swap_req *r)
 	pthread_mutex_unlock(&d->swap_lock);
 	record_swap(d, STATE_SWAP_ATTACHING, loop, &st, req_id());
 	FAULT_POINT("swapon.after_loop");
-	ret = swap_enable(loop, r->priority, r->discard);
+	ret = swapctl_enable(loop, r->priority, r->discard);
 	if (ret) {
 		log_err("zramfs%d: swapon %s: %s", d->id, loop, strerror(-ret));
-		err = swap_loop_detach(loop, &st);
+		err = swapctl_loop_detach(loop, &st);
 		if (err)
 			log_err("zramfs%d: detaching %s: %s", d->id, loop,
 				strerror(-err));
@@ -1292,7 +1293,7 @@ static int wait_other_swapoff(struct dev *d)
 			return 0;
 		nanosleep(&ts, NULL);
 	}
-	return swap_disable(d->loop_dev);
+	return swapctl_disable(d->loop_dev);
 }
 
 /* The device is no swap and has no loop device of ours any more.  Runs on
@@ -1339,7 +1340,7 @@ static int do_swap_off(struct dev *d)
 	/* Someone may have run swapoff(8) on the loop device: then only the
 	 * detach is left to do. */
 	if (swap_is_active(d->loop_dev)) {
-		ret = swap_disable(d->loop_dev);
+		ret = swapctl_disable(d->loop_dev);
 		if (ret == -EINVAL)
 			ret = wait_other_swapoff(d);
 		if (ret) {
@@ -1351,7 +1352,7 @@ static int do_swap_off(struct dev *d)
 	pthread_rwlock_rdlock(&d->init_lock);
 	opens = d->data_opens;
 	pthread_rwlock_unlock(&d->init_lock);
-	ret = swap_loop_detach(d->loop_dev, &d->loop_file);
+	ret = swapctl_loop_detach(d->loop_dev, &d->loop_file);
 	if (ret == -ESTALE || ret == -ENXIO)
 		goto not_ours; /* in the meantime */
 	if (ret) {
@@ -1825,7 +1826,7 @@ static void reconcile(struct dev *d)
 		    !stat(path, &st))
 			for (loop = strtok_r(loops, " ", &save); loop;
 			     loop = strtok_r(NULL, " ", &save)) {
-				ret = swap_loop_detach(loop, &st);
+				ret = swapctl_loop_detach(loop, &st);
 				log_info("zramfs%d: swap on was cut short: "
 					 "detaching %s: %s", d->id, loop,
 					 ret ? strerror(-ret) : "done");
@@ -1841,7 +1842,7 @@ static void reconcile(struct dev *d)
 	if (ret == 1 && d->restored == STATE_SWAP_ON)
 		return; /* swapped off by hand: "swap off" detaches it */
 	if (ret == 1) {
-		ret = swap_loop_detach(d->loop_dev, &d->loop_file);
+		ret = swapctl_loop_detach(d->loop_dev, &d->loop_file);
 		if (ret) {
 			log_err("zramfs%d: swap %s was cut short; detaching "
 				"%s: %s; write off to swap to retry", d->id,

@@ -7,6 +7,7 @@
  *   1                     /
  *   2                     /control
  *   3, 4                  /control/hot_add, /control/hot_remove
+ *   5                     /control/daemon_stat
  *   DEV_INO(n)            /zramfsN
  *   DEV_INO(n) + 1        /zramfsN/data
  *   DEV_INO(n) + 2 + i    /zramfsN/<dev_attrs[i].name>
@@ -49,6 +50,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "conn.h"
 #include "ctl.h"
 #include "dev.h"
 #include "fault.h"
@@ -62,10 +64,11 @@
 #define INO_CONTROL 2
 #define INO_HOT_ADD 3
 #define INO_HOT_REMOVE 4
+#define INO_DAEMON_STAT 5
 #define INO_DEV_BASE 256
 #define INO_PER_DEV 64
 #define DEV_INO(n) (INO_DEV_BASE + (fuse_ino_t)(n) * INO_PER_DEV)
-#define FILE_CONTROL (-1) /* hot_add, hot_remove */
+#define FILE_CONTROL (-1) /* hot_add, hot_remove, daemon_stat */
 #define FILE_DIR 0
 #define FILE_DATA 1
 #define FILE_ATTR0 2
@@ -140,7 +143,8 @@ static int decode(fuse_ino_t ino, struct node *n)
 	n->file = FILE_DIR;
 	if (ino == INO_ROOT || ino == INO_CONTROL)
 		return 0;
-	if (ino == INO_HOT_ADD || ino == INO_HOT_REMOVE) {
+	if (ino == INO_HOT_ADD || ino == INO_HOT_REMOVE ||
+	    ino == INO_DAEMON_STAT) {
 		n->file = FILE_CONTROL;
 		return 0;
 	}
@@ -182,7 +186,7 @@ static void fill_stat(const struct node *n, struct dev *d, struct stat *st)
 		return;
 	}
 	st->st_nlink = 1;
-	if (n->ino == INO_HOT_ADD) {
+	if (n->ino == INO_HOT_ADD || n->ino == INO_DAEMON_STAT) {
 		st->st_mode = S_IFREG | 0444;
 		st->st_size = 4096;
 	} else if (n->ino == INO_HOT_REMOVE) {
@@ -349,6 +353,10 @@ static void fs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 			reply_entry(req, INO_HOT_REMOVE);
 			return;
 		}
+		if (!strcmp(name, "daemon_stat")) {
+			reply_entry(req, INO_DAEMON_STAT);
+			return;
+		}
 	} else if (p.dev >= 0 && p.file == FILE_DIR) {
 		if (!strcmp(name, "data")) {
 			reply_entry(req, DEV_INO(p.dev) + FILE_DATA);
@@ -462,6 +470,9 @@ static void fs_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		if (!ret)
 			ret = dirbuf_add(req, &b, "hot_remove", INO_HOT_REMOVE,
 					 S_IFREG);
+		if (!ret)
+			ret = dirbuf_add(req, &b, "daemon_stat",
+					 INO_DAEMON_STAT, S_IFREG);
 	} else {
 		if (!ret)
 			ret = dirbuf_add(req, &b, "data",
@@ -535,7 +546,7 @@ static void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	if (n.file != FILE_DATA) {
 		/* As sysfs: no reading a write-only attribute, no writing a
 		 * read-only one, even for root. */
-		bool can_rd = ino == INO_HOT_ADD ||
+		bool can_rd = ino == INO_HOT_ADD || ino == INO_DAEMON_STAT ||
 			      (n.dev >= 0 && node_attr(&n)->show);
 		bool can_wr = ino == INO_HOT_REMOVE ||
 			      (n.dev >= 0 && node_attr(&n)->store);
@@ -612,6 +623,8 @@ static int render(struct handle *h)
 			state_handle_set_hot_add(h->fh, ret);
 		if (ret >= 0)
 			ret = snprintf(value, sizeof(value), "%d\n", ret);
+	} else if (h->ino == INO_DAEMON_STAT) {
+		ret = conn_stat_show(value, sizeof(value));
 	} else {
 		ret = dev_attr_show(h->d, &dev_attrs[h->file - FILE_ATTR0],
 				    value, sizeof(value));
@@ -848,6 +861,9 @@ static void fs_statfs(fuse_req_t req, fuse_ino_t ino)
 		.f_namemax = 255,
 	};
 
+	/* A request a test can hold while the server dies (restart-basic.sh):
+	 * it has no side effect, and no handle that dies with the server. */
+	FAULT_POINT("statfs.before_reply");
 	fuse_reply_statfs(req, &sv);
 }
 

@@ -15,12 +15,18 @@
 #include "log.h"
 
 static int to_stderr = 1;
+static const char *ident = "zramfsd";
+
+void log_set_ident(const char *name)
+{
+	ident = name;
+}
 
 void log_init(int foreground)
 {
 	to_stderr = foreground;
 	if (!foreground)
-		openlog("zramfsd", LOG_PID | LOG_NDELAY, LOG_DAEMON);
+		openlog(ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
 }
 
 void log_msg(int prio, const char *fmt, ...)
@@ -30,7 +36,7 @@ void log_msg(int prio, const char *fmt, ...)
 	int n = 0;
 
 	if (to_stderr)
-		n = snprintf(buf, sizeof(buf), "zramfsd: ");
+		n = snprintf(buf, sizeof(buf), "%s: ", ident);
 	va_start(ap, fmt);
 	vsnprintf(buf + n, sizeof(buf) - n, fmt, ap);
 	va_end(ap);

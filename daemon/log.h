@@ -10,6 +10,9 @@
 
 /* @foreground: write to stderr instead of syslog. */
 void log_init(int foreground);
+/* The name messages carry ("zramfsd", "zramfsd-server"); before log_init(),
+ * @name a string that lives as long as the process. */
+void log_set_ident(const char *name);
 
 __attribute__((format(printf, 2, 3))) void log_msg(int prio, const char *fmt,
 						   ...);

@@ -1,18 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * zramfsd: kernel zram in userspace.  Start-up, signals and shutdown.
+ * zramfsd: kernel zram in userspace.  Start-up, signals and shutdown, of
+ * the two processes (daemon/holder.h): main() is the holder's start, which
+ * parses the command line and the configuration (errors end here, before
+ * anything exists), checks the mountpoint and mounts (mnt.c), blocks the
+ * signals no thread takes (lib/thread.h), daemonizes, hardens itself and
+ * runs holder_run(), which starts the server: server_main(), this same
+ * executable started as zramfsd-server (or as zramfsd-swapctl, a swap
+ * helper, swapctl.c; or with --resume, the holder re-executed by a reload).
  *
- * Start-up order matters: parse the command line and the configuration
- * (errors end here, before anything exists), check the mountpoint and mount
- * (mnt.c), block the signals no thread takes (lib/thread.h), daemonize, lock
- * memory and mark the process an I/O flusher (neither survives fork), start
- * the control thread, drop capabilities, create the devices of the
- * configuration (on this thread, so that their GC workers inherit no
- * capability) and serve: fs_loop() starts every FUSE worker at once, each
+ * The server's start-up order matters: lock memory and mark the process an
+ * I/O flusher (neither survives exec), attach the hold area, start the
+ * control thread, drop capabilities, create the devices of the
+ * configuration if it is the first server (on this thread, so that their
+ * GC workers inherit no capability), resume the connection if it follows
+ * another (conn.c) and serve: fs_loop() starts every FUSE worker at once, each
  * with its buffers made, so that reading and writing pages needs no new
  * thread or buffer.  The control thread turns the devices into swap once the
- * workers run, because swapon reads the device through them; then systemd is
- * told READY=1.
+ * workers run, because swapon reads the device through them; then the
+ * holder is told READY (and tells systemd READY=1).
  *
  * Shutdown: SIGTERM/SIGINT reach the control thread, which turns swap off on
  * every device (the workers keep serving the pages coming back) and detaches
@@ -21,35 +27,43 @@
  * open (a loop device attached by hand, say): it logs which, and keeps
  * serving.  Otherwise the data files are closed for good, the daemon
  * lazily unmounts its own mount (mnt.c: never another mount at the same
- * path) and ends the FUSE loop.  A later signal tries again.
+ * path) and ends the FUSE loop; the holder, told STOPPING, exits after it.
+ * A later signal tries again.
  */
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdarg.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "array_size.h"
 #include "conf.h"
+#include "conn.h"
 #include "ctl.h"
 #include "dev.h"
+#include "fault.h"
 #include "fs.h"
+#include "hold.h"
+#include "holder.h"
 #include "log.h"
 #include "mnt.h"
 #include "priv.h"
 #include "region.h"
 #include "state.h"
+#include "swapctl.h"
 #include "swapopt.h"
 #include "thread.h"
 #include "ztree.h"
@@ -59,8 +73,15 @@ static char mountpoint[PATH_MAX];
 static const struct conf *config;
 /* Set by on_signal() once it ends the daemon; control thread only. */
 static bool stopping;
+/* Set by on_signal() for SIGHUP: hand over to a new server. */
+static _Atomic bool quiescing;
 
-enum { OPT_CHECK_CONFIG = CHAR_MAX + 1 };
+enum {
+	OPT_CHECK_CONFIG = CHAR_MAX + 1,
+	OPT_HOLD_LAYOUT, /* for a reload's check: print the hold layout */
+	OPT_RESUME,      /* a holder re-executed by a reload */
+	OPT_HOLDER_THREADS,
+};
 
 static void __attribute__((noreturn)) usage(void)
 {
@@ -124,40 +145,40 @@ static int check_config(const char *path, const char *mnt)
 	return EXIT_SUCCESS;
 }
 
-/* Tells systemd (Type=notify) that we are ready, if it asked. */
-static void notify_ready(void)
-{
-	const char *path = getenv("NOTIFY_SOCKET");
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	static const char msg[] = "READY=1";
-	socklen_t len;
-	int fd;
+/* How long a first server waits for the kernel's INIT before it gives up
+ * saying READY (the kernel queues INIT at mount, before anything else). */
+#define INIT_WAIT_S 10
 
-	if (!path || (path[0] != '/' && path[0] != '@') ||
-	    strlen(path) >= sizeof(sa.sun_path))
-		return;
-	memcpy(sa.sun_path, path, strlen(path));
-	if (sa.sun_path[0] == '@')
-		sa.sun_path[0] = '\0';
-	len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(path));
-	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return;
-	if (sendto(fd, msg, sizeof(msg) - 1, MSG_NOSIGNAL,
-		   (struct sockaddr *)&sa, len) < 0)
-		log_warn("cannot notify systemd: %s", strerror(errno));
-	close(fd);
+/* Tells the holder something that needs no answer. */
+static void tell_holder(enum hold_msg_type type, const char *reason)
+{
+	struct hold_msg m = { .type = type };
+
+	if (reason)
+		snprintf(m.reason, sizeof(m.reason), "%s", reason);
+	region_tell_holder(&m);
 }
 
-/* Runs on the control thread once the FUSE loop serves. */
+/* Runs on the control thread once the FUSE loop serves.  READY means the
+ * kernel's INIT is answered (only then are requests served) and the
+ * configuration's swap is on. */
 static int start_swap(void *unused)
 {
-	int ret = conf_apply_swap(config);
+	int ret;
 
 	(void)unused;
-	if (ret)
+	ret = conn_wait_init(INIT_WAIT_S);
+	if (ret) {
+		log_err("no FUSE_INIT answered in %d s: %s", INIT_WAIT_S,
+			strerror(-ret));
+		return 0;
+	}
+	/* What a dead server left half done with swap (dev.h). */
+	if (dev_reconcile_swap())
+		log_err("some devices' swap could not be reconciled");
+	if (config && conf_apply_swap(config))
 		log_err("some configured devices could not be turned into swap");
-	notify_ready();
+	tell_holder(HOLD_MSG_READY, NULL);
 	log_info("serving %s", mountpoint);
 	return 0;
 }
@@ -194,14 +215,12 @@ static int unmount_job(void *unused)
 	return 0;
 }
 
-/* Runs on the control thread. */
-static void on_signal(int signo)
+/* The stop path, on the control thread: for SIGTERM or SIGINT (from the
+ * holder, or sent to the server itself), or when the holder is gone. */
+static void stop(const char *sig)
 {
-	const char *sig = strsignal(signo);
 	int ret;
 
-	if (signo == SIGHUP)
-		return; /* reserved for reloading; ignored for now */
 	if (stopping)
 		return;
 	log_info("%s: stopping", sig);
@@ -223,6 +242,38 @@ static void on_signal(int signo)
 	/* No data file is open, and none can be opened any more: what
 	 * remains open (an attribute, a directory) loses nothing. */
 	fs_stop(se);
+}
+
+/*
+ * Runs on the control thread.  SIGHUP (from the holder, reloading): stop
+ * reading requests and exit, leaving everything (the mount, swap, the
+ * regions) as it is for the next server.  A request read but not answered
+ * meanwhile comes back to that server through FUSE_NOTIFY_RESEND.
+ */
+static void on_signal(int signo)
+{
+	if (signo == SIGHUP) {
+		if (stopping)
+			return;
+		log_info("SIGHUP: handing over to a new server");
+		atomic_store(&quiescing, true);
+		fs_stop(se);
+		return;
+	}
+	stop(strsignal(signo));
+}
+
+/*
+ * Runs on the control thread when the socket to the holder hangs up: the
+ * holder died.  The connection lives on while this server holds it, but
+ * nothing would restart a server after this one: stop as on SIGTERM (swap
+ * off, unmount, exit), or, if swap cannot be turned off, keep serving
+ * (its pages would be lost otherwise); a SIGTERM tries again.
+ */
+static void on_holder_gone(void)
+{
+	log_err("the holder (zramfsd) is gone: stopping");
+	stop("holder gone");
 }
 
 /*
@@ -263,30 +314,19 @@ static int make_mountpoint(const char *dir)
 }
 
 /*
- * Mounts the tree on mountpoint[] and gives the connection to se.  Prints
- * why not.
- * @return 0 or -errno.
+ * Mounts the tree on mountpoint[].  Prints why not.
+ * @return the /dev/fuse descriptor, or -errno.
  */
 static int mount_tree(void)
 {
-	char why[256], dev_fd[32];
+	char why[256];
 	int fd;
 
 	fd = mnt_mount(mountpoint, why, sizeof(why));
-	if (fd < 0) {
+	if (fd < 0)
 		fprintf(stderr, "zramfsd: cannot mount on %s: %s\n",
 			mountpoint, fd == -EBUSY ? why : strerror(-fd));
-		return fd;
-	}
-	/* libfuse serves the descriptor and leaves the mount to us. */
-	snprintf(dev_fd, sizeof(dev_fd), "/dev/fd/%d", fd);
-	if (fuse_session_mount(se, dev_fd)) {
-		fprintf(stderr, "zramfsd: cannot serve %s\n", mountpoint);
-		close(fd);
-		mnt_unmount();
-		return -EIO;
-	}
-	return 0;
+	return fd;
 }
 
 /*
@@ -330,12 +370,14 @@ static void size_threads(void)
 	pthread_attr_destroy(&attr);
 }
 
-static void harden(void)
+/* Holder and server alike.  @return whether memory is locked. */
+static bool harden(void)
 {
+	bool locked;
 	int ret;
 
 	ret = priv_lock_memory();
-	region_set_mlocked(!ret);
+	locked = !ret;
 	if (ret)
 		log_warn("cannot lock memory: %s: pages may be swapped out to "
 			 "ourselves under pressure", strerror(-ret));
@@ -351,8 +393,281 @@ static void harden(void)
 	if (ret)
 		log_warn("cannot disable core dumps: %s: a crash may write "
 			 "swapped pages to disk", strerror(-ret));
+	if (priv_no_new_privs())
+		log_warn("cannot set no_new_privs");
+	region_set_mlocked(locked);
+	return locked;
 }
 
+/* Arms the fault point of ZRAMFS_FAULT, or of the file ZRAMFS_FAULT_FILE
+ * names (read at every server start, so a test can make every server die
+ * at start, then let one live by emptying it). */
+static void arm_fault(void)
+{
+	const char *path = getenv("ZRAMFS_FAULT_FILE");
+	char spec[128] = "";
+	FILE *f;
+
+	if (fault_init_from_env())
+		log_warn("ZRAMFS_FAULT: malformed, ignored");
+	if (!path)
+		return;
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	if (fgets(spec, sizeof(spec), f))
+		spec[strcspn(spec, "\n")] = '\0';
+	fclose(f);
+	if (spec[0] && fault_arm(spec))
+		log_warn("%s: malformed fault spec, ignored", path);
+}
+
+/* A server that cannot serve says why, to the log and the holder. */
+static int server_fatal(const char *fmt, ...)
+{
+	char reason[HOLD_REASON_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(reason, sizeof(reason), fmt, ap);
+	va_end(ap);
+	log_err("%s", reason);
+	tell_holder(HOLD_MSG_FATAL, reason);
+	return EXIT_FAILURE;
+}
+
+/* @return the hold area @id, mapped and checked, or NULL. */
+static struct hold_area *attach_hold(int id)
+{
+	struct zregion *r;
+	int ret;
+
+	ret = region_attach(id, &r);
+	if (ret) {
+		server_fatal("cannot attach the hold area %d: %s", id,
+			     strerror(-ret));
+		return NULL;
+	}
+	ret = hold_check(zregion_base(r), zregion_size(r));
+	if (ret) {
+		server_fatal("the hold area %d is not of this version: %s", id,
+			     strerror(-ret));
+		return NULL;
+	}
+	return zregion_base(r);
+}
+
+/*
+ * The server: started by the holder (daemon/holder.c) with the connection
+ * as fd 3 and the socket to it as fd 4, as
+ *   zramfsd-server --hold-area=ID --threads=N -m MNT [--configure] [-c F] [-f]
+ * It sets the configuration's devices up if --configure says it is the
+ * first (per holder), resumes the connection if it follows another
+ * (conn.c), and serves until the stop path ends it.
+ */
+static int server_main(int argc, char **argv)
+{
+	enum { OPT_HOLD = CHAR_MAX + 1, OPT_THREADS, OPT_CONFIGURE };
+	static const struct option longopts[] = {
+		{ "hold-area", required_argument, NULL, OPT_HOLD },
+		{ "threads", required_argument, NULL, OPT_THREADS },
+		{ "configure", no_argument, NULL, OPT_CONFIGURE },
+		{ "foreground", no_argument, NULL, 'f' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "mountpoint", required_argument, NULL, 'm' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *conf_path = NULL, *mnt_opt = NULL;
+	char *fuse_argv[] = { argv[0], NULL };
+	struct fuse_args args = FUSE_ARGS_INIT(1, fuse_argv);
+	int foreground = 0, configure = 0, hold_id = -1, c, ret;
+	unsigned int threads = 0;
+	struct hold_area *hold;
+	struct mnt_ident mi;
+	char why[HOLD_REASON_MAX];
+	int status = EXIT_FAILURE;
+
+	log_set_ident("zramfsd-server");
+	prctl(PR_SET_NAME, "zramfsd-server", 0, 0, 0);
+	while ((c = getopt_long(argc, argv, "fc:m:", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			foreground = 1;
+			break;
+		case 'c':
+			conf_path = optarg;
+			break;
+		case 'm':
+			mnt_opt = optarg;
+			break;
+		case OPT_HOLD:
+			hold_id = atoi(optarg);
+			break;
+		case OPT_THREADS:
+			threads = (unsigned int)atoi(optarg);
+			break;
+		case OPT_CONFIGURE:
+			configure = 1;
+			break;
+		default:
+			return EXIT_FAILURE;
+		}
+	}
+	log_init(foreground);
+	/* Not for the swap helpers (daemon/swapctl.c). */
+	fcntl(HOLD_FUSE_FD, F_SETFD, FD_CLOEXEC);
+	fcntl(HOLD_SOCK_FD, F_SETFD, FD_CLOEXEC);
+	region_set_holder(HOLD_SOCK_FD);
+	swapctl_use_helper();
+	if (hold_id < 0 || !threads || !mnt_opt ||
+	    strlen(mnt_opt) >= sizeof(mountpoint))
+		return server_fatal("started without its holder's arguments");
+	strcpy(mountpoint, mnt_opt);
+	arm_fault();
+	ret = thread_block_signals(NULL);
+	if (ret)
+		return server_fatal("cannot block signals: %s", strerror(-ret));
+	size_threads();
+	harden();
+
+	hold = attach_hold(hold_id);
+	if (!hold)
+		return EXIT_FAILURE;
+	FAULT_POINT("attach.start");
+	mi.id = hold->mnt_id;
+	mi.major = hold->mnt_major;
+	mi.minor = hold->mnt_minor;
+	mnt_adopt(mountpoint, &mi);
+	if (configure) {
+		config = conf_load(conf_path);
+		if (!config)
+			return server_fatal("cannot load the configuration");
+	}
+	/* Every device and open file is recorded in the state region
+	 * (state.h): the first server makes it, the next ones rebuild their
+	 * tables from it.  Nothing below destroys what it holds unless the
+	 * daemon stops for good: a server that fails exits and leaves it to
+	 * the next. */
+	ret = state_open(hold->state_region_id);
+	if (ret)
+		return server_fatal("cannot open the state region %d: %s",
+				    hold->state_region_id, strerror(-ret));
+	if (hold->state_region_id < 0)
+		hold->state_region_id = state_region_id();
+	dev_registry_init(mountpoint, ctl_on_thread);
+	ret = dev_restore_all();
+	if (ret)
+		return server_fatal("cannot restore the devices: %s",
+				    strerror(-ret));
+	if (configure)
+		/* Once per holder, even if this server dies setting it up:
+		 * the next one restores what it made. */
+		atomic_store(&hold->configured, 1);
+
+	se = fs_session_new(&args);
+	if (!se) {
+		server_fatal("cannot create the FUSE session");
+		goto out_conf;
+	}
+	ret = conn_attach(se, HOLD_FUSE_FD, hold);
+	if (ret) {
+		server_fatal("cannot serve the connection: %s", strerror(-ret));
+		goto out_session;
+	}
+
+	ctl_watch(HOLD_SOCK_FD, on_holder_gone);
+	ret = ctl_start(on_signal);
+	if (ret) {
+		server_fatal("cannot start the control thread: %s",
+			     strerror(-ret));
+		goto out_session;
+	}
+	/* The control thread keeps what swapon, swapoff and umount need; this
+	 * thread, and so every FUSE worker it starts, keeps nothing but the
+	 * right to lock memory (see priv.h). */
+	ret = ctl_call(keep_admin_caps, NULL);
+	if (!ret)
+		ret = priv_drop_thread_caps();
+	if (ret)
+		log_warn("cannot reduce capabilities: %s", strerror(-ret));
+
+	/* Without capabilities now: the GC workers of these devices start
+	 * with none. */
+	if (config && conf_apply(config))
+		log_err("some configured devices could not be set up");
+	ret = conn_resume(se, why, sizeof(why));
+	if (ret) {
+		/* The stores stay as they are, for the next server. */
+		server_fatal("%s", why);
+		_exit(EXIT_FAILURE);
+	}
+	/* Queued now, run by the control thread while the loop serves. */
+	ret = ctl_post(start_swap, NULL);
+	if (ret) {
+		server_fatal("cannot start the devices: %s", strerror(-ret));
+		_exit(EXIT_FAILURE);
+	}
+	ret = fs_loop(se, threads);
+	if (atomic_load(&quiescing)) {
+		/* Nothing torn down: it is the next server's. */
+		log_info("handed over: exiting");
+		_exit(EXIT_SUCCESS);
+	}
+	if (ret) {
+		/* Like a crash: the next server takes over what is stored. */
+		server_fatal("the FUSE loop failed: %s", strerror(abs(ret)));
+		_exit(EXIT_FAILURE);
+	}
+	/* Stopped (a signal, the holder gone), or the mount went: the
+	 * holder ends too, and only now is anything torn down. */
+	tell_holder(HOLD_MSG_STOPPING, NULL);
+	log_info("exiting");
+	status = EXIT_SUCCESS;
+	ctl_call(unmount_job, NULL);
+	ctl_stop();
+	dev_destroy_all();
+out_session:
+	fuse_session_destroy(se);
+out_conf:
+	fuse_opt_free_args(&args);
+	conf_free((struct conf *)config);
+	return status;
+}
+
+/* What the holder keeps, and so all its servers can have: with
+ * no_new_privs, a server gets no more than the holder's permitted set. */
+static const cap_value_t holder_caps[] = {
+	CAP_SYS_ADMIN, CAP_IPC_LOCK, CAP_SYS_RESOURCE
+};
+
+/*
+ * A holder re-executed by a reload (holder.c): everything is there
+ * already (the mount, the connection as @fd of the resume state, the
+ * server), and the configuration is not read again.
+ */
+static int resume_holder(struct holder_args *ha,
+			 const struct holder_resume *hr,
+			 const char *conf_path, const char *mnt, int foreground)
+{
+	int ret;
+
+	if (!mnt || strlen(mnt) >= sizeof(mountpoint) || !ha->threads)
+		return EXIT_FAILURE;
+	strcpy(mountpoint, mnt);
+	log_init(foreground);
+	harden();
+	ret = priv_keep_permitted(holder_caps, ARRAY_SIZE(holder_caps));
+	if (ret)
+		log_warn("cannot reduce capabilities: %s", strerror(-ret));
+	ha->fuse_fd = hr->fuse_fd;
+	ha->mountpoint = mountpoint;
+	ha->conf_path = conf_path;
+	ha->foreground = foreground;
+	ha->resume = hr;
+	return holder_run(ha);
+}
+
+/* zramfsd: the holder, unless started as its server. */
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -362,14 +677,23 @@ int main(int argc, char **argv)
 		{ "check-config", no_argument, NULL, OPT_CHECK_CONFIG },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "hold-layout", no_argument, NULL, OPT_HOLD_LAYOUT },
+		{ "resume", required_argument, NULL, OPT_RESUME },
+		{ "threads", required_argument, NULL, OPT_HOLDER_THREADS },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *conf_path = NULL, *mnt_opt = NULL;
-	/* Mount options are mnt.c's: libfuse gets none. */
-	char *fuse_argv[] = { argv[0], NULL };
-	struct fuse_args args = FUSE_ARGS_INIT(1, fuse_argv);
-	int foreground = 0, check = 0, c, status = EXIT_FAILURE, ret;
+	const char *conf_path = NULL, *mnt_opt = NULL, *test_layout;
+	static char conf_abs[PATH_MAX];
+	struct holder_args ha = { 0 };
+	struct holder_resume hr = { 0 };
+	bool resuming = false;
+	int foreground = 0, check = 0, c, status = EXIT_FAILURE, ret, fd;
+	const char *base = strrchr(argv[0], '/');
 
+	if (!strcmp(base ? base + 1 : argv[0], "zramfsd-server"))
+		return server_main(argc, argv);
+	if (!strcmp(base ? base + 1 : argv[0], "zramfsd-swapctl"))
+		return swapctl_main(argc, argv);
 	while ((c = getopt_long(argc, argv, "fc:m:Vh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
@@ -391,6 +715,23 @@ int main(int argc, char **argv)
 		case OPT_CHECK_CONFIG:
 			check = 1;
 			break;
+		case OPT_HOLD_LAYOUT:
+			/* ZRAMFS_TEST_LAYOUT: a test's other layout. */
+			test_layout = getenv("ZRAMFS_TEST_LAYOUT");
+			printf("%d\n", HOLD_LAYOUT +
+					       (test_layout ? atoi(test_layout)
+							    : 0));
+			return EXIT_SUCCESS;
+		case OPT_RESUME:
+			if (sscanf(optarg, "%d:%d:%d:%d:%d", &hr.hold_id,
+				   &hr.fuse_fd, &hr.sock, &hr.server_pid,
+				   &hr.bridge_pid) != 5)
+				try_help();
+			resuming = true;
+			break;
+		case OPT_HOLDER_THREADS:
+			ha.threads = (unsigned int)atoi(optarg);
+			break;
 		case 'V':
 			printf("zramfsd %s\n", PACKAGE_VERSION);
 			return EXIT_SUCCESS;
@@ -406,6 +747,8 @@ int main(int argc, char **argv)
 		try_help();
 	}
 	log_init(1);
+	if (resuming)
+		return resume_holder(&ha, &hr, conf_path, mnt_opt, foreground);
 
 	/* Configuration errors end here, with nothing created. */
 	config = conf_load(conf_path);
@@ -419,21 +762,18 @@ int main(int argc, char **argv)
 	}
 	if (make_mountpoint(mnt_opt))
 		goto out_conf;
-	/* Where every device and open file is recorded (state.h). */
-	if (state_open(-1))
-		goto out_conf;
-	dev_registry_init(mountpoint, ctl_on_thread);
-
-	se = fs_session_new(&args);
-	if (!se) {
-		fprintf(stderr, "zramfsd: cannot create the FUSE session\n");
+	/* Servers read it after fuse_daemonize() went to "/". */
+	if (conf_path && !realpath(conf_path, conf_abs)) {
+		fprintf(stderr, "zramfsd: %s: %s\n", conf_path,
+			strerror(errno));
 		goto out_conf;
 	}
-	if (mount_tree())
-		goto out_session;
-	/* From now on, and in every thread made from now on, only SIGTERM,
-	 * SIGINT and SIGHUP (read by the control thread) and the fault
-	 * signals do anything: none may leave a dead mount behind. */
+	fd = mount_tree();
+	if (fd < 0)
+		goto out_conf;
+	/* From now on only SIGTERM, SIGINT and SIGHUP (read from a signalfd)
+	 * and the fault signals do anything: none may leave a dead mount
+	 * behind. */
 	ret = thread_block_signals(NULL);
 	if (ret) {
 		fprintf(stderr, "zramfsd: cannot block signals: %s\n",
@@ -445,52 +785,23 @@ int main(int argc, char **argv)
 		goto out_unmount;
 	}
 	log_init(foreground);
-	size_threads();
 	harden();
-	if (priv_no_new_privs())
-		log_warn("cannot set no_new_privs");
-
-	ret = ctl_start(on_signal);
-	if (ret) {
-		log_err("cannot start the control thread: %s", strerror(-ret));
-		goto out_unmount;
-	}
-	/* The control thread keeps what swapon, swapoff and umount need; this
-	 * thread, and so every FUSE worker it starts, keeps nothing but the
-	 * right to lock memory (see priv.h). */
-	ret = ctl_call(keep_admin_caps, NULL);
-	if (!ret)
-		ret = priv_drop_thread_caps();
+	ret = priv_keep_permitted(holder_caps, ARRAY_SIZE(holder_caps));
 	if (ret)
 		log_warn("cannot reduce capabilities: %s", strerror(-ret));
 
-	/* Without capabilities now: the GC workers of these devices start
-	 * with none. */
-	if (conf_apply(config))
-		log_err("some configured devices could not be set up");
-	/* Queued now, run by the control thread while the loop serves. */
-	ret = ctl_post(start_swap, NULL);
-	if (ret) {
-		log_err("cannot start the devices: %s", strerror(-ret));
-	} else {
-		ret = fs_loop(se, conf_threads(config));
-		status = ret ? EXIT_FAILURE : EXIT_SUCCESS;
-		if (ret)
-			log_err("the FUSE loop failed: %s", strerror(abs(ret)));
-		else
-			log_info("exiting");
-	}
-	ctl_call(unmount_job, NULL);
-	ctl_stop();
-	dev_destroy_all();
-	goto out_session;
+	ha.fuse_fd = fd;
+	ha.mountpoint = mountpoint;
+	ha.conf_path = conf_path ? conf_abs : NULL;
+	ha.threads = conf_threads(config);
+	ha.foreground = foreground;
+	status = holder_run(&ha);
+	close(fd);
+	goto out_conf;
 out_unmount:
 	mnt_unmount();
-out_session:
-	fuse_session_destroy(se);
+	close(fd);
 out_conf:
-	/* fuse_session_new() may have copied the arguments. */
-	fuse_opt_free_args(&args);
 	conf_free((struct conf *)config);
 	return status;
 }

@@ -45,8 +45,9 @@ struct mount {
 	char type[64];
 };
 
-/* Written by mnt_mount() before the control thread exists, then read and
- * cleared by mnt_unmount() on the control thread alone. */
+/* Written by mnt_mount() (in the holder) or mnt_adopt() (in a server, and
+ * in a holder re-executed by a reload) before the control thread exists,
+ * then read and cleared by mnt_unmount() on one thread alone. */
 static struct mount ours;
 static char ours_path[PATH_MAX];
 static bool mounted;
@@ -344,5 +345,28 @@ int mnt_unmount(void)
 	if (umount2(ours_path, MNT_DETACH | UMOUNT_NOFOLLOW))
 		return -errno;
 	mounted = false;
+	return 0;
+}
+
+int mnt_ident(struct mnt_ident *out)
+{
+	if (!mounted)
+		return -ENOENT;
+	out->id = ours.id;
+	out->major = ours.major;
+	out->minor = ours.minor;
+	return 0;
+}
+
+int mnt_adopt(const char *path, const struct mnt_ident *m)
+{
+	if (strlen(path) >= sizeof(ours_path))
+		return -ENAMETOOLONG;
+	memset(&ours, 0, sizeof(ours));
+	ours.id = m->id;
+	ours.major = m->major;
+	ours.minor = m->minor;
+	strcpy(ours_path, path);
+	mounted = true;
 	return 0;
 }

@@ -49,4 +49,18 @@ int mnt_mount(const char *path, char *why, size_t len);
  */
 int mnt_unmount(void);
 
+/* What tells our mount from any other, for another process to unmount it
+ * (a server whose holder died, daemon/holder.c). */
+struct mnt_ident {
+	int id;
+	unsigned int major, minor;
+};
+
+/* @return 0 and the identity of the mount mnt_mount() made, or -ENOENT. */
+int mnt_ident(struct mnt_ident *out);
+
+/* Makes the mount at @path with identity @m ours, for mnt_unmount().
+ * @return 0, or -ENAMETOOLONG. */
+int mnt_adopt(const char *path, const struct mnt_ident *m);
+
 #endif

@@ -156,3 +156,23 @@ int priv_keep_only(const cap_value_t *caps, int n)
 	}
 	return set_thread_caps(set);
 }
+
+int priv_keep_permitted(const cap_value_t *caps, int n)
+{
+	cap_value_t have[CAP_LAST_CAP + 1];
+	cap_flag_value_t v;
+	cap_t cur;
+	int i, m = 0;
+
+	if (n < 0 || n > CAP_LAST_CAP + 1 || (n > 0 && !caps))
+		return -EINVAL;
+	cur = cap_get_proc();
+	if (!cur)
+		return -errno;
+	for (i = 0; i < n; i++)
+		if (!cap_get_flag(cur, caps[i], CAP_PERMITTED, &v) &&
+		    v == CAP_SET)
+			have[m++] = caps[i];
+	cap_free(cur);
+	return priv_keep_only(have, m);
+}

@@ -110,4 +110,8 @@ int priv_drop_thread_caps(void);
  */
 int priv_keep_only(const cap_value_t *caps, int n);
 
+/* As priv_keep_only(), but of @caps keeps those the thread has permitted
+ * and skips the others. */
+int priv_keep_permitted(const cap_value_t *caps, int n);
+
 #endif

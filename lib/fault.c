@@ -131,7 +131,11 @@ void fault_hit(const char *name)
 	case FAULT_ABORT:
 		abort();
 	case FAULT_STOP:
-		kill(getpid(), SIGSTOP);
+		/* To this thread: it stops (with the whole process) on its
+		 * way out of the call.  Sent to the process, the signal may
+		 * wake another thread first, and this one would go on past
+		 * the point until that one has stopped the group. */
+		raise(SIGSTOP);
 		return;
 	case FAULT_EXIT:
 		_exit(70);

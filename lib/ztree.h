@@ -30,6 +30,19 @@
  */
 int ztree_dev_parse(const char *name);
 
+/*
+ * control/daemon_stat: one line of numbers, in this order (columns only
+ * ever appended): servers replaced after a death, by a reload, the last and
+ * the largest gap in microseconds between a server's death and the first
+ * request its successor answered, servers dead before READY, the last
+ * server's exit (status, or minus the signal), how in-flight requests come
+ * back after a death (1 FUSE_NOTIFY_RESEND, 0 not at all).
+ */
+#define ZTREE_DAEMON_STAT_NAMES                                              \
+	"restarts", "reloads", "last_gap_us", "max_gap_us", "start_failures", \
+		"last_exit", "resend"
+#define ZTREE_DAEMON_STAT_NFIELDS 7
+
 /* The GC modes of the gc_mode attribute, numbered as the engine's enum
  * zstore_gc_mode (daemon/dev.c checks). */
 enum ztree_gc_mode {

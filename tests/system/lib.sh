@@ -209,13 +209,21 @@ timebox() {
 		pid=$(cat "$WORK/daemon.pid" 2>/dev/null) || exit 0
 		comm=$(basename "$ZRAMFSD")
 		[ "$(cat "/proc/$pid/comm" 2>/dev/null)" = "${comm:0:15}" ] &&
-			kill -KILL "$pid" 2>/dev/null
+			_kill_holder "$pid"
 	) &
 	_watchdog=$!
 	at_exit kill "$_watchdog"
 }
 
 # ---- processes and mounts ---------------------------------------------------
+
+# _kill_holder PID: SIGKILL to the holder PID and its server, which holds
+# the FUSE connection too: stopped first, so it starts no other meanwhile.
+_kill_holder() {
+	kill -STOP "$1" 2>/dev/null
+	pkill -KILL -P "$1" 2>/dev/null
+	kill -KILL "$1" 2>/dev/null
+}
 
 # pid_state PID: the one-letter state of a process (R, S, D, T, Z ...).
 pid_state() {
@@ -246,9 +254,51 @@ _is_mounted() {
 
 # ---- the daemon -------------------------------------------------------------
 
+# DAEMON_PID is the holder, the process started as zramfsd: it holds the
+# mount and the memory; its child, the server (server_pid), serves.
 DAEMON_PID=
 DAEMON_STATUS=
 MNT=
+
+# server_pid: the pid of the holder's server, or nothing (and false) while
+# none runs.
+server_pid() {
+	[ -n "$DAEMON_PID" ] || return 1
+	pgrep -P "$DAEMON_PID" -x zramfsd-server
+}
+
+# wait_server SECONDS [NOT_PID]: prints the pid of a server (other than
+# NOT_PID) once one runs and serves: control/daemon_stat reads.
+wait_server() {
+	local deadline=$((SECONDS + $1)) pid
+	while :; do
+		pid=$(server_pid) && [ "$pid" != "${2:-}" ] &&
+			timeout -k 1 2 cat "$MNT/control/daemon_stat" \
+				>/dev/null 2>&1 && { echo "$pid"; return 0; }
+		[ "$SECONDS" -lt "$deadline" ] || return 1
+		sleep 0.02
+	done
+}
+
+# daemon_stat NAME: one field of control/daemon_stat, by name.
+_ds_names=(restarts reloads last_gap_us max_gap_us start_failures last_exit
+	resend)
+daemon_stat() {
+	local pos
+	pos=$(_field_pos "$1" "${_ds_names[@]}") || exit 1
+	awk -v f="$pos" '{ print $f }' "$MNT/control/daemon_stat"
+}
+
+# wait_daemon_stat NAME VALUE [SECONDS]: until daemon_stat's NAME is VALUE
+# (the holder counts a restart once the new server says READY).
+wait_daemon_stat() {
+	local deadline=$((SECONDS + ${3:-5})) v
+	until v=$(daemon_stat "$1") && [ "$v" = "$2" ]; do
+		[ "$SECONDS" -lt "$deadline" ] ||
+			fail "daemon_stat $1 is $v, not $2, after ${3:-5} s"
+		sleep 0.05
+	done
+}
 
 # start_daemon [ARG...]: runs zramfsd -f on a private mountpoint and waits
 # until it serves.  Sets MNT, DAEMON_PID, DAEMON_LOG.
@@ -306,11 +356,18 @@ start_daemon() {
 	ok "zramfsd (pid $DAEMON_PID) serves $MNT"
 }
 
-# daemon_kill SIGNAL SECONDS: signals the daemon and waits for it to exit.
-# Sets DAEMON_STATUS; returns 1 (daemon still running) on timeout.
+# daemon_kill SIGNAL SECONDS: signals the daemon (the holder) and waits for
+# it to exit.  KILL kills its server too: the daemon dies as a whole, as a
+# single process did, leaving its mount dead (holder-kill.sh kills the
+# holder alone).  Sets DAEMON_STATUS; returns 1 (daemon still running) on
+# timeout.
 daemon_kill() {
 	[ -n "$DAEMON_PID" ] || fail "daemon_kill: no daemon"
-	kill "-$1" "$DAEMON_PID" || return 1
+	if [ "$1" = KILL ]; then
+		_kill_holder "$DAEMON_PID"
+	else
+		kill "-$1" "$DAEMON_PID" || return 1
+	fi
 	wait_pid_exit "$DAEMON_PID" "$2" || return 1
 	DAEMON_STATUS=0
 	wait "$DAEMON_PID" || DAEMON_STATUS=$?
@@ -331,14 +388,14 @@ wait_child() {
 daemon_asan() { grep -qa __asan_init "$ZRAMFSD"; }
 
 daemon_rss() {
-	awk '/^VmRSS:/ { printf "%.0f\n", $2 * 1024 }' "/proc/$DAEMON_PID/status"
+	awk '/^VmRSS:/ { printf "%.0f\n", $2 * 1024 }' "/proc/$(server_pid)/status"
 }
 
 # daemon_threads: what each of the daemon's threads is doing, with the
 # kernel stack of those blocked (D), for the report of a failure.
 daemon_threads() {
 	local t
-	for t in /proc/"$DAEMON_PID"/task/*; do
+	for t in /proc/"$(server_pid)"/task/*; do
 		note "thread $(cat "$t/comm" 2>/dev/null) ($(awk '{ print $3 }' "$t/stat" 2>/dev/null)): $(cat "$t/wchan" 2>/dev/null)"
 		if [ "$(awk '{ print $3 }' "$t/stat" 2>/dev/null)" = D ]; then
 			sed 's/^/#     /' "$t/stack" 2>/dev/null | head -n 24
@@ -396,7 +453,7 @@ stop_daemon() {
 			note "cleanup: zramfsd ignored SIGTERM for 30 s"
 			_release_our_loops
 			if ! daemon_kill TERM 5; then
-				kill -KILL "$DAEMON_PID"
+				_kill_holder "$DAEMON_PID"
 				wait "$DAEMON_PID"
 				DAEMON_PID=
 			fi

@@ -4,10 +4,11 @@
 # docs/reliability.md "Shutdown").
 #
 #  - Every asynchronous signal but SIGTERM, SIGINT and SIGHUP is blocked in
-#    every thread (main, control, FUSE workers, GC workers, keepers), the
-#    fault signals are not; after a volley of them (SIGUSR1, SIGALRM,
-#    SIGPIPE, SIGTSTP, SIGQUIT, real-time signals ...) the daemon is alive,
-#    not stopped, and serves attributes and data.
+#    every thread (the holder; the server's main, control, FUSE workers, GC
+#    workers, keepers), the fault signals are not; after a volley of them
+#    (SIGUSR1, SIGALRM, SIGPIPE, SIGTSTP, SIGQUIT, real-time signals ...)
+#    to both processes the daemon is alive, not stopped, and serves
+#    attributes and data.
 #  - A second zramfsd on the same mountpoint is refused, names the pid that
 #    serves it, exits 1, and the first still serves.
 #  - SIGTERM while a loop device attached by hand holds a data file: the
@@ -36,10 +37,11 @@ head -c $((1024 * 1024)) /dev/urandom >"$pat"
 # check_serves WHAT: the daemon is alive, not stopped, answers an attribute
 # read and stores and returns data.
 check_serves() {
-	local st
+	local st p
 	_pid_alive "$DAEMON_PID" || fail "$1: zramfsd is gone"
-	st=$(pid_state "$DAEMON_PID")
-	[ "$st" != T ] && [ "$st" != t ] || fail "$1: zramfsd is stopped ($st)"
+	p=$(server_pid) || fail "$1: zramfsd has no server"
+	st=$(pid_state "$DAEMON_PID")$(pid_state "$p")
+	[[ $st != *[Tt]* ]] || fail "$1: zramfsd is stopped ($st)"
 	expect_eq "$1: zramfs$d initstate" "$(timeout 5 cat "$MNT/zramfs$d/initstate")" 1
 	timeout 10 dd if="$pat" of="$data" bs=64k oflag=direct conv=notrunc \
 		status=none || fail "$1: writing $data"
@@ -51,9 +53,9 @@ check_serves() {
 # ---- signals it does not use ------------------------------------------------
 
 # Asynchronous signals whose default is to end or stop a process, and some
-# whose default is to ignore.  SIGTERM, SIGINT (shutdown) and SIGKILL,
-# SIGSTOP (unblockable) are not sent.
-sigs="HUP QUIT TRAP USR1 USR2 PIPE ALRM STKFLT CHLD CONT TSTP TTIN TTOU URG
+# whose default is to ignore.  SIGTERM, SIGINT (shutdown), SIGHUP (reload,
+# reload.sh) and SIGKILL, SIGSTOP (unblockable) are not sent.
+sigs="QUIT TRAP USR1 USR2 PIPE ALRM STKFLT CHLD CONT TSTP TTIN TTOU URG
 XCPU XFSZ VTALRM PROF WINCH IO PWR SYS RTMIN RTMIN+3 RTMAX-1 RTMAX"
 faults="SEGV BUS FPE ILL ABRT"
 
@@ -69,7 +71,8 @@ mask() {
 want=$(mask HUP INT TERM $sigs)
 notwant=$(mask $faults)
 names=
-for t in /proc/"$DAEMON_PID"/task/*; do
+server=$(server_pid) || fail "no server"
+for t in /proc/"$DAEMON_PID"/task/* /proc/"$server"/task/*; do
 	name=$(cat "$t/comm")
 	blk=$((16#$(awk '$1 == "SigBlk:" { print $2 }' "$t/status")))
 	ign=$((16#$(awk '$1 == "SigIgn:" { print $2 }' "$t/status")))
@@ -79,13 +82,14 @@ for t in /proc/"$DAEMON_PID"/task/*; do
 		fail "thread ${t##*/} ($name) blocks or ignores a fault signal"
 	names="$names $name"
 done
-for n in zramfsd-ctl zramfsd-fuse zramfsd-gc zramfsd-keeper; do
+for n in zramfsd zramfsd-server zramfsd-ctl zramfsd-fuse zramfsd-gc \
+	zramfsd-keeper; do
 	[[ $names == *" $n"* ]] || fail "no thread $n among:$names"
 done
 ok "every thread blocks every asynchronous signal but the fault signals:$names"
 
 for s in $sigs; do
-	kill "-$s" "$DAEMON_PID" || fail "kill -$s"
+	kill "-$s" "$DAEMON_PID" "$server" || fail "kill -$s"
 done
 sleep 0.5
 check_serves "after the signals"

@@ -2,7 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # privs.sh: what a running zramfsd holds (docs/security.md).
 #
-#  - no_new_privs is set, for the process and every thread;
+#  - the holder (the process started as zramfsd, one thread) keeps
+#    CAP_SYS_ADMIN (unmount), CAP_IPC_LOCK (SHM_LOCK of its regions,
+#    mlockall) and CAP_SYS_RESOURCE if it had it (for its servers), nothing
+#    else; what follows is about its server, zramfsd-server;
+#  - no_new_privs is set, for both processes and every thread;
 #  - exactly one thread keeps CAP_SYS_ADMIN: the control thread, named
 #    zramfsd-ctl, which alone attaches loop devices, turns swap on and off
 #    and unmounts; it and every other thread hold CAP_IPC_LOCK (with
@@ -47,14 +51,29 @@ ok "zramfs$d set up by hand"
 if grep -q "cannot reduce capabilities" "$DAEMON_LOG"; then
 	fail "zramfsd could not reduce its capabilities: $(grep "cannot reduce" "$DAEMON_LOG")"
 fi
-expect_eq "NoNewPrivs of the process" \
+CAP_SYS_RESOURCE=$((1 << 24))
+server=$(server_pid) || fail "no server"
+expect_eq "NoNewPrivs of the holder" \
 	"$(awk '$1 == "NoNewPrivs:" { print $2 }' "/proc/$DAEMON_PID/status")" 1
+expect_eq "NoNewPrivs of the server" \
+	"$(awk '$1 == "NoNewPrivs:" { print $2 }' "/proc/$server/status")" 1
+expect_eq "the holder's threads" \
+	"$(ls "/proc/$DAEMON_PID/task" | wc -l)" 1
 
 # field TASK NAME: a hex capability set of a thread, as a number.
 field() { echo $((16#$(awk -v k="$2:" '$1 == k { print $2 }' "$1/status"))); }
 
+h=/proc/$DAEMON_PID
+heff=$(field "$h" CapEff)
+[ "$heff" = "$(field "$h" CapPrm)" ] || fail "the holder could raise capabilities"
+[ $((heff & ~CAP_SYS_RESOURCE)) = $((CAP_SYS_ADMIN | CAP_IPC_LOCK)) ] ||
+	fail "the holder holds $(printf %x "$heff"), not CAP_SYS_ADMIN|CAP_IPC_LOCK[|CAP_SYS_RESOURCE]"
+[ "$(field "$h" CapInh)" = 0 ] && [ "$(field "$h" CapAmb)" = 0 ] ||
+	fail "the holder has inheritable or ambient capabilities"
+ok "the holder holds $(printf %x "$heff")"
+
 ctl=0 gc=0 keepers=0 other=0
-for t in /proc/"$DAEMON_PID"/task/*; do
+for t in /proc/"$server"/task/*; do
 	tid=${t##*/}
 	name=$(cat "$t/comm")
 	eff=$(field "$t" CapEff)
@@ -90,15 +109,17 @@ expect_eq "control threads" "$ctl" 1
 [ "$keepers" -ge 2 ] || fail "$keepers keepers for two initialised devices"
 ok "$gc GC workers, $keepers keepers and $other other threads (main, FUSE workers) hold CAP_IPC_LOCK alone"
 
-core=$(awk '/^Max core file size/ { print $5, $6 }' "/proc/$DAEMON_PID/limits")
-expect_eq "core file size limit (no swapped page in a core file)" "$core" "0 0"
-locked=$(awk '$1 == "VmLck:" { print $2 }' "/proc/$DAEMON_PID/status")
-if daemon_asan; then
-	note "zramfsd is built with AddressSanitizer, which makes mlockall() a no-op: VmLck $locked kB not checked"
-else
-	[ "$locked" -gt 0 ] || fail "zramfsd has no locked memory"
-	ok "zramfsd's memory is locked: VmLck $locked kB"
-fi
+for p in "$DAEMON_PID" "$server"; do
+	core=$(awk '/^Max core file size/ { print $5, $6 }' "/proc/$p/limits")
+	expect_eq "pid $p: core file size limit (no swapped page in a core file)" "$core" "0 0"
+	locked=$(awk '$1 == "VmLck:" { print $2 }' "/proc/$p/status")
+	if daemon_asan; then
+		note "zramfsd is built with AddressSanitizer, which makes mlockall() a no-op: VmLck $locked kB not checked"
+	else
+		[ "$locked" -gt 0 ] || fail "pid $p has no locked memory"
+		ok "pid $p's memory is locked: VmLck $locked kB"
+	fi
+done
 dio=$(cat "/sys/block/${loop#/dev/}/loop/dio")
 expect_eq "$loop direct I/O (no page cache copy of swapped pages)" "$dio" 1
 back=$(cat "/sys/block/${loop#/dev/}/loop/backing_file")

@@ -104,22 +104,27 @@ abort_fuse() {
 if [ "$shared" = yes ]; then
 	DAEMON_CGROUP=$parent/daemon start_daemon
 	at_exit abort_fuse
-	grep -qx "$DAEMON_PID" "$parent/daemon/cgroup.procs" ||
-		fail "zramfsd (pid $DAEMON_PID) is not in $parent/daemon"
-	ok "zramfsd runs in $parent/daemon, under the $limit_mib MiB limit of $parent"
+	for p in "$DAEMON_PID" "$(server_pid)"; do
+		grep -qx "$p" "$parent/daemon/cgroup.procs" ||
+			fail "zramfsd (pid $p) is not in $parent/daemon"
+	done
+	ok "zramfsd (holder and server) runs in $parent/daemon, under the $limit_mib MiB limit of $parent"
 else
 	note "the daemon runs outside the workload's cgroup"
 	start_daemon
 fi
 flusher=yes
 ! grep -q "cannot mark the daemon an I/O flusher" "$DAEMON_LOG" || flusher=no
-note "zramfsd protections: VmLck $(status_kib "$DAEMON_PID" VmLck) kB," \
-	"oom_score_adj $(cat "/proc/$DAEMON_PID/oom_score_adj"), I/O flusher: $flusher"
+server=$(server_pid) || fail "no server"
+note "zramfsd-server protections: VmLck $(status_kib "$server" VmLck) kB," \
+	"oom_score_adj $(cat "/proc/$server/oom_score_adj"), I/O flusher: $flusher"
 if daemon_asan; then
 	note "zramfsd is built with AddressSanitizer: its memory is not locked"
 else
-	[ "$(status_kib "$DAEMON_PID" VmLck)" -gt 0 ] ||
-		fail "zramfsd has no locked memory: it could be swapped out to itself"
+	for p in "$DAEMON_PID" "$server"; do
+		[ "$(status_kib "$p" VmLck)" -gt 0 ] ||
+			fail "pid $p has no locked memory: it could be swapped out to itself"
+	done
 fi
 
 swap_dev 1G
@@ -133,7 +138,7 @@ max_rss=0 max_cg=0
 # track_memory: the daemon's RSS and the cgroup's use, their peaks.
 track_memory() {
 	local rss cgb
-	rss=$(status_kib "$DAEMON_PID" VmRSS)
+	rss=$(status_kib "$server" VmRSS)
 	[ "$rss" -le "$max_rss" ] || max_rss=$rss
 	cgb=$(cg_bytes)
 	[ "$cgb" -le "$max_cg" ] || max_cg=$cgb

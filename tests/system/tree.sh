@@ -30,7 +30,8 @@ list() { (cd "$1" && shopt -s nullglob && echo *); }
 # devices: the device directories under the mount.
 devices() { (cd "$MNT" && shopt -s nullglob && echo zramfs*); }
 
-expect_eq "control/ holds" "$(list "$MNT/control")" "hot_add hot_remove"
+expect_eq "control/ holds" "$(list "$MNT/control")" \
+	"daemon_stat hot_add hot_remove"
 expect_eq "devices before hot_add" "$(devices)" ""
 
 raw() {
