@@ -470,6 +470,7 @@ _mm_names=(orig_data_size compr_data_size mem_used_total mem_limit
 	mem_used_max same_pages pages_compacted huge_pages huge_pages_since)
 _gc_names=(pending queued_total freed_total max_pending freed_inline)
 _io_names=(failed_reads failed_writes invalid_io notify_free)
+_daemon_stat_names=(restarts reloads last_gap_us)
 
 # _field FILE POSITION NAME [LINE]: one whitespace-separated number from
 # FILE, or from LINE, a line read from FILE before.
@@ -502,6 +503,7 @@ stat_field() {
 	mm_stat) pos=$(_field_pos "$2" "${_mm_names[@]}") ;;
 	io_stat) pos=$(_field_pos "$2" "${_io_names[@]}") ;;
 	gc_stat) pos=$(_field_pos "$2" "${_gc_names[@]}") ;;
+	daemon_stat) pos=$(_field_pos "$2" "${_daemon_stat_names[@]}") ;;
 	*) fail "$1: not a stat file" ;;
 	esac || exit 1
 	_field "$1" "$pos" "$2" "${@:3}"
@@ -811,4 +813,53 @@ wait_swap_drained() {
 				"gc_stat $(attr "$SWAP_DEV" gc_stat | xargs)"
 		sleep 0.5
 	done
+}
+
+# ---- the server process (issue 12) ------------------------------------------
+
+# server_pid: the holder's (DAEMON_PID's) server process, zramfsd-server;
+# waits up to 10 s for one to run.
+server_pid() {
+	local pid deadline=$((SECONDS + 10))
+	while ! pid=$(pgrep -P "$DAEMON_PID" -x zramfsd-server); do
+		[ "$SECONDS" -lt "$deadline" ] ||
+			fail "no zramfsd-server child of zramfsd $DAEMON_PID"
+		sleep 0.02
+	done
+	echo "${pid%%$'\n'*}"
+}
+
+# daemon_stat_field NAME: one field of control/daemon_stat (a read waits
+# for a server to answer, at most 10 s).
+daemon_stat_field() {
+	local v
+	v=$(timeout -k 1 10 cat "$MNT/control/daemon_stat") ||
+		fail "reading control/daemon_stat failed or took 10 s"
+	stat_field "$MNT/control/daemon_stat" "$1" "$v"
+}
+
+# kill_server_and_wait PID SECONDS: SIGKILL server PID, then wait until it
+# is gone and a new server has counted the restart.
+kill_server_and_wait() {
+	local r0 deadline=$((SECONDS + $2))
+	r0=$(daemon_stat_field restarts)
+	kill -KILL "$1" || fail "kill -KILL server $1"
+	while _pid_alive "$1" ||
+		[ "$(daemon_stat_field restarts)" -le "$r0" ]; do
+		[ "$SECONDS" -lt "$deadline" ] ||
+			fail "no new server $2 s after killing server $1"
+		sleep 0.02
+	done
+}
+
+# mount_id DIR: the mount ID of the mount at DIR (/proc/self/mountinfo).
+mount_id() {
+	awk -v m="$1" '$5 == m { id = $1 } END { print id }' \
+		/proc/self/mountinfo
+}
+
+# holder_shm_rss PID: resident bytes of the System V segments PID created.
+holder_shm_rss() {
+	awk -v p="$1" 'NR > 1 && $5 == p { s += $15 } END { print s + 0 }' \
+		/proc/sysvipc/shm
 }
