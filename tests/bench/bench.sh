@@ -33,6 +33,10 @@
 #     and kernel zram for reference; twice the repetitions, in A B B A
 #     order, as the effect is small.
 #  5. zbench, the engine microbenchmark, next to its memcpy floor.
+#  6. restart: the swap workload of 1 (zramfs lz4) with no kill and with
+#     RESTART_FEW (5) SIGKILLs of the server 1-3 s apart, alternating; then
+#     one longer run with RESTART_KILLS (20) kills, each gap (daemon_stat
+#     last_gap_us) kept.
 #
 # Rules: zramfs and zram runs alternate (A B A B ...), each run on a fresh
 # device (and a fresh memory cgroup); figures are medians of N repetitions
@@ -68,8 +72,8 @@ Options:
                     0 with --quick)
  --report-only      remake the report from DIR/results.txt, measure nothing
  --only LIST        run only these experiments (comma-separated: ratio,
-                    swap,fio,punch,mixed,zbench), for working on one of
-                    them; the report, which then lacks the others, goes
+                    swap,fio,punch,mixed,zbench,restart), for working on one
+                    of them; the report, which then lacks the others, goes
                     to DIR/benchmarks.md unless --out is given
  -h, --help         display this help
 EOF
@@ -136,12 +140,14 @@ if [ "$QUICK" = 1 ]; then
 	RATIO_SIZE=64 RATIO_ZSTD_LEVELS="1 3"
 	PUNCH_SIZE=64
 	MIX_SIZE=64 MIX_FILL_LIMIT=16
+	RESTART_FEW=2 RESTART_KILLS=5
 else
 	SWAP_LIMIT=256 SWAP_PASSES=3
 	FIO_SIZE=512 FIO_TIME=8 PERF_TIME=5
 	RATIO_SIZE=512 RATIO_ZSTD_LEVELS="-1 1 3 7 12"
 	PUNCH_SIZE=256
 	MIX_SIZE=256 MIX_FILL_LIMIT=32
+	RESTART_FEW=5 RESTART_KILLS=20
 fi
 SWAP_WS=$((3 * SWAP_LIMIT))
 SWAP_DISK=$((2 * SWAP_WS))
@@ -769,6 +775,65 @@ exp_zbench() {
 	fi
 }
 
+# ---- 6. restart ---------------------------------------------------------------------
+
+# restart_run KILLS REP [CFG [PASSES]]: swap_run's workload on zramfs lz4
+# while the server is killed KILLS times, 1-3 s apart; records the time and
+# each gap.
+restart_run() {
+	local kills=$1 rep=$2 cfg=${3:-kills-$1} passes=${4:-$SWAP_PASSES}
+	local out t0 t1 st=0 killed=0 next
+	local r0 pid deadline
+	out=$DATA/restart-$cfg-$rep.out
+	ZD=$(new_dev "${SWAP_DISK}M" lz4)
+	wattr "$ZD" swap "on priority=$PRIO discard=both" ||
+		fail "zramfs$ZD: swap on"
+	cg_create "${SWAP_LIMIT}M" swap >/dev/null
+	t0=$EPOCHREALTIME
+	cg_run "$out" "$SWAPLOAD" -s "$SWAP_WS" -p "$passes" -S 42
+	next=$((SECONDS + 3))
+	while _pid_alive "$CG_PID"; do
+		if [ "$killed" -lt "$kills" ] && [ "$SECONDS" -ge "$next" ]; then
+			r0=$(daemon_stat restarts)
+			pid=$(wait_server 10) || fail "no server serves"
+			kill -KILL "$pid"
+			deadline=$((SECONDS + 30))
+			while _pid_alive "$pid" ||
+				[ "$(daemon_stat restarts)" -le "$r0" ]; do
+				[ "$SECONDS" -lt "$deadline" ] ||
+					fail "no new server 30 s after a kill"
+				sleep 0.01
+			done
+			killed=$((killed + 1))
+			res restart "$cfg" gap_us "$rep.$killed" \
+				"$(daemon_stat last_gap_us)"
+			next=$((SECONDS + 1 + RANDOM % 3))
+		fi
+		sleep 0.05
+	done
+	wait "$CG_PID" || st=$?
+	t1=$EPOCHREALTIME
+	CG_PID=
+	[ "$st" = 0 ] && grep -qx "verified $((SWAP_WS * 256 * passes)) pages, 0 bad" "$out" ||
+		fail "swapload on $cfg (status $st): $(tail -n 5 "$out")"
+	[ "$killed" = "$kills" ] ||
+		fail "restart $cfg: the workload ended after $killed of $kills kills"
+	res restart "$cfg" time "$rep" "$(elapsed "$t0" "$t1")"
+	cg_destroy
+	zdev_del "$ZD"
+	log "restart $cfg rep $rep: $(elapsed "$t0" "$t1") s, $killed kills"
+}
+
+exp_restart() {
+	local rep
+	log "6. restart: the swap workload with 0 and $RESTART_FEW server kills; $RESTART_KILLS kills for the gaps"
+	for rep in $(seq "$REPS"); do
+		restart_run 0 "$rep"
+		restart_run "$RESTART_FEW" "$rep" kills-few
+	done
+	restart_run "$RESTART_KILLS" 1 gaps $((RESTART_KILLS / 2 + 2))
+}
+
 # ================================================================================
 # Main
 # ================================================================================
@@ -819,7 +884,7 @@ rm -f "$DATA"/*.out "$DATA"/*.samples "$DATA"/mixed-* "$DATA"/perf-*
 # run.env: what report.sh needs to know of the run besides its results.
 for v in QUICK REPS CG_VER PRIO KZ SWAP_LIMIT SWAP_PASSES SWAP_WS SWAP_DISK \
 	FIO_SIZE FIO_TIME FIO_JOBS PERF_TIME RATIO_SIZE PUNCH_SIZE MIX_SIZE \
-	MIX_FILL_LIMIT MIX_CFGS LOAD_START WAITED_NOTE; do
+	MIX_FILL_LIMIT MIX_CFGS RESTART_FEW RESTART_KILLS LOAD_START WAITED_NOTE; do
 	printf '%s=%q\n' "$v" "${!v:-}"
 done >"$DATA/run.env"
 
@@ -843,7 +908,7 @@ at_exit _detach_fio_loops
 log "zramfsd serves $MNT; results in $DATA"
 
 T_START=$SECONDS
-for e in ratio swap fio punch mixed zbench; do
+for e in ratio swap fio punch mixed zbench restart; do
 	[ -z "$ONLY" ] || [[ ,$ONLY, == *,$e,* ]] || continue
 	"exp_$e"
 done

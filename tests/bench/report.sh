@@ -285,6 +285,7 @@ EOF
 	report_ratio
 	report_gc
 	report_zbench
+	report_restart
 	report_reproduce
 }
 
@@ -725,6 +726,36 @@ report_zbench() {
 		echo "(not run)"
 	fi
 	echo
+}
+
+report_restart() {
+	local n
+	n=$(rstat restart gaps gap_us | cut -d' ' -f4)
+	echo "## 6. Restart: the server killed under the swap workload"
+	echo
+	if [ "${n:-0}" = 0 ]; then
+		echo "(not run)"
+		echo
+		return 0
+	fi
+	cat <<EOF
+The swap workload of section 1 (zramfs, lz4) while the server process is
+killed with SIGKILL ${RESTART_FEW} times, 1–3 s apart, next to the same workload
+with no kill (alternating, median of $REPS): every page verified in every run.
+Then one longer run with $n kills: the gap of each, from the holder seeing
+the server die to the first request the new server answered
+(\`control/daemon_stat\` last_gap_us).
+
+| run | time (s) |
+|---|---|
+| no kill | $(fmt_range restart kills-0 time %.1f) |
+| ${RESTART_FEW} kills | $(fmt_range restart kills-few time %.1f) |
+
+| gaps of $n kills | median | worst |
+|---|---|---|
+| ms | $(calc "$(med restart gaps gap_us) / 1000" %.1f) | $(calc "$(rstat restart gaps gap_us | cut -d' ' -f3) / 1000" %.1f) |
+
+EOF
 }
 
 report_reproduce() {

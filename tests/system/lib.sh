@@ -869,3 +869,33 @@ wait_swap_drained() {
 		sleep 0.5
 	done
 }
+
+# ---- killing servers (issue 12) ---------------------------------------------
+
+# kill_server_and_wait PID SECONDS: SIGKILL server PID, then wait until it
+# is gone and a new server has counted the restart.
+kill_server_and_wait() {
+	local r0 deadline=$((SECONDS + $2))
+	r0=$(daemon_stat restarts)
+	kill -KILL "$1" || fail "kill -KILL server $1"
+	wait_server "$2" "$1" >/dev/null ||
+		fail "no new server $2 s after killing server $1"
+	while [ "$(daemon_stat restarts)" -le "$r0" ]; do
+		[ "$SECONDS" -lt "$deadline" ] ||
+			fail "daemon_stat restarts still $r0 $2 s after" \
+				"killing server $1"
+		sleep 0.02
+	done
+}
+
+# mount_id DIR: the mount ID of the mount at DIR (/proc/self/mountinfo).
+mount_id() {
+	awk -v m="$1" '$5 == m { id = $1 } END { print id }' \
+		/proc/self/mountinfo
+}
+
+# holder_shm_rss PID: resident bytes of the System V segments PID created.
+holder_shm_rss() {
+	awk -v p="$1" 'NR > 1 && $5 == p { s += $15 } END { print s + 0 }' \
+		/proc/sysvipc/shm
+}
