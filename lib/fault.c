@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -124,6 +125,9 @@ void fault_hit(const char *name)
 		fault_handler(name);
 		return;
 	}
+	/* One write(2): the log says which point ended the process. */
+	dprintf(STDERR_FILENO, "fault point %s fired (hit %lu)\n", name,
+		fault_nth);
 	switch (fault_action) {
 	case FAULT_KILL:
 		kill(getpid(), SIGKILL);
