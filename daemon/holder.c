@@ -35,6 +35,8 @@
 #include "helper.h"
 #include "hold.h"
 #include "holder.h"
+#include "state.h"
+#include "zstore.h"
 #include "log.h"
 #include "mnt.h"
 #include "region.h"
@@ -44,11 +46,19 @@
 #endif
 
 #define NS_PER_MS 1000000ull
-/* Back-off for servers that die before READY or soon after it. */
+/*
+ * Back-off.  A server that served is replaced at once: that is the restart
+ * the gap is measured on (a kill, a crash under load).  One that dies before
+ * it serves (READY) is replaced after a delay that doubles from
+ * BACKOFF_MIN_MS to BACKOFF_MAX_MS, and so is the QUICK_DEATHS-th server in
+ * a row that dies within QUICK_DEATH_MS of serving: what a request that
+ * kills every server it reaches (sent again to each by FUSE_NOTIFY_RESEND)
+ * looks like.  A server that serves QUICK_DEATH_MS or longer resets both.
+ */
 #define BACKOFF_MIN_MS 100
 #define BACKOFF_MAX_MS 10000
-/* A server that served this long before dying is restarted at once. */
-#define SERVED_LONG_MS 10000
+#define QUICK_DEATH_MS 1000
+#define QUICK_DEATHS 3
 
 struct server {
 	pid_t pid;
@@ -329,15 +339,21 @@ static void reap_orphans(const struct server *s)
 
 /*
  * Runs the installed executable as "zramfsd --hold-layout", which prints
- * the layout of its hold area.  @return 0 if it ran and its layout is this
- * one, else -errno with the reason in @why.
+ * the layouts of everything a server shares with the next: the hold area,
+ * the state region and the stores ("HOLD STATE STORE").  @return 0 if it
+ * ran and every layout is this one's, else -errno with the reason in @why:
+ * a server of the new version could not read what this one left.
  */
 static int check_installed(char *why, size_t len)
 {
-	char *argv[] = { "zramfsd", "--hold-layout", NULL }, out[32] = "";
-	int ret, status = 0;
+	char *argv[] = { "zramfsd", "--hold-layout", NULL }, out[64] = "";
+	const long mine[3] = { HOLD_LAYOUT, STATE_LAYOUT_VERSION,
+			       ZSTORE_LAYOUT_VERSION };
+	static const char *const what[3] = { "hold area", "state region",
+					     "store" };
+	long theirs[3];
+	int ret, status = 0, i;
 	size_t got;
-	long layout;
 
 	ret = helper_run(exe_path, argv, out, sizeof(out) - 1, &got,
 			 &status);
@@ -346,16 +362,21 @@ static int check_installed(char *why, size_t len)
 			 strerror(-ret));
 		return ret;
 	}
-	layout = got ? strtol(out, NULL, 10) : -1;
-	if (!WIFEXITED(status) || WEXITSTATUS(status) || layout < 0) {
+	out[got] = '\0';
+	if (!WIFEXITED(status) || WEXITSTATUS(status) ||
+	    sscanf(out, "%ld %ld %ld", &theirs[0], &theirs[1], &theirs[2]) !=
+		    3) {
 		snprintf(why, len, "%s --hold-layout failed", exe_path);
 		return -ENOEXEC;
 	}
-	if (layout != HOLD_LAYOUT) {
-		snprintf(why, len, "%s has hold area layout %ld, this zramfsd "
-			 "%d: stop and start the service instead", exe_path,
-			 layout, HOLD_LAYOUT);
-		return -EPROTO;
+	for (i = 0; i < 3; i++) {
+		if (theirs[i] != mine[i]) {
+			snprintf(why, len, "%s has %s layout %ld, this "
+				 "zramfsd %ld: stop and start the service "
+				 "instead", exe_path, what[i], theirs[i],
+				 mine[i]);
+			return -EPROTO;
+		}
 	}
 	return 0;
 }
@@ -516,6 +537,7 @@ int holder_run(const struct holder_args *a)
 {
 	struct server s = { .pidfd = -1, .sock = -1 };
 	uint64_t backoff_ms = 0, next_start = 0;
+	unsigned int quick_deaths = 0;
 	bool stop_pending = false;
 	int sig_fd, ret, status = EXIT_FAILURE;
 	ssize_t len;
@@ -593,7 +615,7 @@ int holder_run(const struct holder_args *a)
 		if (s.pidfd >= 0 && (pfd[1].revents & POLLIN)) {
 			char cause[HOLD_REASON_MAX + 64];
 			bool ready = s.ready, stopping = s.stopping;
-			uint64_t ready_ns = s.ready_ns;
+			uint64_t ready_ns = s.ready_ns, delay_ms;
 			int64_t last;
 
 			/* Read what it said before it died. */
@@ -614,23 +636,29 @@ int holder_run(const struct holder_args *a)
 					 s.fatal);
 			if (!ready)
 				atomic_fetch_add(&hold->start_failures, 1);
-			if (reloading ||
-			    (ready && t - ready_ns >= SERVED_LONG_MS * NS_PER_MS))
+			if (ready && t - ready_ns >= QUICK_DEATH_MS * NS_PER_MS) {
+				quick_deaths = 0;
 				backoff_ms = 0;
-			else if (!backoff_ms)
-				backoff_ms = BACKOFF_MIN_MS;
-			else if (backoff_ms < BACKOFF_MAX_MS)
-				backoff_ms = backoff_ms * 2 < BACKOFF_MAX_MS
+			} else if (ready) {
+				quick_deaths++;
+			}
+			if (reloading || (ready && quick_deaths < QUICK_DEATHS)) {
+				delay_ms = 0;
+			} else {
+				backoff_ms = !backoff_ms ? BACKOFF_MIN_MS
+					     : backoff_ms * 2 < BACKOFF_MAX_MS
 						     ? backoff_ms * 2
 						     : BACKOFF_MAX_MS;
-			next_start = t + backoff_ms * NS_PER_MS;
+				delay_ms = backoff_ms;
+			}
+			next_start = t + delay_ms * NS_PER_MS;
 			if (reloading && !last)
 				log_info("the old server handed over");
 			else
 				log_err("server died (%s)%s; starting another "
 					"in %llu ms", cause,
 					ready ? "" : " before it served",
-					(unsigned long long)backoff_ms);
+					(unsigned long long)delay_ms);
 		}
 	}
 	close(sig_fd);

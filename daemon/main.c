@@ -67,6 +67,7 @@
 #include "swapopt.h"
 #include "thread.h"
 #include "ztree.h"
+#include "zstore.h"
 
 static struct fuse_session *se;
 static char mountpoint[PATH_MAX];
@@ -718,9 +719,10 @@ int main(int argc, char **argv)
 		case OPT_HOLD_LAYOUT:
 			/* ZRAMFS_TEST_LAYOUT: a test's other layout. */
 			test_layout = getenv("ZRAMFS_TEST_LAYOUT");
-			printf("%d\n", HOLD_LAYOUT +
-					       (test_layout ? atoi(test_layout)
-							    : 0));
+			printf("%d %d %d\n",
+			       HOLD_LAYOUT +
+				       (test_layout ? atoi(test_layout) : 0),
+			       STATE_LAYOUT_VERSION, ZSTORE_LAYOUT_VERSION);
 			return EXIT_SUCCESS;
 		case OPT_RESUME:
 			if (sscanf(optarg, "%d:%d:%d:%d:%d", &hr.hold_id,

@@ -39,8 +39,8 @@ done
 delays=$(grep -o 'before it served; starting another in [0-9]* ms' "$DAEMON_LOG" |
 	awk '{ print $7 }' | head -n 4 | xargs)
 ok "delays after each start failure: $delays ms"
-# The first death came after READY, within 10 s: 100 ms; then doubling.
-expect_eq "back-off" "$delays" "200 400 800 1600"
+# The first death came after READY: at once; then 100 ms, doubling.
+expect_eq "back-off" "$delays" "100 200 400 800"
 grep -q 'server died (signal Killed) before it served' "$DAEMON_LOG" ||
 	fail "the cause is not logged"
 expect_eq "mount ID while no server serves" \
@@ -72,3 +72,35 @@ for point in init.before_reply init.after_reply; do
 	expect_eq "zramfs$n disksize" "$(attr "$n" disksize)" 8388608
 	ok "$point: server $s serves"
 done
+
+# ---- a request that kills every server it reaches -------------------------------
+
+# Each server dies at its first statfs, and RESEND hands the same statfs to
+# the next: two are replaced at once, then the back-off starts; once the
+# fault is cleared the statfs is answered.  The file is read at each
+# server's start: the first server, which served over a second, is killed
+# to start one that reads it (replaced at once too).
+daemon_kill TERM 30 || fail "zramfsd did not stop"
+: >"$DAEMON_LOG"
+ZRAMFS_FAULT_FILE=$spec start_daemon
+s=$(wait_server 10) || fail "no server"
+sleep 1.2
+echo statfs.before_reply:kill >"$spec"
+kill -KILL "$s"
+wait_server 10 "$s" >/dev/null || fail "no server after killing $s"
+timeout -k 1 60 stat -f "$MNT" >/dev/null &
+statfs=$!
+deadline=$((SECONDS + 30))
+until [ "$(grep -c 'server died (signal Killed); starting another in' "$DAEMON_LOG")" -ge 5 ]; do
+	[ "$SECONDS" -lt "$deadline" ] ||
+		fail "fewer than 4 servers died on the statfs: $(tail -n 5 "$DAEMON_LOG")"
+	sleep 0.05
+done
+: >"$spec"
+delays=$(grep -o 'server died (signal Killed); starting another in [0-9]* ms' \
+	"$DAEMON_LOG" | awk '{ print $8 }' | head -n 5 | xargs)
+expect_eq "delays after the kill, then each death on the statfs" "$delays" \
+	"0 0 0 100 200"
+wait "$statfs" || fail "the statfs failed once a server survived it"
+ok "a request that killed servers: replaced at once twice, then backed off;" \
+	"answered once the fault was cleared"
