@@ -46,6 +46,7 @@
 
 #include "array_size.h"
 #include "dev.h"
+#include "fault.h"
 #include "log.h"
 #include "memroom.h"
 #include "region.h"
@@ -636,6 +637,7 @@ int dev_set_disksize(struct dev *d, uint64_t bytes)
 			 (unsigned long long)bytes, strerror(-ret));
 		goto out;
 	}
+	FAULT_POINT("disksize.after_segment");
 	ret = zstore_create(&p, zr, &d->zs);
 	if (ret)
 		region_drop(zr);
