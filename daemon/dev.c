@@ -800,6 +800,7 @@ int dev_set_disksize(struct dev *d, uint64_t bytes)
 	/* A server that dies before the commit leaves it to the next,
 	 * which drops it (dev_restore_all()). */
 	record_spare(d, zregion_id(zr));
+	FAULT_POINT("disksize.after_segment");
 	ret = zstore_create(&p, zr, &d->zs);
 	if (ret) {
 		region_drop(zr);

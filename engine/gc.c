@@ -33,6 +33,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "fault.h"
 #include "gc.h"
 #include "thread.h"
 
@@ -103,6 +104,9 @@ static void *gc_worker(void *arg)
 		}
 		if (!gc->count)
 			break; /* stop, and nothing left to free */
+		/* A test stops the worker here (ZRAMFS_FAULT=gc.stall:stop)
+		 * to let the queue fill. */
+		FAULT_POINT("gc.stall");
 		n = gc->count < GC_BATCH ? gc->count : GC_BATCH;
 		gc_take(gc, batch, n);
 		gc->inflight = n;

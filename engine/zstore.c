@@ -1292,7 +1292,7 @@ int zstore_attach(struct zregion *r, const struct zstore_runtime *rt,
 
 	if (why && whylen)
 		why[0] = '\0';
-	FAULT_POINT("attach.start");
+	FAULT_POINT("store.attach.start");
 	ret = hdr_check(r, why, whylen);
 	if (ret)
 		return ret;

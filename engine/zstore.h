@@ -39,6 +39,8 @@
  *   discard.armed          a discard between the two stores of a slot
  *   discard.mid_batch      slots emptied, their objects not yet freed
  *                          or queued
+ *   gc.stall               the GC worker about to take a batch (with
+ *                          :stop, the queue fills while it is stopped)
  *   gc.mid_batch           the GC worker halfway through a batch
  *   compact.after_copy     object copied, slot not switched
  *   compact.after_switch   slot switched, old object not freed (the slot
@@ -46,9 +48,11 @@
  *   keeper.after_hwm       a block's number committed, pages not touched
  *   keeper.after_populate  a span faulted in, not handed to anyone
  *   keeper.mid_release     an empty span not yet punched
- *   attach.start           attach, before it looks at the region
+ *   store.attach.start     attach, before it looks at the region
  *   attach.mid_rebuild     attach, slots scanned and locks cleared, the
  *                          pool not rebuilt, records still armed
+ * and in daemon/dev.c: disksize.after_segment (a store's region made, the
+ * store not yet).
  */
 #ifndef ZRAMFS_ZSTORE_H
 #define ZRAMFS_ZSTORE_H

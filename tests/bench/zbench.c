@@ -42,6 +42,7 @@
 #include "pagegen.h"
 #include "size.h"
 #include "zcomp.h"
+#include "zregion.h"
 #include "zstore.h"
 #include "zstore_region.h"
 
@@ -266,6 +267,46 @@ out:
 	return ret;
 }
 
+/*
+ * The restart cost: how long zstore_attach() takes to rebuild a store that
+ * another process left, empty and with every page written by @nthreads.
+ * @return 0 and the milliseconds in *@empty_ms and *@full_ms, or -errno.
+ */
+static int bench_attach(struct bench *b, const struct alg *a,
+			unsigned nthreads, double *empty_ms, double *full_ms)
+{
+	struct zstore_runtime rt = { 0 };
+	struct zregion *r;
+	struct zstore *zs;
+	double t0, secs;
+	char why[128];
+	int ret;
+
+	ret = store_create(b, a, ZSTORE_GC_ASYNC, &zs);
+	if (ret)
+		return ret;
+	r = zstore_region(zs);
+	zstore_detach(zs);
+	t0 = now();
+	ret = zstore_attach(r, &rt, &zs, why, sizeof(why));
+	*empty_ms = (now() - t0) * 1e3;
+	if (!ret)
+		ret = run_parallel(b, zs, nthreads, OP_WRITE, &secs);
+	if (!ret) {
+		zstore_detach(zs);
+		t0 = now();
+		ret = zstore_attach(r, &rt, &zs, why, sizeof(why));
+		*full_ms = (now() - t0) * 1e3;
+	}
+	if (ret) {
+		warnx("attach: %s", why);
+		zregion_detach(r);
+		return ret;
+	}
+	zstore_region_destroy(zs);
+	return 0;
+}
+
 /* @return 0 and the medians of REPEATS io_once() runs in *@res, or -errno. */
 static int bench_io(struct bench *b, const struct alg *a, unsigned nthreads,
 		    struct io_result *res)
@@ -433,8 +474,9 @@ static void __attribute__((noreturn)) usage(int status)
 		"Usage: zbench [options]\n"
 		"\n"
 		"Measures the zramfs storage engine: write and read throughput "
-		"per\nalgorithm and thread count, and discard latency with "
-		"gc_mode sync\nand async.  Prints markdown tables.\n"
+		"per\nalgorithm and thread count, discard latency with "
+		"gc_mode sync\nand async, and the time an attach takes to "
+		"rebuild a store after a\nrestart.  Prints markdown tables.\n"
 		"\n"
 		"Options:\n"
 		" -s, --size MIB        pages to store, in MiB (default %d)\n"
@@ -672,6 +714,24 @@ int main(int argc, char **argv)
 	if (inline_pages)
 		printf("The GC queue was full: async discards freed up to %llu "
 		       "pages inline.\n", (unsigned long long)inline_pages);
+
+	{
+		double empty_ms, full_ms, gib = (double)b.size / (1u << 30);
+
+		ret = bench_attach(&b, &b.algs[0], b.max_threads, &empty_ms,
+				   &full_ms);
+		if (ret) {
+			status = EXIT_FAILURE;
+		} else {
+			printf("\n### attach after a restart (%s)\n\n",
+			       b.algs[0].label);
+			printf("zstore_attach() of a %llu MiB store: %.2f ms "
+			       "empty, %.2f ms with every page stored: %.1f "
+			       "ms per GiB of disksize, full.\n",
+			       (unsigned long long)(b.size / MIB), empty_ms,
+			       full_ms, full_ms / gib);
+		}
+	}
 
 	munmap(b.src, b.size);
 	munmap(b.dst, b.size);

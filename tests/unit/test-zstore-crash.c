@@ -22,7 +22,7 @@
  * destroyed, and the region holds its header and slots only.
  *
  * ZSTORE_CRASH_SEED replays a run; ZSTORE_CRASH_LIVES sets how many lives
- * (default 140: ten of each fault point and as many random kills).
+ * (default 150: five of each fault point and as many random kills).
  */
 #include "config.h"
 
@@ -57,10 +57,11 @@ static const char *const points[] = {
 	"write.after_alloc",	 "write.armed",
 	"write.disarmed",	 "write.before_free_old",
 	"rmw.after_read",	 "discard.armed",
-	"discard.mid_batch",	 "gc.mid_batch",
-	"compact.after_copy",	 "compact.after_switch",
-	"keeper.after_hwm",	 "keeper.after_populate",
-	"keeper.mid_release",	 "attach.mid_rebuild",
+	"discard.mid_batch",	 "gc.stall",
+	"gc.mid_batch",		 "compact.after_copy",
+	"compact.after_switch",	 "keeper.after_hwm",
+	"keeper.after_populate", "keeper.mid_release",
+	"attach.mid_rebuild",
 };
 
 enum op_kind { OP_WRITE, OP_PUNCH, OP_COMPACT, OP_GC_MODE };
@@ -369,7 +370,7 @@ int main(void)
 {
 	const char *env = getenv("ZSTORE_CRASH_SEED");
 	const char *lives_env = getenv("ZSTORE_CRASH_LIVES");
-	int lives = lives_env ? atoi(lives_env) : 140, life, bad = 0;
+	int lives = lives_env ? atoi(lives_env) : 150, life, bad = 0;
 	unsigned int fired[ARRAY_SIZE(points)] = { 0 }, missed = 0, pi;
 	unsigned long ops = 0, inflight = 0, killed = 0;
 	struct zstore_params p = { .disksize = DISKSIZE };
