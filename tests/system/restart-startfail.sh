@@ -21,6 +21,19 @@ require_root_fuse
 require_cmd pgrep timeout
 timebox 120
 
+# delays TEXT N: within 30 s, N log lines "...TEXT starting another in D
+# ms" (a server's death); prints the first N delays D.
+delays() {
+	local deadline=$((SECONDS + 30))
+	until [ "$(grep -c "$1 starting another in" "$DAEMON_LOG")" -ge "$2" ]; do
+		[ "$SECONDS" -lt "$deadline" ] ||
+			fail "fewer than $2 deaths ($1) in 30 s: $(tail -n 5 "$DAEMON_LOG")"
+		sleep 0.05
+	done
+	grep -o "$1 starting another in [0-9]* ms" "$DAEMON_LOG" |
+		awk '{ print $(NF - 1) }' | head -n "$2" | xargs
+}
+
 make_workdir
 spec=$WORK/fault
 : >"$spec"
@@ -30,14 +43,7 @@ id1=$(awk -v m="$MNT" '$5 == m { print $1 }' /proc/self/mountinfo)
 
 echo attach.start:kill >"$spec"
 kill -KILL "$s1"
-deadline=$((SECONDS + 30))
-until [ "$(grep -c 'before it served; starting another in' "$DAEMON_LOG")" -ge 4 ]; do
-	[ "$SECONDS" -lt "$deadline" ] ||
-		fail "fewer than 4 servers died at start in 30 s: $(tail -n 5 "$DAEMON_LOG")"
-	sleep 0.1
-done
-delays=$(grep -o 'before it served; starting another in [0-9]* ms' "$DAEMON_LOG" |
-	awk '{ print $7 }' | head -n 4 | xargs)
+delays=$(delays 'before it served;' 4) || exit 1
 ok "delays after each start failure: $delays ms"
 # The first death came after READY: at once; then 100 ms, doubling.
 expect_eq "back-off" "$delays" "100 200 400 800"
@@ -90,15 +96,8 @@ kill -KILL "$s"
 wait_server 10 "$s" >/dev/null || fail "no server after killing $s"
 timeout -k 1 60 stat -f "$MNT" >/dev/null &
 statfs=$!
-deadline=$((SECONDS + 30))
-until [ "$(grep -c 'server died (signal Killed); starting another in' "$DAEMON_LOG")" -ge 5 ]; do
-	[ "$SECONDS" -lt "$deadline" ] ||
-		fail "fewer than 4 servers died on the statfs: $(tail -n 5 "$DAEMON_LOG")"
-	sleep 0.05
-done
+delays=$(delays 'server died (signal Killed);' 5) || exit 1
 : >"$spec"
-delays=$(grep -o 'server died (signal Killed); starting another in [0-9]* ms' \
-	"$DAEMON_LOG" | awk '{ print $8 }' | head -n 5 | xargs)
 expect_eq "delays after the kill, then each death on the statfs" "$delays" \
 	"0 0 0 100 200"
 wait "$statfs" || fail "the statfs failed once a server survived it"
