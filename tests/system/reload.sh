@@ -1,50 +1,72 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # reload.sh: SIGHUP to zramfsd re-executes the installed binary, holder and
-# server (issue 12; zramfsd(8) SIGNALS):
+# server, under swap load and without losing a page (issue 12; zramfsd(8)
+# SIGNALS):
 #
-#  - a copy of zramfsd is started, then replaced on disk by a new copy (a
-#    new inode at the same path, as a package upgrade does); after SIGHUP
-#    the holder has the same pid and both /proc/PID/exe are the new inode;
-#    the mount is the same, daemon_stat counts one reload and no restart,
-#    and the tree serves;
+#  - a copy of zramfsd is started and serves a swap device on which
+#    swapload keeps a working set three times its memory cgroup's limit;
+#    mid-way the copy is replaced on disk by a new one (a new inode at the
+#    same path, as a package upgrade does) and the holder gets SIGHUP: it
+#    keeps its pid, both /proc/PID/exe are the new inode, the mount is the
+#    same, daemon_stat counts one reload and no restart, and swapload
+#    verifies every page on every pass;
 #  - an installed binary of another hold area layout (ZRAMFS_TEST_LAYOUT)
 #    is refused: the log says why, the same server serves on.
 . "$(dirname "$0")/lib.sh"
 
-require_root_fuse
-require_cmd pgrep timeout
-timebox 120
+work_mib=${ZRAMFS_SWAP_MIB:-768}
+limit_mib=${ZRAMFS_CGROUP_MIB:-256}
+passes=3
+
+require_cmd pgrep
+swap_test 300 "${limit_mib}M"
 make_workdir
 mkdir -p "$WORK/bin"
 bin=$WORK/bin/zramfsd
 cp "$ZRAMFSD" "$bin" || fail "cp $ZRAMFSD"
 
-mount_id() { awk -v m="$MNT" '$5 == m { print $1 }' /proc/self/mountinfo; }
 exe_ino() { stat -L -c %i "/proc/$1/exe"; }
 
 ZRAMFSD=$bin start_daemon
 holder=$DAEMON_PID
 s1=$(wait_server 10) || fail "no server"
-id=$(mount_id)
+id=$(mount_id "$MNT")
 old=$(exe_ino "$holder")
-cp "$ZRAMFSD" "$bin.new" && mv -f "$bin.new" "$bin" || fail "install a new copy"
-new=$(stat -c %i "$bin")
-[ "$new" != "$old" ] || fail "the new copy has the old inode"
+swap_dev 2G
+cg_run "$WORK/swapload.out" "$SWAPLOAD" -s "$work_mib" -p "$passes" -S 11
+note "swapload (pid $CG_PID): $work_mib MiB in a $limit_mib MiB cgroup"
 
-kill -HUP "$holder"
-s2=$(wait_server 10 "$s1") || fail "no new server after SIGHUP"
-wait_daemon_stat reloads 1
+reloaded=
+reload_once() {
+	[ -z "$reloaded" ] && grep -q '^filled' "$CG_OUT" || return 0
+	cp "$ZRAMFSD" "$bin.new" && mv -f "$bin.new" "$bin" ||
+		fail "install a new copy"
+	new=$(stat -c %i "$bin")
+	[ "$new" != "$old" ] || fail "the new copy has the old inode"
+	kill -HUP "$holder"
+	s2=$(wait_server 10 "$s1") || fail "no new server after SIGHUP"
+	wait_daemon_stat reloads 1 10
+	reloaded=1
+	WATCH_NOTE="reloaded: server $s1 -> $s2"
+}
+watch_swapload 600 reload_once
+[ "$CHILD_STATUS" = 0 ] || fail "swapload exited with status $CHILD_STATUS"
+[ -n "$reloaded" ] || fail "swapload ended before the reload"
+expect_verified "$CG_OUT" $((work_mib * 256 * passes))
+ok "swapload: every page of $work_mib MiB correct on $passes passes," \
+	"reloaded during the second"
 _pid_alive "$holder" || fail "the holder is gone"
 expect_eq "the holder's pid" "$DAEMON_PID" "$holder"
 expect_eq "the holder's executable (inode)" "$(exe_ino "$holder")" "$new"
 expect_eq "the server's executable (inode)" "$(exe_ino "$s2")" "$new"
 expect_eq "the server's parent" "$(awk '{ print $4 }' "/proc/$s2/stat")" "$holder"
-expect_eq "mount ID" "$(mount_id)" "$id"
+expect_eq "mount ID" "$(mount_id "$MNT")" "$id"
 expect_eq "restarts" "$(daemon_stat restarts)" 0
 n=$(new_dev 8M lz4)
 expect_eq "zramfs$n disksize" "$(attr "$n" disksize)" 8388608
 ok "reloaded: $(cat "$MNT/control/daemon_stat")"
+wattr "$SWAP_DEV" swap off || fail "swap off"
 daemon_kill TERM 30 || fail "the reloaded zramfsd did not stop"
 expect_eq "exit status" "$DAEMON_STATUS" 0
 

@@ -10,7 +10,8 @@
 # the dead one had read (FUSE_NOTIFY_RESEND).  The workload is datatool's
 # fuzz mode, which keeps its own copy of the file and checks every read and,
 # at the end, the whole file; for compaction points it runs while compact is
-# written in a loop, for 1 MiB requests it is fill and verify.  Each point
+# written in a loop, for 1 MiB requests it is fill and verify, for swap
+# points it is "swap on" (then the fuzz, then "swap off").  Each point
 # must fire (daemon_stat restarts 1), or the list below is out of date.
 # "write.after_alloc 200 fill" is the server dying in the middle of a 1 MiB
 # O_DIRECT write: the kernel resends the whole request.
@@ -20,6 +21,7 @@ set -euo pipefail
 
 require_root_fuse
 require_built "$DATATOOL"
+swap_lock
 timebox 600
 
 # POINT N WORKLOAD
@@ -42,6 +44,7 @@ points=(
 	"open.before_reply 1 fuzz"
 	"state.handle.before_open 1 fuzz"
 	"release.after_free 1 fuzz"
+	"swapon.after_loop 1 swap"
 )
 [ -z "${ZRAMFS_POINTS:-}" ] || mapfile -t points < <(
 	printf '%s\n' "${points[@]}" | grep -E "^(${ZRAMFS_POINTS//,/|}) ")
@@ -69,6 +72,19 @@ run_point() {
 		{ timeout -k 5 240 "$DATATOOL" fill "$data" "$seed" 64M &&
 			timeout -k 5 240 "$DATATOOL" verify "$data" "$seed" 64M
 		} >"$WORK/dt.out" 2>&1 || status=$?
+		;;
+	swap)
+		# The server dies with the loop device attached and swapon
+		# not yet called; the next one settles that with the kernel
+		# before it serves, and the write, sent again, turns swap on.
+		timeout -k 5 60 bash -c 'printf "on priority=32767\n" >"$1"' \
+			_ "$MNT/zramfs$d/swap" || status=$?
+		loop=$(attr "$d" swap)
+		[[ $loop == /dev/loop* ]] && _in_proc_swaps "${loop%% *}" ||
+			fail "$point: swap reads '$loop', not an active loop device"
+		"$DATATOOL" fuzz "$data" "$seed" 500 >"$WORK/dt.out" 2>&1 ||
+			status=$?
+		wattr "$d" swap off || fail "$point: swap off"
 		;;
 	compact)
 		compact_loop "$d" &
