@@ -40,6 +40,22 @@ static long long shm_rss(int id)
 	return rss;
 }
 
+/* @return VmLck of this process in kB (0 if unknown). */
+static long vm_locked_kb(void)
+{
+	char line[128];
+	long kb = 0;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmLck: %ld kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb;
+}
+
 /* Child: attach @id, check the parent's bytes, write its own, exit. */
 static int child_reads(int id)
 {
@@ -62,7 +78,9 @@ static int child_mlocked(void)
 	struct zregion *r;
 	long long rss;
 
-	if (mlockall(MCL_CURRENT | MCL_FUTURE) < 0)
+	/* AddressSanitizer makes mlockall() a no-op (its shadow could never
+	 * be locked): then nothing is locked and there is nothing to test. */
+	if (mlockall(MCL_CURRENT | MCL_FUTURE) < 0 || !vm_locked_kb())
 		return 77;
 	if (zregion_create(1ull << 30, ZREGION_MCL_FUTURE, &r))
 		return 1;
@@ -141,7 +159,7 @@ int main(void)
 
 	rc = run_child(mlocked, 0);
 	if (rc == 77)
-		diag("skipped: mlockall not permitted here");
+		diag("skipped: mlockall not permitted (or a no-op) here");
 	else
 		ok(rc == 0, "under mlockall(MCL_FUTURE) a 1 GiB region is "
 			    "not faulted in, later mappings still are (%d)",
