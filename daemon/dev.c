@@ -55,6 +55,7 @@
 #include "swap.h"
 #include "swapctl.h"
 #include "zcomp.h"
+#include "zlat.h"
 #include "zstat.h"
 #include "zstore.h"
 
@@ -277,6 +278,7 @@ static void record_new(struct dev *d, uint64_t created_by)
 	atomic_store_explicit(&r->accessed_ns, r->created_ns,
 			      memory_order_relaxed);
 	r->created_by = created_by;
+	zlat_clear(&r->lat);
 	record_conf(d);
 	record_swap(d, STATE_SWAP_OFF, "", &none, 0);
 	state_dev_commit_present(r, true);
@@ -860,6 +862,7 @@ static int reset_store(struct dev *d, const char *buf)
 		store_drop(zs);
 		record_spare(d, -1);
 		touch(&d->rec->modified_ns);
+		zlat_clear(&d->rec->lat); /* as io_stat, gone with the store */
 		ret = 0;
 	}
 	pthread_rwlock_unlock(&d->init_lock);
@@ -1115,6 +1118,16 @@ static int io_stat_show(struct dev *d, char *buf, size_t size)
 	get_stats(d, &st);
 	return zstat_format(&st.io, zstat_io_fields, zstat_io_nfields, buf,
 			    size);
+}
+
+struct zlat *dev_latency(struct dev *d)
+{
+	return &d->rec->lat;
+}
+
+static int latency_stat_show(struct dev *d, char *buf, size_t size)
+{
+	return zlat_format(&d->rec->lat, buf, size);
 }
 
 static int gc_stat_show(struct dev *d, char *buf, size_t size)
@@ -1917,6 +1930,7 @@ const struct dev_attr dev_attrs[] = {
 	{ "gc_mode", gc_mode_show, gc_mode_store, false },
 	{ "gc_stat", gc_stat_show, NULL, false },
 	{ "swap", swap_show, swap_store, true },
+	{ "latency_stat", latency_stat_show, NULL, false },
 };
 _Static_assert(ARRAY_SIZE(dev_attrs) == DEV_NATTRS,
 	       "DEV_NATTRS counts the rows of dev_attrs[]");

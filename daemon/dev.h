@@ -45,7 +45,7 @@ struct dev_attr {
 
 /* The attributes, as many as the table in dev.c has (it checks): a
  * compile-time constant, so that fs.c can check its inode space. */
-#define DEV_NATTRS 14
+#define DEV_NATTRS 15
 extern const struct dev_attr dev_attrs[DEV_NATTRS];
 
 /*
@@ -117,6 +117,14 @@ ssize_t dev_data_write(struct dev *d, const void *buf, size_t size,
 		       uint64_t off, bool whole);
 /* FALLOC_FL_PUNCH_HOLE|KEEP_SIZE and FALLOC_FL_ZERO_RANGE. */
 int dev_data_fallocate(struct dev *d, int mode, uint64_t off, uint64_t len);
+/*
+ * @return the histograms latency_stat shows, which fs.c counts the data
+ * requests of @d into once it has answered them: they live in the state
+ * region, so they stay valid after @d is put (a request answered as its
+ * device is removed and another made under its number may count for the
+ * new one).
+ */
+struct zlat *dev_latency(struct dev *d);
 
 /*
  * Writes @value to the attribute named @attr as a write(2) of its file

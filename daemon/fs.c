@@ -57,6 +57,7 @@
 #include "fs.h"
 #include "log.h"
 #include "state.h"
+#include "zlat.h"
 #include "zstore.h"
 #include "ztree.h"
 
@@ -640,6 +641,27 @@ static int render(struct handle *h)
 	return 0;
 }
 
+/* @return CLOCK_MONOTONIC in nanoseconds. */
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * Counts a request on a data file, answered now, that its handler began
+ * at @t0, into @lat (dev_latency(), taken before the reply: after it the
+ * handle may be gone).  latency_stat so covers the handler and the reply's
+ * writev() to /dev/fuse, not the time the request waited in the kernel
+ * for a worker.
+ */
+static void count_latency(struct zlat *lat, enum zlat_kind kind, uint64_t t0)
+{
+	zlat_record(lat, kind, now_ns() - t0);
+}
+
 static unsigned char *thread_io_buf(void)
 {
 	if (!io_buf) {
@@ -653,8 +675,10 @@ static unsigned char *thread_io_buf(void)
 static void fs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		    struct fuse_file_info *fi)
 {
+	uint64_t t0 = now_ns();
 	char out[DEV_ATTR_MAX];
 	struct handle *h;
+	struct zlat *lat;
 	size_t n = 0;
 	ssize_t got;
 	int ret;
@@ -665,6 +689,7 @@ static void fs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		return;
 	}
 	if (h->file == FILE_DATA) {
+		lat = dev_latency(h->d);
 		if (size > FS_MAX_IO)
 			size = FS_MAX_IO;
 		if (!thread_io_buf())
@@ -675,6 +700,7 @@ static void fs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 			fuse_reply_err(req, (int)-got);
 		else
 			fuse_reply_buf(req, (const char *)io_buf, (size_t)got);
+		count_latency(lat, ZLAT_READ, t0);
 		return;
 	}
 	/*
@@ -769,9 +795,11 @@ static int post_slow_store(fuse_req_t req, struct handle *h, const char *value,
 static void fs_write(fuse_req_t req, fuse_ino_t ino, const char *buf,
 		     size_t size, off_t off, struct fuse_file_info *fi)
 {
+	uint64_t t0 = now_ns();
 	const struct dev_attr *attr;
 	char value[DEV_ATTR_MAX];
 	struct handle *h;
+	struct zlat *lat;
 	ssize_t done;
 	int ret, id;
 
@@ -781,11 +809,13 @@ static void fs_write(fuse_req_t req, fuse_ino_t ino, const char *buf,
 		return;
 	}
 	if (h->file == FILE_DATA) {
+		lat = dev_latency(h->d);
 		done = dev_data_write(h->d, buf, size, (uint64_t)off, h->whole);
 		if (done < 0)
 			fuse_reply_err(req, (int)-done);
 		else
 			fuse_reply_write(req, (size_t)done);
+		count_latency(lat, ZLAT_WRITE, t0);
 		return;
 	}
 	/* Attributes: one write at offset 0 is one store, as sysfs. */
@@ -816,6 +846,8 @@ out:
 static void fs_fallocate(fuse_req_t req, fuse_ino_t ino, int mode,
 			 off_t offset, off_t length, struct fuse_file_info *fi)
 {
+	uint64_t t0 = now_ns();
+	struct zlat *lat = NULL;
 	struct handle *h;
 	int ret;
 
@@ -829,9 +861,13 @@ static void fs_fallocate(fuse_req_t req, fuse_ino_t ino, int mode,
 	else if (offset < 0 || length <= 0)
 		ret = EINVAL;
 	else
+		lat = dev_latency(h->d);
+	if (lat)
 		ret = -dev_data_fallocate(h->d, mode, (uint64_t)offset,
 					  (uint64_t)length);
 	fuse_reply_err(req, ret);
+	if (lat)
+		count_latency(lat, ZLAT_DISCARD, t0);
 }
 
 static void fs_release(fuse_req_t req, fuse_ino_t ino,

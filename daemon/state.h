@@ -18,6 +18,7 @@
  *                  conf_cur, conf[2]        settings, disksize, store id
  *                  swap_cur, swap[2]        loop device, backing file,
  *                                           priority, discard, intent
+ *                  lat                      latency_stat's histograms
  *   handles_off  struct state_handle[STATE_HANDLES]
  *                  gen, state, open_unique, ino, dev, flags, hot_add_id
  *
@@ -50,6 +51,12 @@
  *    never done twice (dev_set_request(); no separate journal needed);
  *  - a handle is open when its state is STATE_FH_OPEN (its fields and new
  *    generation written before); released when it is STATE_FH_FREE.
+ * A record's lat (lib/zlat.h) is statistics, relaxed counters with no
+ * commit point: a server that dies leaves them as they were, less the
+ * requests it had not answered (a replayed request counts once, when it
+ * is answered).  They live here, not in the server, so that they survive
+ * a restart and outlive the handles and devices of the requests that
+ * count into them after their reply.
  * Only one process writes the region at a time (the holder starts a
  * server after reaping the last one); within a server, a device's record is
  * written under that device's locks (dev.c) and the handle table under a
@@ -62,9 +69,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "zlat.h"
+
 /* Any change of a struct below, of its meaning, or of fs.c's inode
  * numbering (the kernel keeps nodeids and fh across a restart) bumps it. */
-#define STATE_LAYOUT_VERSION 1
+#define STATE_LAYOUT_VERSION 2
 #define STATE_MAGIC "ZRAMFSSD"
 #define STATE_ENDIAN 0x0102030405060708ull
 
@@ -137,6 +146,7 @@ struct state_dev {
 	uint64_t removed_by;            /* the hot_remove request, 0: none */
 	struct state_conf conf[2];
 	struct state_swap swap[2];
+	struct zlat lat;                /* hot_add and reset clear it */
 };
 
 enum state_fh_state {

@@ -13,7 +13,7 @@ set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 require_root_fuse
-require_cmd setpriv stat
+require_cmd setpriv stat fallocate
 require_built "$DATATOOL"
 timebox 180
 # The tree's times are real: none earlier than this (with a second's slack
@@ -47,7 +47,8 @@ expect_eq "second read of control/hot_add" "$(raw "$MNT/control/hot_add")" '1\n'
 ok "zramfs0 and zramfs1 exist"
 
 expected_files="algorithm_params comp_algorithm compact data disksize gc_mode
-	gc_stat initstate io_stat mem_limit mem_used_max mm_stat reset swap"
+	gc_stat initstate io_stat latency_stat mem_limit mem_used_max mm_stat
+	reset swap"
 for f in $expected_files; do
 	[ -f "$MNT/zramfs0/$f" ] || fail "zramfs0/$f missing ($(list "$MNT/zramfs0"))"
 done
@@ -84,6 +85,26 @@ check_numbers mm_stat 9 9
 check_numbers io_stat 4 4
 check_numbers gc_stat 4 64
 check_numbers mem_used_max 1 1
+
+# latency_stat: the lines read, write, discard, each a name and 28 numbers;
+# COUNT is the sum of the 24 buckets, P50 <= P99 <= MAX.  Prints
+# "READS WRITES DISCARDS".
+check_latency() {
+	awk -v want="read write discard" '
+		{ kinds = kinds (NR > 1 ? " " : "") $1
+		  if (NF != 29) { print "line " NR ": " NF - 1 " numbers"; exit 1 }
+		  for (i = 2; i <= NF; i++)
+			if ($i !~ /^[0-9]+$/) { print "not a number: " $i; exit 1 }
+		  sum = 0
+		  for (i = 6; i <= NF; i++) sum += $i
+		  if (sum != $2) { print $1 ": count " $2 ", buckets " sum; exit 1 }
+		  if ($3 > $4 || $4 > $5) { print $1 ": p50 p99 max " $3, $4, $5; exit 1 }
+		  counts = counts (NR > 1 ? " " : "") $2 }
+		END { if (kinds != want) { print "kinds: " kinds; exit 1 }
+		      print counts }' "$MNT/zramfs$1/latency_stat"
+}
+expect_eq "latency_stat before disksize" "$(check_latency 0)" "0 0 0"
+ok "latency_stat: three lines of 28 numbers"
 
 # comp_algorithm: every name, the active one in brackets (a trailing space
 # before the newline, as the kernel prints, is allowed).
@@ -265,7 +286,7 @@ wattr 0 compact 1 || fail "compact 1"
 ok "compact accepts 1"
 
 # Read-only attributes refuse writes and keep their value.
-for ro in initstate mm_stat io_stat gc_stat; do
+for ro in initstate mm_stat io_stat gc_stat latency_stat; do
 	before=$(attr 0 "$ro")
 	expect_fail_any wattr 0 "$ro" 0
 	expect_eq "$ro after a write" "$(attr 0 "$ro")" "$before"
@@ -311,6 +332,26 @@ t_read=$(date +%s)
 	fail "data atime $(stat -c %X "$d0/data") does not follow the read ($t_read)"
 ok "data atime follows the read"
 
+# ---- latency_stat counts each data request once ----------------------------
+
+# Every file is direct_io: each dd block is one request, each fallocate one;
+# past the 4 MiB that datatool verifies below.
+lat=$(check_latency 0) || fail "latency_stat: $lat"
+read -r r0 w0 z0 <<<"$lat"
+dd if=/dev/zero of="$d0/data" bs=4096 seek=2000 count=5 conv=notrunc \
+	oflag=direct status=none
+dd if="$d0/data" of=/dev/null bs=4096 skip=2000 count=7 iflag=direct status=none
+fallocate -p -o $((2000 * 4096)) -l 8192 "$d0/data"
+fallocate -z -o $((2002 * 4096)) -l 4096 "$d0/data"
+lat=$(check_latency 0) || fail "latency_stat: $lat"
+read -r r1 w1 z1 <<<"$lat"
+expect_eq "latency_stat after 7 reads, 5 writes, 2 discards" \
+	"$((r1 - r0)) $((w1 - w0)) $((z1 - z0))" "7 5 2"
+[ "$r0" -gt 0 ] && [ "$w0" -gt 0 ] ||
+	fail "latency_stat counted none of the fill and verify: $r0 $w0"
+ok "latency_stat: $(awk '{ print $1, $2, "p50", $3, "us p99", $4, "us" }' \
+	"$d0/latency_stat" | paste -sd ';')"
+
 # ---- reset and hot_remove while the data file is open -----------------------
 
 exec 9<>"$d0/data"
@@ -328,6 +369,7 @@ for bad in 0 abc ""; do
 done
 wattr 0 reset 1 || fail "reset 1"
 expect_eq "initstate after reset" "$(attr_raw 0 initstate)" '0\n'
+expect_eq "latency_stat after reset" "$(check_latency 0)" "0 0 0"
 expect_eq "disksize after reset" "$(attr 0 disksize)" 0
 expect_eq "data size after reset" "$(stat -c %s "$d0/data")" 0
 expect_eq "orig_data_size after reset" "$(mm_field 0 orig_data_size)" 0

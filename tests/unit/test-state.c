@@ -634,7 +634,8 @@ static void test_open_counts(void)
 /*
  * The layout a new server reads must be the one the old one wrote: any
  * change of the offsets below must come with a new STATE_LAYOUT_VERSION,
- * and this table is the record of version 1.  (The struct sizes are in
+ * and this table is the record of version 2 (version 1 had no lat, and
+ * state_dev was 648 bytes).  (The struct sizes are in
  * the header, which state_open() checks; a field moved within the same
  * size is caught here only.)
  */
@@ -684,6 +685,7 @@ static void test_layout(void)
 		F(state_dev, removed_by, 48),
 		F(state_dev, conf, 56),
 		F(state_dev, swap, 504),
+		F(state_dev, lat, 704),
 		F(state_handle, gen, 0),
 		F(state_handle, state, 4),
 		F(state_handle, open_unique, 8),
@@ -698,15 +700,15 @@ static void test_layout(void)
 
 	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
 		if (fields[i].off != fields[i].want) {
-			diag("%s at %zu, version 1 had it at %zu",
+			diag("%s at %zu, version 2 has it at %zu",
 			     fields[i].name, fields[i].off, fields[i].want);
 			bad++;
 		}
-	ok(STATE_LAYOUT_VERSION == 1 && !bad &&
+	ok(STATE_LAYOUT_VERSION == 2 && !bad &&
 		   sizeof(struct state_hdr) == 72 &&
-		   sizeof(struct state_dev) == 648 &&
+		   sizeof(struct state_dev) == 3264 &&
 		   sizeof(struct state_handle) == 40,
-	   "every shared field is where layout version 1 has it");
+	   "every shared field is where layout version 2 has it");
 }
 
 /* @return state_open(@id) after @poke changed the region. */
