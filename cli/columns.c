@@ -38,8 +38,12 @@ struct colinfo {
 	int flags;
 	enum col_type type;
 	enum col_src src;
-	const char *field; /* for SRC_MM/IO/GC: the field's name (lib/zstat) */
+	const char *field; /* for SRC_MM/IO/GC: the field's name (lib/zstat);
+			      for SRC_LAT: the line and column */
 	const char *help;
+	/* SRC_LAT only: */
+	enum zlat_kind kind;
+	bool p99; /* P99_US, else P50_US */
 };
 
 enum {
@@ -74,6 +78,10 @@ enum {
 	COL_LOOP,
 	COL_PRIORITY,
 	COL_DISCARD,
+	COL_READ_P50,
+	COL_READ_P99,
+	COL_WRITE_P50,
+	COL_WRITE_P99,
 };
 
 #define R SCOLS_FL_RIGHT
@@ -152,6 +160,18 @@ static const struct colinfo infos[] = {
 	[COL_DISCARD] = { "DISCARD", 3, 0, CT_STRING, SRC_OTHER, NULL,
 		"discard policy of active swap: pages, once, both or\n"
 		"none (swap)" },
+	[COL_READ_P50] = { "READ-P50", 3, R, CT_COUNT, SRC_LAT, "read P50_US",
+		"median time the daemon took to answer a read of the\n"
+		"data file, in us (a bound: at most twice the true value)",
+		ZLAT_READ, false },
+	[COL_READ_P99] = { "READ-P99", 3, R, CT_COUNT, SRC_LAT, "read P99_US",
+		"99th percentile of the same, in us", ZLAT_READ, true },
+	[COL_WRITE_P50] = { "WRITE-P50", 3, R, CT_COUNT, SRC_LAT,
+		"write P50_US", "median time to answer a write, in us",
+		ZLAT_WRITE, false },
+	[COL_WRITE_P99] = { "WRITE-P99", 3, R, CT_COUNT, SRC_LAT,
+		"write P99_US", "99th percentile of the same, in us",
+		ZLAT_WRITE, true },
 };
 #undef R
 
@@ -322,8 +342,16 @@ static char *get_cell(struct zdev *z, int id, const struct output *out)
 {
 	const struct colinfo *col = &infos[id];
 	char buf[ZTREE_ATTR_MAX];
+	const struct zlat_hist *h;
 	uint64_t v, data, total;
 
+	if (col->src == SRC_LAT) {
+		h = dev_latency(z, col->kind);
+		if (!h)
+			return NULL;
+		return format_value(col->type, col->p99 ? h->p99_us : h->p50_us,
+				    out->bytes);
+	}
 	if (col->src != SRC_OTHER) {
 		if (dev_stat_field(z, col->src, col->field, &v))
 			return NULL;

@@ -39,6 +39,7 @@ static const struct {
 	[SRC_MM] = { "mm_stat", zstat_mm_fields, &zstat_mm_nfields },
 	[SRC_IO] = { "io_stat", zstat_io_fields, &zstat_io_nfields },
 	[SRC_GC] = { "gc_stat", zstat_gc_fields, &zstat_gc_nfields },
+	[SRC_LAT] = { "latency_stat", NULL, NULL }, /* dev_latency() */
 };
 
 /* @return the attribute that holds statistics line @src ("mm_stat"). */
@@ -292,6 +293,24 @@ int dev_stat_field(struct zdev *z, enum col_src src, const char *name,
 		return -1; /* a column names a field lib/zstat lacks */
 	memcpy(v, (const char *)st + fields[i].offset, sizeof(*v));
 	return 0;
+}
+
+/* @return the histogram of @kind in latency_stat of @z, read once, or
+ * NULL (reported). */
+const struct zlat_hist *dev_latency(struct zdev *z, enum zlat_kind kind)
+{
+	char buf[ZTREE_ATTR_MAX];
+
+	if (!(z->have & (1u << SRC_LAT))) {
+		if (dev_read(z, "latency_stat", buf, sizeof(buf)))
+			return NULL;
+		if (zlat_parse(buf, z->lat)) {
+			dev_bad_value(z, "latency_stat", buf);
+			return NULL;
+		}
+		z->have |= 1u << SRC_LAT;
+	}
+	return &z->lat[kind];
 }
 
 /* The swap attribute of @z, read once: "none" or "LOOP priority=P ...". */

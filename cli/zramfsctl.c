@@ -195,9 +195,10 @@ static void __attribute__((__noreturn__)) usage(void)
 	      "suffix (powers of\n"
 	      "1024), and so is MIGRATED, as zramctl prints it; the other "
 	      "numbers count\n"
-	      "pages or requests.  Statistics columns name the field of "
-	      "mm_stat, io_stat\n"
-	      "or gc_stat they show.\n",
+	      "pages or requests, or are microseconds (*-P50, *-P99).  "
+	      "Statistics columns\n"
+	      "name the field of mm_stat, io_stat, gc_stat or latency_stat "
+	      "they show.\n",
 	      out);
 	fputs("\nExit status: 0 on success, 1 if anything failed.\n", out);
 	fputs("\nFor more details see zramfsctl(8).\n", out);

@@ -22,6 +22,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "zlat.h"
 #include "zstat.h"
 #include "ztree.h"
 
@@ -34,6 +35,7 @@ enum col_src {
 	SRC_MM, /* mm_stat */
 	SRC_IO, /* io_stat */
 	SRC_GC, /* gc_stat */
+	SRC_LAT, /* latency_stat (lib/zlat) */
 };
 
 /* A device, and what has been read of it. */
@@ -46,6 +48,7 @@ struct zdev {
 	struct zstat_mm mm;
 	struct zstat_io io;
 	struct zstat_gc gc;
+	struct zlat_hist lat[ZLAT_NKINDS];
 	bool swap_read;
 	char swap[256]; /* the swap attribute: "none" or "LOOP priority=..." */
 	bool defer;	/* keep the first message for dev_flush() */
@@ -111,6 +114,7 @@ int dev_read_u64(struct zdev *z, const char *attr, uint64_t *v);
 const char *dev_stat_attr(enum col_src src);
 int dev_stat_field(struct zdev *z, enum col_src src, const char *name,
 		   uint64_t *v);
+const struct zlat_hist *dev_latency(struct zdev *z, enum zlat_kind kind);
 const char *dev_swap(struct zdev *z);
 bool dev_is_swap(struct zdev *z);
 char *dev_swap_word(struct zdev *z, const char *key);

@@ -95,6 +95,8 @@ io = fields("io_stat", "failed_reads failed_writes invalid_io "
             "notify_free".split())
 gc = fields("gc_stat", "pending queued_total freed_total max_pending "
             "freed_inline".split())
+lat = {l.split()[0]: [int(x) for x in l.split()[1:]]
+       for l in attr("latency_stat").splitlines()}
 algo = attr("comp_algorithm")
 algo = algo[algo.index("[") + 1:algo.index("]")]
 swap = attr("swap")
@@ -134,6 +136,10 @@ want = {
     "loop": swap_words[0] if on else None,
     "priority": int(swap_kv["priority"]) if on else None,
     "discard": swap_kv["discard"] if on else None,
+    "read-p50": lat["read"][1],
+    "read-p99": lat["read"][2],
+    "write-p50": lat["write"][1],
+    "write-p99": lat["write"][2],
 }
 assert set(want) == set(row), sorted(set(want) ^ set(row))
 for key, value in want.items():

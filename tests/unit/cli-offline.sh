@@ -247,6 +247,9 @@ fake_tree() {
 		echo "4194304 1048576 1310720 0 1310720 1024 1536 3 3" >"$d/mm_stat"
 		echo "0 0 0 0" >"$d/io_stat"
 		echo "0 0 0 0 0" >"$d/gc_stat"
+		printf '%s 0 0 0 0%s\n' read "$(printf ' 0%.0s' {1..24})" \
+			write "$(printf ' 0%.0s' {1..24})" \
+			discard "$(printf ' 0%.0s' {1..24})" >"$d/latency_stat"
 		echo async >"$d/gc_mode"
 		echo 0 >"$d/mem_limit"
 		echo none >"$d/swap"
@@ -309,6 +312,19 @@ assert row == {"name": "zramfs1", "streams": None, "migrated": "1.5K"}, row
 EOF
 	fail "-J: STREAMS null, MIGRATED a string without --bytes"
 ok "-J: STREAMS null, MIGRATED a string without --bytes"
+# The latency columns: P50_US and P99_US of latency_stat's read and write
+# lines, as the daemon computed them.
+printf '%s\n' "read 1000 32 64 97 0 0 0 0 120 600 270 10" \
+	"write 12 16 33 33 0 0 0 0 9 2 1" "discard 0 0 0 0" \
+	>"$FAKE/zramfs0/latency_stat"
+cols=NAME,READ-P50,READ-P99,WRITE-P50,WRITE-P99
+fake_ok "zramfs0 32 64 16 33" --raw -n -o "$cols" zramfs0
+echo "read 1 2 x" >"$FAKE/zramfs0/latency_stat"
+run -m "$FAKE" --raw -n -o "$cols" zramfs0
+[ "$RC" = 1 ] && [ "$OUT" = "zramfs0    " ] &&
+	[ "$ERR" = "zramfsctl: zramfs0: cannot parse latency_stat: 'read 1 2 x'" ] ||
+	fail "latency_stat 'read 1 2 x': exit $RC, stdout '$OUT', stderr '$ERR'"
+ok "latency_stat 'read 1 2 x': the row, empty cells and why (once)"
 fake_tree
 
 # Every argument is checked before the first write.  (Before, the device

@@ -39,6 +39,7 @@
 #include "region.h"
 #include "state.h"
 #include "tap.h"
+#include "zlat.h"
 
 #define NDEVS 6          /* devices the sequence uses */
 #define NOPS 2000        /* length of the sequence */
@@ -894,6 +895,55 @@ static void test_refusals(void)
 	state_close();
 }
 
+/* @return the count of @kind's line in latency_stat of @d, or -1. */
+static long long latency_count(struct dev *d, enum zlat_kind kind)
+{
+	struct zlat_hist h[ZLAT_NKINDS];
+	char buf[DEV_ATTR_MAX];
+	unsigned i;
+
+	for (i = 0; i < DEV_NATTRS; i++)
+		if (!strcmp(dev_attrs[i].name, "latency_stat") &&
+		    dev_attr_show(d, &dev_attrs[i], buf, sizeof(buf)) >= 0 &&
+		    !zlat_parse(buf, h))
+			return (long long)h[kind].count;
+	return -1;
+}
+
+/* latency_stat's counters live in the state region: a new server goes
+ * on from them; reset and the hot_add of the same number clear them. */
+static void test_latency(void)
+{
+	struct dev *d;
+
+	if (state_open(-1))
+		bail_out("state_open");
+	if (dev_add(5) != 5 || !(d = dev_get(5)))
+		bail_out("dev_add");
+	zlat_record(dev_latency(d), ZLAT_READ, 18000);
+	zlat_record(dev_latency(d), ZLAT_READ, 60000);
+	zlat_record(dev_latency(d), ZLAT_WRITE, 30000);
+	dev_put(d);
+	dev_destroy_all(); /* this process's table only: a new server */
+	ok(dev_restore_all() == 0 && (d = dev_get(5)) &&
+		   latency_count(d, ZLAT_READ) == 2 &&
+		   latency_count(d, ZLAT_WRITE) == 1 &&
+		   latency_count(d, ZLAT_DISCARD) == 0,
+	   "a new server shows the counts of the old one");
+	ok(dev_store(d, "reset", "1") == 0 &&
+		   latency_count(d, ZLAT_READ) == 0 &&
+		   latency_count(d, ZLAT_WRITE) == 0,
+	   "reset clears them");
+	zlat_record(dev_latency(d), ZLAT_DISCARD, 1000);
+	dev_put(d);
+	ok(dev_hot_remove(5) == 0 && dev_add(5) == 5 && (d = dev_get(5)) &&
+		   latency_count(d, ZLAT_DISCARD) == 0,
+	   "a device made again under the same number starts from zero");
+	dev_put(d);
+	dev_destroy_all();
+	state_close();
+}
+
 /* A store replayed after it took effect (FUSE_NOTIFY_RESEND marks the
  * replay with bit 63 of the same unique) answers as the first run did. */
 static void test_replays(void)
@@ -1198,6 +1248,7 @@ int main(int argc, char **argv)
 	test_validation();
 	test_handles();
 	test_refusals();
+	test_latency();
 	test_replays();
 	test_stores();
 	if (test_crashes())
