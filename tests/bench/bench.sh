@@ -37,6 +37,13 @@
 #     RESTART_FEW (5) SIGKILLs of the server 1-3 s apart, alternating; then
 #     one longer run with RESTART_KILLS (20) kills, each gap (daemon_stat
 #     last_gap_us) kept.
+#  7. randswap (issue 13): randswap fills a working set of RS_WS MiB (each
+#     size in turn, from below to above the issue's 768) in a cgroup of
+#     RS_LIMIT MiB, then touches RS_TOUCHES random pages, verifying each
+#     and dirtying one in four; zramfs lz4 vs zram lz4 on a device twice
+#     the working set.  Total time, each swap-in fault's latency (p50,
+#     p90, p99, max) and, for zramfs, the daemon's own share of it
+#     (latency_stat's read and write percentiles, over the whole run).
 #
 # Rules: zramfs and zram runs alternate (A B A B ...), each run on a fresh
 # device (and a fresh memory cgroup); figures are medians of N repetitions
@@ -72,9 +79,10 @@ Options:
                     0 with --quick)
  --report-only      remake the report from DIR/results.txt, measure nothing
  --only LIST        run only these experiments (comma-separated: ratio,
-                    swap,fio,punch,mixed,zbench,restart), for working on one
-                    of them; the report, which then lacks the others, goes
-                    to DIR/benchmarks.md unless --out is given
+                    swap,fio,punch,mixed,zbench,restart,randswap), for
+                    working on one of them; the report, which then lacks
+                    the others, goes to DIR/benchmarks.md unless --out is
+                    given
  -h, --help         display this help
 EOF
 }
@@ -131,6 +139,7 @@ REPORT=$(dirname "${BASH_SOURCE[0]}")/report.sh
 RES=$DATA/results.txt
 ZBENCH=$top_builddir/tests/bench/zbench
 SWAPIN=$top_builddir/tests/bench/swapin
+RANDSWAP=$top_builddir/tests/bench/randswap
 
 # ---- sizes ------------------------------------------------------------------
 # MiB unless said otherwise.
@@ -141,6 +150,7 @@ if [ "$QUICK" = 1 ]; then
 	PUNCH_SIZE=64
 	MIX_SIZE=64 MIX_FILL_LIMIT=16
 	RESTART_FEW=2 RESTART_KILLS=5
+	RS_LIMIT=64 RS_WS="96 192" RS_TOUCHES=30000
 else
 	SWAP_LIMIT=256 SWAP_PASSES=3
 	FIO_SIZE=512 FIO_TIME=8 PERF_TIME=5
@@ -148,6 +158,7 @@ else
 	PUNCH_SIZE=256
 	MIX_SIZE=256 MIX_FILL_LIMIT=32
 	RESTART_FEW=5 RESTART_KILLS=20
+	RS_LIMIT=256 RS_WS="384 768 1536" RS_TOUCHES=300000
 fi
 SWAP_WS=$((3 * SWAP_LIMIT))
 SWAP_DISK=$((2 * SWAP_WS))
@@ -834,6 +845,68 @@ exp_restart() {
 	restart_run "$RESTART_KILLS" 1 gaps $((RESTART_KILLS / 2 + 2))
 }
 
+# ---- 7. random swap-in ---------------------------------------------------------------
+
+# randswap_run SYSTEM WS REP: randswap of WS MiB on a fresh lz4 device as
+# the only swap in use.
+randswap_run() {
+	local sys=$1 ws=$2 rep=$3 cfg=$1-$2 out st=0 lat='' line t faults major
+	out=$DATA/randswap-$cfg-$rep.out
+	if [ "$sys" = zramfs ]; then
+		ZD=$(new_dev "$((2 * ws))M" lz4)
+		wattr "$ZD" swap "on priority=$PRIO discard=both" ||
+			fail "zramfs$ZD: swap on"
+		lat=$MNT/zramfs$ZD/latency_stat
+	else
+		kz_setup lz4 $((2 * ws))
+		kz_swapon
+	fi
+	cg_create "${RS_LIMIT}M" randswap >/dev/null
+	cg_run "$out" "$RANDSWAP" -s "$ws" -n "$RS_TOUCHES" -S 42
+	wait "$CG_PID" || st=$?
+	CG_PID=
+	[ "$st" = 0 ] && grep -qx "verified $RS_TOUCHES pages, 0 bad" "$out" ||
+		fail "randswap on $cfg (status $st): $(tail -n 5 "$out")"
+	# "touched T pages in S s: F faults, R resident, M major faults, ..."
+	line=$(grep '^touched ' "$out") || fail "randswap on $cfg: no timing: $(cat "$out")"
+	read -r _ _ _ _ t _ faults _ _ _ major _ <<<"$line"
+	res randswap "$cfg" time "$rep" "$t"
+	res randswap "$cfg" faults "$rep" "$faults"
+	res randswap "$cfg" major "$rep" "$major"
+	# "fault latency us: p50 A p90 B p99 C max D"
+	awk -v c="$cfg" -v r="$rep" '/^fault latency us:/ {
+		for (i = 4; i < NF; i += 2)
+			printf "randswap %s fault_%s_us %s %s\n", c, $i, r, $(i + 1)
+	}' "$out" >>"$RES"
+	if [ -n "$lat" ]; then
+		# The daemon's share: latency_stat's read and write lines.
+		awk -v c="$cfg" -v r="$rep" '$1 == "read" || $1 == "write" {
+			printf "randswap %s srv_%ss %s %s\n", c, $1, r, $2
+			printf "randswap %s srv_%s_p50_us %s %s\n", c, $1, r, $3
+			printf "randswap %s srv_%s_p99_us %s %s\n", c, $1, r, $4
+		}' "$lat" >>"$RES"
+	fi
+	cg_destroy
+	if [ "$sys" = zramfs ]; then
+		zdev_del "$ZD"
+	else
+		kz_swapoff
+		kz_reset
+	fi
+	log "randswap $cfg rep $rep: $t s, $faults faults, $(awk '/^fault latency/ { print $4, $5, $8, $9 }' "$out") us"
+}
+
+exp_randswap() {
+	local ws rep
+	log "7. random swap-in: $RS_TOUCHES touches of $RS_WS MiB in a $RS_LIMIT MiB cgroup"
+	for ws in $RS_WS; do
+		for rep in $(seq "$REPS"); do
+			randswap_run zramfs "$ws" "$rep"
+			randswap_run kernel "$ws" "$rep"
+		done
+	done
+}
+
 # ================================================================================
 # Main
 # ================================================================================
@@ -853,7 +926,7 @@ for c in fio gnuplot losetup mkswap swapon swapoff blkdiscard flock mkfifo; do
 done
 gnuplot -e 'set terminal pngcairo' 2>/dev/null ||
 	refuse "gnuplot has no pngcairo terminal (apt-get install gnuplot-nox)"
-for f in "$ZRAMFSD" "$DATATOOL" "$SWAPLOAD" "$SWAPIN" "$ZBENCH"; do
+for f in "$ZRAMFSD" "$DATATOOL" "$SWAPLOAD" "$SWAPIN" "$RANDSWAP" "$ZBENCH"; do
 	[ -x "$f" ] || refuse "$f is not built (make bench builds it)"
 done
 cg_detect
@@ -881,10 +954,12 @@ LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 mkdir -p "$DATA"
 rm -f "$DATA"/*.out "$DATA"/*.samples "$DATA"/mixed-* "$DATA"/perf-*
 : >"$RES" # empty if only zbench runs
+RS_PAGE_CLUSTER=$(cat /proc/sys/vm/page-cluster 2>/dev/null || echo '?')
 # run.env: what report.sh needs to know of the run besides its results.
 for v in QUICK REPS CG_VER PRIO KZ SWAP_LIMIT SWAP_PASSES SWAP_WS SWAP_DISK \
 	FIO_SIZE FIO_TIME FIO_JOBS PERF_TIME RATIO_SIZE PUNCH_SIZE MIX_SIZE \
-	MIX_FILL_LIMIT MIX_CFGS RESTART_FEW RESTART_KILLS LOAD_START WAITED_NOTE; do
+	MIX_FILL_LIMIT MIX_CFGS RESTART_FEW RESTART_KILLS RS_LIMIT RS_WS \
+	RS_TOUCHES RS_PAGE_CLUSTER LOAD_START WAITED_NOTE; do
 	printf '%s=%q\n' "$v" "${!v:-}"
 done >"$DATA/run.env"
 
@@ -908,7 +983,7 @@ at_exit _detach_fio_loops
 log "zramfsd serves $MNT; results in $DATA"
 
 T_START=$SECONDS
-for e in ratio swap fio punch mixed zbench restart; do
+for e in ratio swap fio punch mixed zbench restart randswap; do
 	[ -z "$ONLY" ] || [[ ,$ONLY, == *,$e,* ]] || continue
 	"exp_$e"
 done

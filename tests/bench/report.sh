@@ -286,6 +286,7 @@ EOF
 	report_gc
 	report_zbench
 	report_restart
+	report_randswap
 	report_reproduce
 }
 
@@ -756,6 +757,46 @@ the server die to the first request the new server answered
 | ms | $(calc "$(med restart gaps gap_us) / 1000" %.1f) | $(calc "$(rstat restart gaps gap_us | cut -d' ' -f3) / 1000" %.1f) |
 
 EOF
+}
+
+# The working sets randswap ran with, smallest first.
+randswap_sizes() {
+	awk '$1 == "randswap" && $3 == "time" { sub(/^[a-z]+-/, "", $2)
+		if (!seen[$2]++) print $2 }' "$RES" | sort -n
+}
+
+report_randswap() {
+	local ws z k
+	echo "## 7. Random swap-in"
+	echo
+	if [ -z "$(randswap_sizes)" ]; then
+		echo "(not run)"
+		echo
+		return 0
+	fi
+	cat <<EOF
+\`randswap\` (tests/bench/randswap.c) fills a working set of pagegen pages
+in a ${RS_LIMIT:-?} MiB memory cgroup, then touches ${RS_TOUCHES:-?} pages picked at
+random, verifying each and writing one in four again, as a desktop whose
+working set no longer fits touches its swapped pages (issue 13); lz4 on
+both, a device twice the working set, vm.page-cluster ${RS_PAGE_CLUSTER:-?}, median of
+$REPS.  A fault is a touch of a page that mincore() did not find resident,
+timed around that one read: the swap device's read and the reclaim the
+new page's charge does.  For zramfs, latency_stat gives the daemon's own
+share: its read and write percentiles over the whole run (fill
+included), from a request's handler to its reply.
+
+| working set | zramfs (s) | kernel zram (s) | ratio | faults, zramfs / zram | fault p50 (µs), zramfs / zram | fault p99 (µs), zramfs / zram | daemon read p50 / p99 (µs) | daemon write p50 / p99 (µs) |
+|---|---|---|---|---|---|---|---|---|
+EOF
+	for ws in $(randswap_sizes); do
+		z=zramfs-$ws k=kernel-$ws
+		echo "| $ws MiB | $(fmt_range randswap "$z" time %.2f) | $(fmt_range randswap "$k" time %.2f) | $(calc "$(med randswap "$z" time) / $(med randswap "$k" time)")x | $(med randswap "$z" faults) / $(med randswap "$k" faults) | $(calc "$(med randswap "$z" fault_p50_us)" %.1f) / $(calc "$(med randswap "$k" fault_p50_us)" %.1f) | $(calc "$(med randswap "$z" fault_p99_us)" %.1f) / $(calc "$(med randswap "$k" fault_p99_us)" %.1f) | $(med randswap "$z" srv_read_p50_us) / $(med randswap "$z" srv_read_p99_us) | $(med randswap "$z" srv_write_p50_us) / $(med randswap "$z" srv_write_p99_us) |"
+	done
+	echo
+	echo "The daemon's percentiles are upper bounds from log2 buckets (at most"
+	echo "twice the true value); the fault percentiles are exact (nearest rank)."
+	echo
 }
 
 report_reproduce() {

@@ -33,6 +33,10 @@ PUNCH_SIZE=40
 MIX_SIZE=24
 MIX_FILL_LIMIT=8
 MIX_CFGS=pages-async\ pages-sync
+RS_LIMIT=48
+RS_WS=144
+RS_TOUCHES=5000
+RS_PAGE_CLUSTER=3
 LOAD_START=0.10\ 0.20\ 0.30
 WAITED_NOTE=''
 OTHER_SWAP=''
@@ -46,6 +50,22 @@ swap zramfs-lz4 time 1 10.0
 swap kernel-lz4 time 1 8.0
 swap zramfs-lz4 time 2 12.0
 swap kernel-lz4 time 2 8.0
+randswap zramfs-144 time 1 10.0
+randswap zramfs-144 time 2 12.0
+randswap kernel-144 time 1 4.0
+randswap kernel-144 time 2 6.0
+randswap zramfs-144 faults 1 1000
+randswap kernel-144 faults 1 500
+randswap zramfs-144 fault_p50_us 1 60.5
+randswap zramfs-144 fault_p50_us 2 62.5
+randswap kernel-144 fault_p50_us 1 19.0
+randswap zramfs-144 fault_p99_us 1 200.0
+randswap zramfs-144 fault_p99_us 2 300.0
+randswap kernel-144 fault_p99_us 1 80.0
+randswap zramfs-144 srv_read_p50_us 1 32
+randswap zramfs-144 srv_read_p99_us 1 64
+randswap zramfs-144 srv_write_p50_us 1 16
+randswap zramfs-144 srv_write_p99_us 1 32
 EOF
 
 # report NAME: the report of $data into $WORK/NAME/benchmarks.md.
@@ -72,6 +92,13 @@ expect_eq "the swap time target, medians 11 s and 8 s" \
 expect_eq "the swap table's time range" \
 	"$(grep -o '^| zramfs | lz4 | [^|]* |' "$md")" \
 	"| zramfs | lz4 | 11.00 (10.00–12.00) |"
+
+expect_eq "the random swap-in row, medians of the run" \
+	"$(grep '^| 144 MiB |' "$md")" \
+	"| 144 MiB | 11.00 (10.00–12.00) | 5.00 (4.00–6.00) | 2.20x | 1000 / 500 | 61.5 / 19.0 | 250.0 / 80.0 | 32 / 64 | 16 / 32 |"
+expect_eq "the random swap-in cgroup and touches" \
+	"$(grep -o 'in a [0-9]* MiB memory cgroup, then touches [0-9]*' "$md")" \
+	"in a 48 MiB memory cgroup, then touches 5000"
 
 report b
 cmp "$md" "$WORK/b/benchmarks.md" || fail "the same data made two reports"
