@@ -303,6 +303,32 @@ zdev_del() {
 	wctl hot_remove "$1" || fail "hot_remove $1"
 }
 
+# swapdev_on SYSTEM ALG MIB: a fresh device of MIB MiB, zramfs or zram0, on
+# as swap at priority PRIO with discard=both; sets SWAPDEV_DIR, the
+# directory of its attributes, and for zramfs ZD.
+swapdev_on() {
+	if [ "$1" = zramfs ]; then
+		ZD=$(new_dev "${3}M" "$2")
+		wattr "$ZD" swap "on priority=$PRIO discard=both" ||
+			fail "zramfs$ZD: swap on"
+		SWAPDEV_DIR=$MNT/zramfs$ZD
+	else
+		kz_setup "$2" "$3"
+		kz_swapon
+		SWAPDEV_DIR=$KZ
+	fi
+}
+
+# swapdev_off SYSTEM: swap off and the device of swapdev_on gone.
+swapdev_off() {
+	if [ "$1" = zramfs ]; then
+		zdev_del "$ZD"
+	else
+		kz_swapoff
+		kz_reset
+	fi
+}
+
 # zloop_attach DEV: a loop device over the data file as swap would set it up
 # (direct I/O, 4096-byte blocks); sets ZLOOP.  stop_daemon (lib.sh) detaches
 # whatever is left over.
@@ -352,16 +378,8 @@ swap_run() {
 	out=$DATA/swap-$cfg-$rep.out
 	smp=$DATA/swap-$cfg-$rep.samples
 	rm -f "$smp"
-	if [ "$sys" = zramfs ]; then
-		ZD=$(new_dev "${disk}M" "$alg")
-		wattr "$ZD" swap "on priority=$PRIO discard=both" ||
-			fail "zramfs$ZD: swap on"
-		stat=$MNT/zramfs$ZD/mm_stat
-	else
-		kz_setup "$alg" "$disk"
-		kz_swapon
-		stat=$KZ/mm_stat
-	fi
+	swapdev_on "$sys" "$alg" "$disk"
+	stat=$SWAPDEV_DIR/mm_stat
 	cg_create "${SWAP_LIMIT}M" swap >/dev/null
 	start_sampler "$smp" 0.5 "$stat"
 	t0=$EPOCHREALTIME
@@ -386,12 +404,7 @@ swap_run() {
 				"$(awk -v o="$o" -v m="$m" 'BEGIN { printf "%.3f", o / m }')"
 		}
 	cg_destroy
-	if [ "$sys" = zramfs ]; then
-		zdev_del "$ZD"
-	else
-		kz_swapoff
-		kz_reset
-	fi
+	swapdev_off "$sys"
 	log "swap $cfg rep $rep: $(elapsed "$t0" "$t1") s, peak mem $((peak >> 20)) MiB"
 }
 
@@ -852,15 +865,8 @@ exp_restart() {
 randswap_run() {
 	local sys=$1 ws=$2 rep=$3 cfg=$1-$2 out st=0 lat='' line t faults major
 	out=$DATA/randswap-$cfg-$rep.out
-	if [ "$sys" = zramfs ]; then
-		ZD=$(new_dev "$((2 * ws))M" lz4)
-		wattr "$ZD" swap "on priority=$PRIO discard=both" ||
-			fail "zramfs$ZD: swap on"
-		lat=$MNT/zramfs$ZD/latency_stat
-	else
-		kz_setup lz4 $((2 * ws))
-		kz_swapon
-	fi
+	swapdev_on "$sys" lz4 $((2 * ws))
+	[ "$sys" = kernel ] || lat=$SWAPDEV_DIR/latency_stat
 	cg_create "${RS_LIMIT}M" randswap >/dev/null
 	cg_run "$out" "$RANDSWAP" -s "$ws" -n "$RS_TOUCHES" -S 42
 	wait "$CG_PID" || st=$?
@@ -887,12 +893,7 @@ randswap_run() {
 		}' "$lat" >>"$RES"
 	fi
 	cg_destroy
-	if [ "$sys" = zramfs ]; then
-		zdev_del "$ZD"
-	else
-		kz_swapoff
-		kz_reset
-	fi
+	swapdev_off "$sys"
 	log "randswap $cfg rep $rep: $t s, $faults faults, $(awk '/^fault latency/ { print $4, $5, $8, $9 }' "$out") us"
 }
 
