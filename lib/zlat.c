@@ -25,8 +25,7 @@ static const char *const kind_names[] = {
 	[ZLAT_WRITE] = "write",
 	[ZLAT_DISCARD] = "discard",
 };
-_Static_assert(ARRAY_SIZE(kind_names) == ZLAT_NKINDS,
-	       "every kind has a name");
+_Static_assert(ARRAY_SIZE(kind_names) == ZLAT_NKINDS, "every kind has a name");
 
 const char *zlat_kind_name(enum zlat_kind k)
 {
@@ -65,10 +64,9 @@ void zlat_record(struct zlat *l, enum zlat_kind k, uint64_t ns)
 	atomic_fetch_add_explicit(&s->bucket[k][zlat_bucket(us)], 1,
 				  memory_order_relaxed);
 	max = atomic_load_explicit(&s->max_us[k], memory_order_relaxed);
-	while (us > max &&
-	       !atomic_compare_exchange_weak_explicit(&s->max_us[k], &max, us,
-						      memory_order_relaxed,
-						      memory_order_relaxed))
+	while (us > max && !atomic_compare_exchange_weak_explicit(
+				   &s->max_us[k], &max, us,
+				   memory_order_relaxed, memory_order_relaxed))
 		;
 }
 
@@ -232,7 +230,7 @@ int zlat_parse(const char *text, struct zlat_hist h[ZLAT_NKINDS])
 				break;
 		}
 		/* Columns a newer daemon appended. */
-		while ((ret = parse_u64(&p, &(uint64_t){ 0 })) == 0)
+		while ((ret = parse_u64(&p, &(uint64_t){0})) == 0)
 			;
 		if (ret < 0)
 			return ret;

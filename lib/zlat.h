@@ -29,7 +29,7 @@
 #include <stdint.h>
 
 #define ZLAT_BUCKETS 24
-#define ZLAT_SHARDS 4 /* a power of two */
+#define ZLAT_SHARDS  4 /* a power of two */
 
 enum zlat_kind {
 	ZLAT_READ,

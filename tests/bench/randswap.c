@@ -44,7 +44,7 @@
 #include "pagegen.h"
 #include "workload.h"
 
-#define PG PAGEGEN_PAGE_SIZE
+#define PG	     PAGEGEN_PAGE_SIZE
 #define MAX_REPORTED 10 /* bad pages described */
 
 static uint64_t now_ns(void)
@@ -130,8 +130,8 @@ int main(int argc, char **argv)
 
 	wl_load_map(&ld, mib);
 	printf("randswap: %" PRIu64 " MiB (%zu pages), %" PRIu64
-	       " touches, seed %" PRIu64 "\n", mib, ld.npages, touches,
-	       ld.seed);
+	       " touches, seed %" PRIu64 "\n",
+	       mib, ld.npages, touches, ld.seed);
 	/* Ours, touched now: they take no fault during the timing. */
 	lat = calloc(touches, sizeof(*lat));
 	version = calloc(ld.npages, sizeof(*version));
@@ -161,7 +161,8 @@ int main(int argc, char **argv)
 			if (bad < MAX_REPORTED)
 				fprintf(stderr,
 					"randswap: page %zu (version %" PRIu32
-					") differs\n", i, version[i]);
+					") differs\n",
+					i, version[i]);
 			bad++;
 		}
 		if (k % 4 == 3)
@@ -169,14 +170,13 @@ int main(int argc, char **argv)
 	}
 	t = (double)(now_ns() - start) / 1e9;
 	printf("touched %" PRIu64 " pages in %.6f s: %zu faults, %" PRIu64
-	       " resident, %ld major faults, VmSwap %ld kB\n", touches, t,
-	       nfaults, touches - nfaults, major_faults() - maj0,
+	       " resident, %ld major faults, VmSwap %ld kB\n",
+	       touches, t, nfaults, touches - nfaults, major_faults() - maj0,
 	       wl_vm_swap_kb());
 	qsort(lat, nfaults, sizeof(*lat), cmp_u64);
 	printf("fault latency us: p50 %.1f p90 %.1f p99 %.1f max %.1f\n",
 	       quantile_us(lat, nfaults, 500), quantile_us(lat, nfaults, 900),
-	       quantile_us(lat, nfaults, 990),
-	       quantile_us(lat, nfaults, 1000));
+	       quantile_us(lat, nfaults, 990), quantile_us(lat, nfaults, 1000));
 	printf("verified %" PRIu64 " pages, %zu bad\n", touches, bad);
 	free(version);
 	free(lat);

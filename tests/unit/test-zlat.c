@@ -23,10 +23,12 @@ static void test_buckets(void)
 		uint64_t us;
 		unsigned b;
 	} cases[] = {
-		{ 0, 0 },  { 1, 1 },	{ 2, 2 },    { 3, 2 },
-		{ 4, 3 },  { 7, 3 },	{ 8, 4 },    { 1023, 10 },
-		{ 1024, 11 }, { (1u << 22) - 1, 22 }, { 1u << 22, 23 },
-		{ UINT64_MAX, 23 },
+		{0, 0},		{1, 1},
+		{2, 2},		{3, 2},
+		{4, 3},		{7, 3},
+		{8, 4},		{1023, 10},
+		{1024, 11},	{(1u << 22) - 1, 22},
+		{1u << 22, 23}, {UINT64_MAX, 23},
 	};
 	size_t i, bad = 0;
 	unsigned b;
@@ -59,7 +61,7 @@ static int cmp_u64(const void *a, const void *b)
  * samples: the exact rank's value v satisfies v <= p and p <= max(1, 2v). */
 static void check_percentiles(const char *what, uint64_t *us, size_t n)
 {
-	static const unsigned pms[] = { 1, 100, 500, 900, 990, 999, 1000 };
+	static const unsigned pms[] = {1, 100, 500, 900, 990, 999, 1000};
 	struct zlat *l = calloc(1, sizeof(*l));
 	struct zlat_hist h;
 	size_t i, rank, bad = 0;
@@ -71,8 +73,8 @@ static void check_percentiles(const char *what, uint64_t *us, size_t n)
 		zlat_record(l, ZLAT_READ, us[i] * 1000 + 999);
 	zlat_sum(l, ZLAT_READ, &h);
 	qsort(us, n, sizeof(*us), cmp_u64);
-	ok(h.count == n && h.max_us == us[n - 1], "%s: count %" PRIu64
-	   " max %" PRIu64 " us", what, h.count, h.max_us);
+	ok(h.count == n && h.max_us == us[n - 1],
+	   "%s: count %" PRIu64 " max %" PRIu64 " us", what, h.count, h.max_us);
 	for (i = 0; i < ARRAY_SIZE(pms); i++) {
 		rank = (n * pms[i] + 999) / 1000;
 		v = us[(rank ? rank : 1) - 1];
@@ -85,22 +87,23 @@ static void check_percentiles(const char *what, uint64_t *us, size_t n)
 	}
 	ok(!bad, "%s: each percentile bounds its sample within 2x", what);
 	ok(h.p50_us == zlat_percentile(&h, 500) &&
-	   h.p99_us == zlat_percentile(&h, 990), "%s: p50 and p99 filled",
-	   what);
+		   h.p99_us == zlat_percentile(&h, 990),
+	   "%s: p50 and p99 filled", what);
 	free(l);
 }
 
 static void test_percentiles(void)
 {
-	uint64_t one[] = { 37 }, zeros[] = { 0, 0, 0 };
+	uint64_t one[] = {37}, zeros[] = {0, 0, 0};
 	uint64_t *us = malloc(100000 * sizeof(*us));
-	struct zlat_hist empty = { 0 };
+	struct zlat_hist empty = {0};
 	size_t i;
 
 	if (!us)
 		bail_out("out of memory");
 	ok(zlat_percentile(&empty, 500) == 0 &&
-	   zlat_percentile(&empty, 1000) == 0, "an empty histogram: 0");
+		   zlat_percentile(&empty, 1000) == 0,
+	   "an empty histogram: 0");
 	check_percentiles("one sample", one, 1);
 	check_percentiles("under 1 us", zeros, 3);
 	srandom(13);
@@ -114,7 +117,7 @@ static void test_percentiles(void)
 	free(us);
 }
 
-#define THREADS 4
+#define THREADS	   4
 #define PER_THREAD 200000
 
 static void *recorder(void *arg)
@@ -169,42 +172,52 @@ static void test_format(void)
 
 	if (!l)
 		bail_out("out of memory");
-	zlat_record(l, ZLAT_READ, 500);        /* bucket 0 */
-	zlat_record(l, ZLAT_READ, 20000);      /* 20 us: bucket 5 */
-	zlat_record(l, ZLAT_READ, 21000);      /* p50, p99: 32, but max 21 */
+	zlat_record(l, ZLAT_READ, 500);	  /* bucket 0 */
+	zlat_record(l, ZLAT_READ, 20000); /* 20 us: bucket 5 */
+	zlat_record(l, ZLAT_READ, 21000); /* p50, p99: 32, but max 21 */
 	zlat_record(l, ZLAT_WRITE, 5000000000ull); /* 5 s: the last */
 	n = zlat_format(l, buf, sizeof(buf));
 	ok(n > 0 && (size_t)n == strlen(buf) &&
-	   !strcmp(buf,
-		   "read 3 21 21 21 1 0 0 0 0 2 0 0 0 0 0 0 0 0 0 0 0 0 "
-		   "0 0 0 0 0 0\n"
-		   "write 1 5000000 5000000 5000000 0 0 0 0 0 0 0 0 0 0 "
-		   "0 0 0 0 0 0 0 0 0 0 0 0 0 1\n"
-		   "discard 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 "
-		   "0 0 0 0 0 0\n"), "format: %s", tap_show(buf));
+		   !strcmp(buf, "read 3 21 21 21 1 0 0 0 0 2 0 0 0 0 0 0 0 0 0 "
+				"0 0 0 "
+				"0 0 0 0 0 0\n"
+				"write 1 5000000 5000000 5000000 0 0 0 0 0 0 0 "
+				"0 0 0 "
+				"0 0 0 0 0 0 0 0 0 0 0 0 0 1\n"
+				"discard 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 "
+				"0 0 0 "
+				"0 0 0 0 0 0\n"),
+	   "format: %s", tap_show(buf));
 	ok(zlat_format(l, small, sizeof(small)) == n &&
-	   strlen(small) == sizeof(small) - 1,
+		   strlen(small) == sizeof(small) - 1,
 	   "a short buffer: truncated, the full length returned");
 	for (k = 0; k < ZLAT_NKINDS; k++)
 		zlat_sum(l, (enum zlat_kind)k, &h[k]);
 	ok(!zlat_parse(buf, back) && !memcmp(h, back, sizeof(h)),
 	   "parse gives back what was formatted");
 	ok(!zlat_parse("write 7 1 2 3 4 5\nfuture 1 2 3 4\n", back) &&
-	   back[ZLAT_WRITE].count == 7 && back[ZLAT_WRITE].p99_us == 2 &&
-	   back[ZLAT_WRITE].bucket[0] == 4 && back[ZLAT_WRITE].bucket[1] == 5 &&
-	   back[ZLAT_WRITE].bucket[2] == 0 && back[ZLAT_READ].count == 0,
+		   back[ZLAT_WRITE].count == 7 &&
+		   back[ZLAT_WRITE].p99_us == 2 &&
+		   back[ZLAT_WRITE].bucket[0] == 4 &&
+		   back[ZLAT_WRITE].bucket[1] == 5 &&
+		   back[ZLAT_WRITE].bucket[2] == 0 &&
+		   back[ZLAT_READ].count == 0,
 	   "short lines and unknown kinds: read as far as they go");
 	ok(!zlat_parse("read 1 1 1 1 1 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 "
-		       "0 0 0 9 9\n", back) && back[ZLAT_READ].count == 1,
+		       "0 0 0 9 9\n",
+		       back) &&
+		   back[ZLAT_READ].count == 1,
 	   "appended columns ignored");
 	ok(zlat_parse("read 1 2 3\n", back) == -EINVAL &&
-	   zlat_parse("read 1 2 x 4\n", back) == -EINVAL &&
-	   zlat_parse("read 1 2 3 4 5z\n", back) == -EINVAL &&
-	   zlat_parse("read 1 2 3 -4\n", back) == -EINVAL &&
-	   zlat_parse("read 99999999999999999999 0 0 0\n", back) == -EINVAL,
+		   zlat_parse("read 1 2 x 4\n", back) == -EINVAL &&
+		   zlat_parse("read 1 2 3 4 5z\n", back) == -EINVAL &&
+		   zlat_parse("read 1 2 3 -4\n", back) == -EINVAL &&
+		   zlat_parse("read 99999999999999999999 0 0 0\n", back) ==
+			   -EINVAL,
 	   "malformed lines refused");
 	ok(!strcmp(zlat_kind_name(ZLAT_DISCARD), "discard") &&
-	   !zlat_kind_name(ZLAT_NKINDS), "kind names");
+		   !zlat_kind_name(ZLAT_NKINDS),
+	   "kind names");
 	free(l);
 }
 
