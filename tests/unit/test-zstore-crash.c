@@ -323,7 +323,7 @@ static int check_life(struct zregion *r, const struct life *l, int life)
 	zstore_get_stats(zs, &st);
 	rss = zstore_region_rss(zregion_id(r));
 	if (rss != (int64_t)(META_BYTES + st.mm.mem_used_total)) {
-		diag("life %d: region rss %" PRId64 " != %u + mem_used_total %"
+		diag("life %d: region holds %" PRId64 " != %u + mem_used_total %"
 		     PRIu64, life, rss, META_BYTES, st.mm.mem_used_total);
 		bad++;
 	}
