@@ -219,7 +219,7 @@
 /* How long the keeper trusts an answer of pool->room. */
 #define ZPOOL_ROOM_AGE_MS 100
 /* How long an allocation waits for the keeper before it fails. */
-#define ZPOOL_SPARE_WAIT_MS 500
+#define ZPOOL_SPARE_WAIT_MS 100
 
 /* Groups 0..7: partial spans by eighths in use; group 8: full spans. */
 #define ZSPAN_NR_PARTIAL 8u

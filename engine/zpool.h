@@ -123,7 +123,7 @@ void zpool_destroy(struct zpool *pool);
  * Allocates an object of @size bytes (1..ZPOOL_MAX_OBJ) and records @backref
  * for the migrate callback.  Thread-safe.
  * @return 0 and the handle in *@handle (never 0), -EINVAL for a bad size,
- *         -ENOMEM when the keeper could not deliver memory within half
+ *         -ENOMEM when the keeper could not deliver memory within a tenth
  *         of a second.
  */
 int zpool_alloc(struct zpool *pool, size_t size, uint32_t backref,
