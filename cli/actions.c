@@ -20,6 +20,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <time.h>
 
 #include "size.h"
 #include "zramfsctl.h"
@@ -365,33 +367,49 @@ int act_modify(struct zdev *devs, int ndevs, const struct request *rq)
 }
 
 /*
- * --daemon: control/daemon_stat, one field a line by name, or as a JSON
- * object.  @return 0, or 1 if it could not be read.
+ * Reads control/daemon_stat into @v (ZTREE_DAEMON_STAT_NFIELDS numbers).
+ * @return 0, or -errno (told on stderr unless @quiet).
  */
-int act_daemon(const struct output *out)
+static int daemon_stat_read(long long *v, bool quiet)
 {
 	static const char *const names[] = { ZTREE_DAEMON_STAT_NAMES };
 	char ctl[PATH_MAX], buf[256], *p = buf, *end;
-	long long v[ZTREE_DAEMON_STAT_NFIELDS];
 	size_t i;
 	int ret;
 
 	snprintf(ctl, sizeof(ctl), "%s/control", mnt);
 	ret = attr_read(ctl, "daemon_stat", buf, sizeof(buf));
 	if (ret < 0) {
-		warnx("%s/daemon_stat: %s", ctl, strerror(-ret));
-		return 1;
+		if (!quiet)
+			warnx("%s/daemon_stat: %s", ctl, strerror(-ret));
+		return ret;
 	}
 	for (i = 0; i < ZTREE_DAEMON_STAT_NFIELDS; i++) {
 		errno = 0;
 		v[i] = strtoll(p, &end, 10);
 		if (errno || end == p) {
-			warnx("%s/daemon_stat: field %zu (%s) missing or bad",
-			      ctl, i + 1, names[i]);
-			return 1;
+			if (!quiet)
+				warnx("%s/daemon_stat: field %zu (%s) missing "
+				      "or bad", ctl, i + 1, names[i]);
+			return -EPROTO;
 		}
 		p = end;
 	}
+	return 0;
+}
+
+/*
+ * --daemon: control/daemon_stat, one field a line by name, or as a JSON
+ * object.  @return 0, or 1 if it could not be read.
+ */
+int act_daemon(const struct output *out)
+{
+	static const char *const names[] = { ZTREE_DAEMON_STAT_NAMES };
+	long long v[ZTREE_DAEMON_STAT_NFIELDS];
+	size_t i;
+
+	if (daemon_stat_read(v, false))
+		return 1;
 	if (out->json) {
 		printf("{\n   \"daemon\": {\n");
 		for (i = 0; i < ZTREE_DAEMON_STAT_NFIELDS; i++)
@@ -403,4 +421,78 @@ int act_daemon(const struct output *out)
 	for (i = 0; i < ZTREE_DAEMON_STAT_NFIELDS; i++)
 		printf("%-15s %lld\n", names[i], v[i]);
 	return 0;
+}
+
+/* Whether @pid runs an executable named zramfsd (not a pid reused). */
+static bool is_zramfsd(pid_t pid)
+{
+	char path[64], comm[32] = "";
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	if (!fgets(comm, sizeof(comm), f))
+		comm[0] = '\0';
+	fclose(f);
+	return !strcmp(comm, "zramfsd\n");
+}
+
+/*
+ * --reload: SIGHUP to the daemon's holder (daemon_stat's holder_pid), then
+ * waits until daemon_stat counts the reload done (reloads grew) or refused
+ * (reload_failures grew), as systemctl reload expects of ExecReload.
+ * @return 0, or 1 if the reload was refused, failed or did not end in
+ *         RELOAD_TIMEOUT_S.
+ */
+#define RELOAD_TIMEOUT_S 90
+#define RELOAD_POLL_MS 20
+
+int act_reload(void)
+{
+	long long before[ZTREE_DAEMON_STAT_NFIELDS];
+	long long now[ZTREE_DAEMON_STAT_NFIELDS];
+	struct timespec t0, t;
+	pid_t pid;
+	int ret;
+
+	if (daemon_stat_read(before, false))
+		return 1;
+	pid = (pid_t)before[ZTREE_DAEMON_STAT_HOLDER_PID];
+	if (pid <= 0 || !is_zramfsd(pid)) {
+		warnx("the daemon's holder (pid %lld) is not a zramfsd process "
+		      "this system shows", before[ZTREE_DAEMON_STAT_HOLDER_PID]);
+		return 1;
+	}
+	if (kill(pid, SIGHUP)) {
+		warn("cannot signal the daemon (pid %d)", (int)pid);
+		return 1;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		struct timespec nap = { 0, RELOAD_POLL_MS * 1000000L };
+
+		nanosleep(&nap, NULL);
+		ret = daemon_stat_read(now, true);
+		if (ret == -ENOTCONN) {
+			warnx("the daemon exited during the reload; its log "
+			      "says why");
+			return 1;
+		}
+		if (!ret && now[ZTREE_DAEMON_STAT_RELOADS] >
+				    before[ZTREE_DAEMON_STAT_RELOADS])
+			return 0;
+		if (!ret && now[ZTREE_DAEMON_STAT_RELOAD_FAILURES] >
+				    before[ZTREE_DAEMON_STAT_RELOAD_FAILURES]) {
+			warnx("the daemon refused the reload or it failed; its "
+			      "log says why (the running version serves on)");
+			return 1;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		if (t.tv_sec - t0.tv_sec >= RELOAD_TIMEOUT_S) {
+			warnx("the reload did not end in %d s", RELOAD_TIMEOUT_S);
+			return 1;
+		}
+	}
 }

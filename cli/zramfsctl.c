@@ -55,11 +55,12 @@ struct cmdline {
 		ACT_SETUP,  /* -s DEVICE */
 		ACT_MODIFY, /* --swapon, --swapoff, --mem-limit, ... */
 		ACT_DAEMON, /* --daemon */
+		ACT_RELOAD, /* --reload */
 	} action; /* decided by check_cmdline() */
 	struct request rq;
 	struct output out;
 	const char *mnt;
-	bool reset, output_all, daemon;
+	bool reset, output_all, daemon, reload;
 	const char *columns; /* -o */
 	char **devices;
 	int ndevices;
@@ -155,7 +156,9 @@ static void __attribute__((__noreturn__)) usage(void)
 	      "async or sync\n"
 	      "     --compact             compact the device's memory\n"
 	      "     --daemon              show the daemon's restarts "
-	      "(control/daemon_stat)\n",
+	      "(control/daemon_stat)\n"
+	      "     --reload              have the daemon re-execute its "
+	      "installed version\n",
 	      out);
 	fputs("\n -h, --help                display this help\n"
 	      " -V, --version             display version\n",
@@ -223,6 +226,7 @@ enum {
 	OPT_GC_MODE,
 	OPT_COMPACT,
 	OPT_DAEMON,
+	OPT_RELOAD,
 };
 
 static const struct option longopts[] = {
@@ -243,6 +247,7 @@ static const struct option longopts[] = {
 	{ "output-all", no_argument, NULL, OPT_OUTPUT_ALL },
 	{ "priority", required_argument, NULL, OPT_PRIORITY },
 	{ "raw", no_argument, NULL, OPT_RAW },
+	{ "reload", no_argument, NULL, OPT_RELOAD },
 	{ "reset", no_argument, NULL, 'r' },
 	{ "size", required_argument, NULL, 's' },
 	{ "streams", required_argument, NULL, 't' },
@@ -462,6 +467,9 @@ static void parse_cmdline(int argc, char **argv, struct cmdline *cl)
 		case OPT_DAEMON:
 			cl->daemon = true;
 			break;
+		case OPT_RELOAD:
+			cl->reload = true;
+			break;
 		case OPT_COMPACT:
 			rq->compact = true;
 			break;
@@ -528,7 +536,15 @@ static void check_cmdline(struct cmdline *cl)
 	     cl->columns || cl->output_all))
 		errx(EXIT_FAILURE, "option --daemon takes no <device> and no "
 				   "other option but --json");
-	if (cl->daemon)
+	if (cl->reload &&
+	    (nargs || cl->daemon || cl->reset || rq->find || rq->size_arg ||
+	     rq->swapon || rq->swapoff || rq->mem_limit_arg || rq->gc_mode ||
+	     rq->compact || cl->columns || cl->output_all || cl->out.json))
+		errx(EXIT_FAILURE, "option --reload takes no <device> and no "
+				   "other option");
+	if (cl->reload)
+		cl->action = ACT_RELOAD;
+	else if (cl->daemon)
 		cl->action = ACT_DAEMON;
 	else if (cl->reset)
 		cl->action = ACT_RESET;
@@ -557,6 +573,8 @@ static int run(const struct cmdline *cl, struct zdev *devs)
 		return act_modify(devs, cl->ndevices, &cl->rq);
 	case ACT_DAEMON:
 		return act_daemon(&cl->out);
+	case ACT_RELOAD:
+		return act_reload();
 	case ACT_STATUS:
 		break;
 	}

@@ -137,6 +137,7 @@ int status(const struct output *out, struct zdev *devs, int ndevs);
  * something failed (reported). */
 int act_find(const struct request *rq);
 int act_daemon(const struct output *out);
+int act_reload(void);
 int act_setup(struct zdev *z, const struct request *rq);
 int act_modify(struct zdev *devs, int ndevs, const struct request *rq);
 int act_reset(struct zdev *devs, int ndevs, bool swapoff);

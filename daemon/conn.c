@@ -368,13 +368,15 @@ int conn_stat_show(char *buf, size_t size)
 	const struct hold_area *h = hold ? hold : &none;
 	int n;
 
-	n = snprintf(buf, size, "%llu %llu %llu %llu %llu %lld %u\n",
+	n = snprintf(buf, size, "%llu %llu %llu %llu %llu %lld %u %llu %d\n",
 		     (unsigned long long)atomic_load(&h->restarts),
 		     (unsigned long long)atomic_load(&h->reloads),
 		     (unsigned long long)atomic_load(&h->last_gap_us),
 		     (unsigned long long)atomic_load(&h->max_gap_us),
 		     (unsigned long long)atomic_load(&h->start_failures),
 		     (long long)atomic_load(&h->last_exit),
-		     (unsigned)atomic_load(&h->resend));
+		     (unsigned)atomic_load(&h->resend),
+		     (unsigned long long)atomic_load(&h->reload_failures),
+		     (int)h->holder_pid);
 	return n < 0 || (size_t)n >= size ? -ENOSPC : n;
 }

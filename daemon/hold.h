@@ -9,8 +9,9 @@
  * offsets, versioned by HOLD_LAYOUT and checked on attach (hold_check()).
  * Who writes what:
  *
- *   holder   magic .. size (once), restarts, reloads, start_failures,
- *            last_exit, death_ns, mount identity, nkept and kept
+ *   holder   magic .. size and holder_pid (once), restarts, reloads,
+ *            reload_failures, start_failures, last_exit, death_ns, mount
+ *            identity, nkept and kept
  *   server   init_*, last_gap_us, max_gap_us, resend, configured
  *   lead     state_region_id (the state region of daemon/state.c)
  *
@@ -26,7 +27,7 @@
 
 #define HOLD_MAGIC "ZRAMFSHA"
 /* Bump on any change of struct hold_area or struct hold_msg. */
-#define HOLD_LAYOUT 1
+#define HOLD_LAYOUT 2
 
 /* Regions a holder keeps at most (region.h's REGION_KEEP_MAX). */
 #define HOLD_KEPT_MAX 512
@@ -58,10 +59,14 @@ struct hold_area {
 	uint32_t mnt_major, mnt_minor;
 	/* The state region (daemon/state.c), or -1. */
 	_Atomic int32_t state_region_id;
+	/* The holder's pid: what zramfsctl --reload signals. */
+	int32_t holder_pid;
+	uint32_t pad;
 
 	/* The holder's counters (daemon_stat). */
 	_Atomic uint64_t restarts;       /* servers replaced after a death */
 	_Atomic uint64_t reloads;        /* servers replaced by a reload */
+	_Atomic uint64_t reload_failures; /* reloads refused or failed */
 	_Atomic uint64_t start_failures; /* servers dead before READY */
 	_Atomic int64_t last_exit;       /* status, or minus the signal */
 	_Atomic uint64_t death_ns;       /* CLOCK_MONOTONIC; 0: none died */

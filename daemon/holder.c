@@ -131,6 +131,7 @@ static int make_hold_area(void)
 	hold->layout = HOLD_LAYOUT;
 	hold->size = sizeof(*hold);
 	hold->state_region_id = -1;
+	hold->holder_pid = (int32_t)getpid();
 	if (!mnt_ident(&m)) {
 		hold->mnt_id = m.id;
 		hold->mnt_major = m.major;
@@ -402,18 +403,21 @@ static void reload(struct server *s)
 
 	if (!s->pid || !s->ready) {
 		log_warn("SIGHUP: no server serves; reload refused");
+		atomic_fetch_add(&hold->reload_failures, 1);
 		return;
 	}
 	ret = check_installed(why, sizeof(why));
 	if (ret) {
 		log_err("reload refused: %s; this version goes on serving",
 			why);
+		atomic_fetch_add(&hold->reload_failures, 1);
 		return;
 	}
 	hold->nkept = (uint32_t)region_keep_ids(hold->kept, HOLD_KEPT_MAX);
 	bridge = fork();
 	if (bridge < 0) {
 		log_err("reload refused: fork: %s", strerror(errno));
+		atomic_fetch_add(&hold->reload_failures, 1);
 		return;
 	}
 	if (!bridge) {
@@ -436,6 +440,7 @@ static void reload(struct server *s)
 	set_cloexec(s->sock, true);
 	kill(bridge, SIGKILL);
 	waitpid(bridge, NULL, 0);
+	atomic_fetch_add(&hold->reload_failures, 1);
 }
 
 /*
@@ -558,6 +563,8 @@ int holder_run(const struct holder_args *a)
 		if (ret) {
 			/* The server stops once we are gone. */
 			log_err("reload: cannot take over: %s", strerror(-ret));
+			if (hold)
+				atomic_fetch_add(&hold->reload_failures, 1);
 			kill(a->resume->bridge_pid, SIGKILL);
 			goto out_exe;
 		}

@@ -425,6 +425,8 @@ static void arm_fault(void)
 
 /* A server that cannot serve says why, to the log and the holder. */
 static int server_fatal(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+static int server_fatal(const char *fmt, ...)
 {
 	char reason[HOLD_REASON_MAX];
 	va_list ap;
@@ -437,25 +439,29 @@ static int server_fatal(const char *fmt, ...)
 	return EXIT_FAILURE;
 }
 
+/* The hold area's mapping, kept for the server's life. */
+static struct zregion *hold_region;
+
 /* @return the hold area @id, mapped and checked, or NULL. */
 static struct hold_area *attach_hold(int id)
 {
-	struct zregion *r;
 	int ret;
 
-	ret = region_attach(id, &r);
+	ret = region_attach(id, &hold_region);
 	if (ret) {
 		server_fatal("cannot attach the hold area %d: %s", id,
 			     strerror(-ret));
 		return NULL;
 	}
-	ret = hold_check(zregion_base(r), zregion_size(r));
+	ret = hold_check(zregion_base(hold_region), zregion_size(hold_region));
 	if (ret) {
 		server_fatal("the hold area %d is not of this version: %s", id,
 			     strerror(-ret));
+		zregion_detach(hold_region);
+		hold_region = NULL;
 		return NULL;
 	}
-	return zregion_base(r);
+	return zregion_base(hold_region);
 }
 
 /*
@@ -632,6 +638,8 @@ out_session:
 out_conf:
 	fuse_opt_free_args(&args);
 	conf_free((struct conf *)config);
+	/* Unmapped here only: the holder keeps it. */
+	zregion_detach(hold_region);
 	return status;
 }
 

@@ -119,15 +119,23 @@ void region_drop(struct zregion *r)
 	zregion_detach(r);
 }
 
+/* @return the first free entry of kept[], or -ENOSPC. */
+static int free_keep_slot(void)
+{
+	int i;
+
+	for (i = 0; i < REGION_KEEP_MAX; i++)
+		if (!kept[i])
+			return i;
+	return -ENOSPC;
+}
+
 int region_keep_new(uint64_t bytes, struct zregion **out)
 {
-	unsigned i;
-	int ret;
+	int i = free_keep_slot(), ret;
 
-	for (i = 0; i < REGION_KEEP_MAX && kept[i]; i++)
-		;
-	if (i == REGION_KEEP_MAX)
-		return -ENOSPC;
+	if (i < 0)
+		return i;
 	ret = zregion_create(bytes, ZREGION_LOCK | region_map_flags, &kept[i]);
 	if (ret)
 		return ret;
@@ -148,13 +156,10 @@ int region_keep_ids(int32_t *ids, int max)
 
 int region_keep_adopt(int id, struct zregion **out)
 {
-	unsigned i;
-	int ret;
+	int i = free_keep_slot(), ret;
 
-	for (i = 0; i < REGION_KEEP_MAX && kept[i]; i++)
-		;
-	if (i == REGION_KEEP_MAX)
-		return -ENOSPC;
+	if (i < 0)
+		return i;
 	ret = zregion_attach(id, region_map_flags, &kept[i]);
 	if (!ret && out)
 		*out = kept[i];

@@ -36,12 +36,17 @@ int ztree_dev_parse(const char *name);
  * the largest gap in microseconds between a server's death and the first
  * request its successor answered, servers dead before READY, the last
  * server's exit (status, or minus the signal), how in-flight requests come
- * back after a death (1 FUSE_NOTIFY_RESEND, 0 not at all).
+ * back after a death (1 FUSE_NOTIFY_RESEND, 0 not at all), reloads refused
+ * or failed, the pid of the holder (what a reload signals).
  */
 #define ZTREE_DAEMON_STAT_NAMES                                              \
 	"restarts", "reloads", "last_gap_us", "max_gap_us", "start_failures", \
-		"last_exit", "resend"
-#define ZTREE_DAEMON_STAT_NFIELDS 7
+		"last_exit", "resend", "reload_failures", "holder_pid"
+#define ZTREE_DAEMON_STAT_NFIELDS 9
+/* The fields zramfsctl --reload reads, by index. */
+#define ZTREE_DAEMON_STAT_RELOADS 1
+#define ZTREE_DAEMON_STAT_RELOAD_FAILURES 7
+#define ZTREE_DAEMON_STAT_HOLDER_PID 8
 
 /* The GC modes of the gc_mode attribute, numbered as the engine's enum
  * zstore_gc_mode (daemon/dev.c checks). */

@@ -47,14 +47,16 @@ static inline void zstore_region_destroy(struct zstore *zs)
 	zregion_detach(r);
 }
 
-/* @return the bytes of region @id in memory, as /proc/sysvipc/shm says
- * (its rss column), or -1. */
+/* @return the bytes region @id holds, resident or swapped out, as
+ * /proc/sysvipc/shm says (its rss and swap columns), or -1.  A test's
+ * region is not locked, so memory pressure elsewhere on the machine (other
+ * tests) may swap part of it out: it still holds that memory. */
 static inline int64_t zstore_region_rss(int id)
 {
 	FILE *f = fopen("/proc/sysvipc/shm", "r");
 	char line[512];
-	long long rss = -1;
-	int col = -1, i;
+	long long held = -1;
+	int rss_col = -1, swap_col = -1, i;
 
 	if (!f)
 		return -1;
@@ -62,28 +64,31 @@ static inline int64_t zstore_region_rss(int id)
 		char *tok, *save = NULL;
 
 		for (i = 0, tok = strtok_r(line, " \n", &save); tok;
-		     i++, tok = strtok_r(NULL, " \n", &save))
+		     i++, tok = strtok_r(NULL, " \n", &save)) {
 			if (!strcmp(tok, "rss"))
-				col = i;
+				rss_col = i;
+			if (!strcmp(tok, "swap"))
+				swap_col = i;
+		}
 	}
-	while (col >= 0 && fgets(line, sizeof(line), f)) {
+	while (rss_col >= 0 && swap_col >= 0 && fgets(line, sizeof(line), f)) {
 		char *tok, *save = NULL;
-		long long shmid = -1, v = -1;
+		long long shmid = -1, v = 0;
 
 		for (i = 0, tok = strtok_r(line, " \n", &save); tok;
 		     i++, tok = strtok_r(NULL, " \n", &save)) {
 			if (i == 1)
 				shmid = atoll(tok);
-			if (i == col)
-				v = atoll(tok);
+			if (i == rss_col || i == swap_col)
+				v += atoll(tok);
 		}
 		if (shmid == id) {
-			rss = v;
+			held = v;
 			break;
 		}
 	}
 	fclose(f);
-	return rss;
+	return held;
 }
 
 #endif

@@ -282,7 +282,7 @@ wait_server() {
 
 # daemon_stat NAME: one field of control/daemon_stat, by name.
 _ds_names=(restarts reloads last_gap_us max_gap_us start_failures last_exit
-	resend)
+	resend reload_failures holder_pid)
 daemon_stat() {
 	local pos
 	pos=$(_field_pos "$1" "${_ds_names[@]}") || exit 1

@@ -1,18 +1,21 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# reload.sh: SIGHUP to zramfsd re-executes the installed binary, holder and
-# server, under swap load and without losing a page (issue 12; zramfsd(8)
-# SIGNALS):
+# reload.sh: zramfsctl --reload (SIGHUP to zramfsd's holder) re-executes the
+# installed binary, holder and server, under swap load and without losing a
+# page (issue 12; zramfsd(8) SIGNALS):
 #
 #  - a copy of zramfsd is started and serves a swap device on which
 #    swapload keeps a working set three times its memory cgroup's limit;
 #    mid-way the copy is replaced on disk by a new one (a new inode at the
-#    same path, as a package upgrade does) and the holder gets SIGHUP: it
-#    keeps its pid, both /proc/PID/exe are the new inode, the mount is the
-#    same, daemon_stat counts one reload and no restart, and swapload
-#    verifies every page on every pass;
+#    same path, as a package upgrade does) and zramfsctl --reload runs: it
+#    returns 0 once the new server serves (daemon_stat counts the reload by
+#    then), the holder keeps its pid, both /proc/PID/exe are the new inode,
+#    the mount is the same, no restart is counted, and swapload verifies
+#    every page on every pass;
 #  - an installed binary of another hold area layout (ZRAMFS_TEST_LAYOUT)
-#    is refused: the log says why, the same server serves on.
+#    is refused: zramfsctl --reload exits 1, daemon_stat counts the
+#    failure, the log says why, the same server serves on; a bare SIGHUP
+#    is refused the same way.
 . "$(dirname "$0")/lib.sh"
 
 work_mib=${ZRAMFS_SWAP_MIB:-768}
@@ -44,9 +47,12 @@ reload_once() {
 		fail "install a new copy"
 	new=$(stat -c %i "$bin")
 	[ "$new" != "$old" ] || fail "the new copy has the old inode"
-	kill -HUP "$holder"
-	s2=$(wait_server 10 "$s1") || fail "no new server after SIGHUP"
-	wait_daemon_stat reloads 1 10
+	expect_eq "daemon_stat holder_pid" "$(daemon_stat holder_pid)" "$holder"
+	"$ZRAMFSCTL" -m "$MNT" --reload || fail "zramfsctl --reload failed"
+	# Counted by the time it returns.
+	expect_eq "reloads once zramfsctl --reload returned" \
+		"$(daemon_stat reloads)" 1
+	s2=$(wait_server 10 "$s1") || fail "no new server after the reload"
 	reloaded=1
 	WATCH_NOTE="reloaded: server $s1 -> $s2"
 }
@@ -75,7 +81,12 @@ expect_eq "exit status" "$DAEMON_STATUS" 0
 : >"$DAEMON_LOG"
 ZRAMFS_TEST_LAYOUT=1 ZRAMFSD=$bin start_daemon
 s1=$(wait_server 10) || fail "no server"
+out=$("$ZRAMFSCTL" -m "$MNT" --reload 2>&1) &&
+	fail "zramfsctl --reload succeeded: $out"
+expect_match "zramfsctl --reload says" "$out" "refused the reload"
+expect_eq "reload_failures" "$(daemon_stat reload_failures)" 1
 kill -HUP "$DAEMON_PID"
+wait_daemon_stat reload_failures 2 10
 deadline=$((SECONDS + 10))
 until grep -q "reload refused: .*hold area layout" "$DAEMON_LOG"; do
 	[ "$SECONDS" -lt "$deadline" ] ||

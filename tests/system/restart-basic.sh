@@ -28,7 +28,7 @@ expect_eq "the server's parent" "$(awk '{ print $4 }' "/proc/$s1/stat")" \
 	"$holder"
 id1=$(mount_id)
 expect_eq "daemon_stat at start" "$(cat "$MNT/control/daemon_stat")" \
-	"0 0 0 0 0 0 0"
+	"0 0 0 0 0 0 0 0 $DAEMON_PID"
 
 # ---- a request in flight when the server dies --------------------------------
 
@@ -84,8 +84,10 @@ ok "the new server serves the tree"
 
 out=$("$ZRAMFSCTL" -m "$MNT" --daemon) || fail "zramfsctl --daemon"
 expect_match "zramfsctl --daemon" "$(echo $out)" \
-	"^restarts 2 reloads 0 last_gap_us [0-9]+ max_gap_us [0-9]+ start_failures 0 last_exit -9 resend 1$"
+	"^restarts 2 reloads 0 last_gap_us [0-9]+ max_gap_us [0-9]+ start_failures 0 last_exit -9 resend 1 reload_failures 0 holder_pid $DAEMON_PID$"
 out=$("$ZRAMFSCTL" -m "$MNT" --daemon --json) || fail "zramfsctl --daemon -J"
 expect_match "zramfsctl --daemon --json" "$(echo $out)" \
-	'^\{ "daemon": \{ "restarts": 2, "reloads": 0, "last_gap_us": [0-9]+, "max_gap_us": [0-9]+, "start_failures": 0, "last_exit": -9, "resend": 1 \} \}$'
+	'^\{ "daemon": \{ "restarts": 2, "reloads": 0, "last_gap_us": [0-9]+, "max_gap_us": [0-9]+, "start_failures": 0, "last_exit": -9, "resend": 1, "reload_failures": 0, "holder_pid": '"$DAEMON_PID"' \} \}$'
 expect_fail_any "$ZRAMFSCTL" -m "$MNT" --daemon zramfs0
+expect_fail_any "$ZRAMFSCTL" -m "$MNT" --reload zramfs0
+expect_fail_any "$ZRAMFSCTL" -m "$MNT" --reload --daemon

@@ -211,6 +211,11 @@ expect_error "$NOT_RUNNING" -m "$NOWHERE/"
 expect_error "$NOT_RUNNING" -m "$NOWHERE" -f -s 1G -a lz4
 expect_error "$NOT_RUNNING" -m "$NOWHERE" -r zramfs0
 expect_error "$NOT_RUNNING" -m "$NOWHERE" --swapoff zramfs0
+expect_error "$NOT_RUNNING" -m "$NOWHERE" --reload
+expect_error "zramfsctl: option --reload takes no <device> and no other option" \
+	--reload zramfs0
+expect_error "zramfsctl: option --reload takes no <device> and no other option" \
+	--reload -J
 expect_error "zramfsctl: $EMPTY: zramfsd is not running there (no control/hot_add)" \
 	-m "$EMPTY" zramfs0
 RC=0

@@ -875,8 +875,11 @@ static void test_refusals(void)
 	c.disksize = 0;
 	state_conf_commit(r, &c);
 	state_swap_commit(r, &s);
+	d = NULL;
 	ok(dev_restore_all() == 0 && (d = dev_get(4)), "the mended state "
 	   "restores");
+	if (!d)
+		bail_out("no device 4 to go on with");
 	ok(!strcmp(show(d, "swap"), "/nonexistent/loop7 priority=5 "
 				    "discard=none") &&
 		   dev_store(d, "reset", "1") == -EBUSY,
