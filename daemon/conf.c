@@ -47,6 +47,7 @@
 
 #include "array_size.h"
 #include "conf.h"
+#include "conn.h"
 #include "dev.h"
 #include "log.h"
 #include "size.h"
@@ -59,6 +60,7 @@
 enum key_id {
 	K_MOUNTPOINT,
 	K_THREADS,
+	K_POLL_US,
 	K_DISKSIZE,
 	K_ALGORITHM,
 	K_PARAMS,
@@ -80,6 +82,7 @@ struct origin {
 struct conf {
 	char mountpoint[4096];
 	unsigned threads; /* FUSE workers, 0 = automatic */
+	unsigned poll_us; /* conn.h's polling window */
 	uint64_t ram;
 	unsigned ndevs;
 	struct conf_dev devs[DEV_MAX];
@@ -129,6 +132,18 @@ static const char *parse_threads(struct conf *c, struct conf_dev *d,
 	if (size_parse_u64(v, CONF_THREADS_MAX, &n))
 		return "must be 0 (automatic) to 256";
 	c->threads = (unsigned)n;
+	return NULL;
+}
+
+static const char *parse_poll_us(struct conf *c, struct conf_dev *d,
+				 const char *v)
+{
+	uint64_t n;
+
+	(void)d;
+	if (size_parse_u64(v, CONN_POLL_US_MAX, &n))
+		return "must be 0 (off) to 1000 microseconds";
+	c->poll_us = (unsigned)n;
 	return NULL;
 }
 
@@ -240,6 +255,8 @@ static const struct key keys[] = {
 	[K_MOUNTPOINT] = { SCOPE_DAEMON, "mountpoint", ZTREE_MOUNTPOINT,
 			   parse_mountpoint },
 	[K_THREADS] = { SCOPE_DAEMON, "threads", "0", parse_threads },
+	[K_POLL_US] = { SCOPE_DAEMON, "poll_us", CONN_POLL_US_DEFAULT_STR,
+			parse_poll_us },
 	[K_DISKSIZE] = { SCOPE_DEVICE, "disksize", "min(ram / 2, 4G)",
 			 parse_disksize },
 	[K_ALGORITHM] = { SCOPE_DEVICE, "comp_algorithm", "zstd",
@@ -698,6 +715,11 @@ unsigned conf_threads(const struct conf *c)
 		return c->threads;
 	n = sysconf(_SC_NPROCESSORS_ONLN);
 	return n > 0 && n < CONF_THREADS_MAX ? (unsigned)n + 1 : 3;
+}
+
+unsigned conf_poll_us(const struct conf *c)
+{
+	return c->poll_us;
 }
 
 unsigned conf_ndevs(const struct conf *c)

@@ -47,6 +47,10 @@ const char *conf_mountpoint(const struct conf *c);
  */
 unsigned conf_threads(const struct conf *c);
 
+/* @return the "poll_us" key: how long a FUSE worker polls for the next
+ * request before it sleeps (conn.h). */
+unsigned conf_poll_us(const struct conf *c);
+
 /* The number of device sections, and the Nth (in device-number order). */
 unsigned conf_ndevs(const struct conf *c);
 

@@ -37,6 +37,7 @@
 #include <linux/fuse.h>
 #include <poll.h>
 #include <pthread.h>
+#include <semaphore.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -203,16 +204,92 @@ static ssize_t read_pre_init(int fd, void *buf, size_t len)
 	return n;
 }
 
+/*
+ * Polling (poll_us): one worker at a time, the leader, reads /dev/fuse;
+ * the others wait for their turn on a semaphore, not in the kernel, so a
+ * request wakes nobody needlessly.  Within poll_us of the last request
+ * the leader spins on poll(2) with a zero timeout instead of sleeping in
+ * read(2): a request that comes then is read at once, without the wake-up
+ * of a sleeping thread (on a VM an inter-processor interrupt and an exit).
+ * Past the window it sleeps in read(2) as every worker did before.  It
+ * hands over its turn as soon as it has a request, before serving it.
+ */
+static _Atomic int leader;            /* a worker has the turn */
+static _Atomic unsigned int followers; /* workers waiting for it */
+static sem_t turn;                    /* posted when the turn is free */
+static _Atomic uint64_t last_arrival_ns;
+
+static void leave_turn(void)
+{
+	atomic_store(&leader, 0);
+	if (atomic_load(&followers))
+		sem_post(&turn);
+}
+
+static void leave_turn_cancelled(void *unused)
+{
+	(void)unused;
+	leave_turn();
+}
+
+static void unfollow(void *unused)
+{
+	(void)unused;
+	atomic_fetch_sub(&followers, 1);
+}
+
+/* Waits until this worker has the turn (a cancellation point). */
+static void take_turn(void)
+{
+	int free_turn;
+
+	for (;;) {
+		free_turn = 0;
+		if (atomic_compare_exchange_strong(&leader, &free_turn, 1))
+			return;
+		atomic_fetch_add(&followers, 1);
+		pthread_cleanup_push(unfollow, NULL);
+		/* Counted before looking again: a leader leaving after this
+		 * sees us and posts. */
+		if (atomic_load(&leader))
+			sem_wait(&turn);
+		pthread_cleanup_pop(1);
+	}
+}
+
+static ssize_t read_polling(int fd, void *buf, size_t len, uint64_t window)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	ssize_t n;
+
+	take_turn();
+	pthread_cleanup_push(leave_turn_cancelled, NULL);
+	while (now_ns() - atomic_load(&last_arrival_ns) < window &&
+	       poll(&pfd, 1, 0) == 0)
+		;
+	n = read(fd, buf, len);
+	pthread_cleanup_pop(1);
+	if (n > 0)
+		atomic_store(&last_arrival_ns, now_ns());
+	return n;
+}
+
 static ssize_t conn_read(int fd, void *buf, size_t len, void *userdata)
 {
-	uint64_t zero = 0;
+	uint64_t zero = 0, window;
 	ssize_t n;
 
 	(void)userdata;
 	atomic_compare_exchange_strong(&first_read_ns, &zero, now_ns());
 	if (atomic_load(&pre_init))
 		return read_pre_init(fd, buf, len);
-	n = read(fd, buf, len);
+	window = (uint64_t)atomic_load_explicit(&hold->poll_us,
+						memory_order_relaxed) *
+		 1000u;
+	if (window)
+		n = read_polling(fd, buf, len, window);
+	else
+		n = read(fd, buf, len);
 	if (n > 0 && atomic_load(&hold->init_state) != HOLD_INIT_REPLIED)
 		note_request(buf, n);
 	return n;
@@ -279,6 +356,7 @@ int conn_attach(struct fuse_session *se, int fd, struct hold_area *h)
 	conn_se = se;
 	conn_fd = fd;
 	hold = h;
+	sem_init(&turn, 0, 0);
 	if (fuse_session_custom_io(se, &io, fd))
 		return -EIO;
 	return 0;
@@ -360,6 +438,17 @@ int conn_resume(struct fuse_session *se, char *why, size_t len)
 	gap_waiting = poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLIN);
 	atomic_store(&gap_pending, true);
 	return 0;
+}
+
+unsigned int conn_poll_us(void)
+{
+	return hold ? atomic_load(&hold->poll_us) : 0;
+}
+
+void conn_set_poll_us(unsigned int us)
+{
+	if (hold)
+		atomic_store(&hold->poll_us, us);
 }
 
 int conn_stat_show(char *buf, size_t size)

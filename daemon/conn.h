@@ -51,4 +51,17 @@ int conn_wait_init(unsigned int seconds);
  */
 int conn_stat_show(char *buf, size_t size);
 
+/*
+ * Polling: within poll_us microseconds of the last request, the worker
+ * whose turn it is to read polls /dev/fuse instead of sleeping in read(2),
+ * so a request that comes then costs no wake-up; past it, it sleeps.
+ * 0 turns it off (every worker sleeps in read(2)).  The value lives in the
+ * hold area: it outlives servers, and control/poll_us changes it.
+ */
+#define CONN_POLL_US_MAX 1000
+#define CONN_POLL_US_DEFAULT 50
+#define CONN_POLL_US_DEFAULT_STR "50"
+unsigned int conn_poll_us(void);
+void conn_set_poll_us(unsigned int us);
+
 #endif

@@ -50,6 +50,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "array_size.h"
 #include "conn.h"
 #include "ctl.h"
 #include "dev.h"
@@ -66,10 +67,11 @@
 #define INO_HOT_ADD 3
 #define INO_HOT_REMOVE 4
 #define INO_DAEMON_STAT 5
+#define INO_POLL_US 6
 #define INO_DEV_BASE 256
 #define INO_PER_DEV 64
 #define DEV_INO(n) (INO_DEV_BASE + (fuse_ino_t)(n) * INO_PER_DEV)
-#define FILE_CONTROL (-1) /* hot_add, hot_remove, daemon_stat */
+#define FILE_CONTROL (-1) /* a file of ctl_files[] */
 #define FILE_DIR 0
 #define FILE_DATA 1
 #define FILE_ATTR0 2
@@ -137,6 +139,101 @@ static const struct dev_attr *node_attr(const struct node *n)
 }
 
 /* @return 0 and the node for @ino, or ENOENT. */
+/* --- /control ------------------------------------------------------------ */
+
+/* hot_add: a read makes a device and shows its number.  A read continued
+ * by a new server renders the device the old one made for this open. */
+static int show_hot_add(uint64_t fh, char *buf, size_t size)
+{
+	struct state_fh f;
+	int ret;
+
+	ret = state_handle_get(fh, &f);
+	if (!ret && f.hot_add_id >= 0)
+		ret = f.hot_add_id;
+	else if (!ret)
+		ret = dev_hot_add(fh);
+	if (ret >= 0)
+		state_handle_set_hot_add(fh, ret);
+	if (ret >= 0)
+		ret = snprintf(buf, size, "%d\n", ret);
+	return ret;
+}
+
+/* hot_remove: a write of a device number removes it.  @return 0 or
+ * -errno. */
+static int store_hot_remove(const char *value)
+{
+	char *end;
+	long v;
+
+	if (value[0] < '0' || value[0] > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtol(value, &end, 10);
+	if (errno || *end || v >= DEV_MAX)
+		return -EINVAL;
+	return dev_hot_remove((int)v);
+}
+
+static int show_daemon_stat(uint64_t fh, char *buf, size_t size)
+{
+	(void)fh;
+	return conn_stat_show(buf, size);
+}
+
+static int show_poll_us(uint64_t fh, char *buf, size_t size)
+{
+	(void)fh;
+	return snprintf(buf, size, "%u\n", conn_poll_us());
+}
+
+static int store_poll_us(const char *value)
+{
+	char *end;
+	unsigned long v;
+
+	if (value[0] < '0' || value[0] > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoul(value, &end, 10);
+	if (errno || *end || v > CONN_POLL_US_MAX)
+		return -EINVAL;
+	conn_set_poll_us((unsigned)v);
+	return 0;
+}
+
+/*
+ * The files of /control, in readdir's order.  A read renders show() once
+ * per open (@fh, the open's handle), a write at offset 0 is one store():
+ * each returns a length or 0, or -errno.  The mode follows from which of
+ * the two a file has, as sysfs's.
+ */
+struct ctl_file {
+	const char *name;
+	fuse_ino_t ino;
+	int (*show)(uint64_t fh, char *buf, size_t size);
+	int (*store)(const char *value);
+};
+
+static const struct ctl_file ctl_files[] = {
+	{ "hot_add", INO_HOT_ADD, show_hot_add, NULL },
+	{ "hot_remove", INO_HOT_REMOVE, NULL, store_hot_remove },
+	{ "daemon_stat", INO_DAEMON_STAT, show_daemon_stat, NULL },
+	{ "poll_us", INO_POLL_US, show_poll_us, store_poll_us },
+};
+
+/* @return the control file of inode @ino, or NULL. */
+static const struct ctl_file *ctl_file_of(fuse_ino_t ino)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(ctl_files); i++)
+		if (ctl_files[i].ino == ino)
+			return &ctl_files[i];
+	return NULL;
+}
+
 static int decode(fuse_ino_t ino, struct node *n)
 {
 	n->ino = ino;
@@ -144,8 +241,7 @@ static int decode(fuse_ino_t ino, struct node *n)
 	n->file = FILE_DIR;
 	if (ino == INO_ROOT || ino == INO_CONTROL)
 		return 0;
-	if (ino == INO_HOT_ADD || ino == INO_HOT_REMOVE ||
-	    ino == INO_DAEMON_STAT) {
+	if (ctl_file_of(ino)) {
 		n->file = FILE_CONTROL;
 		return 0;
 	}
@@ -187,11 +283,11 @@ static void fill_stat(const struct node *n, struct dev *d, struct stat *st)
 		return;
 	}
 	st->st_nlink = 1;
-	if (n->ino == INO_HOT_ADD || n->ino == INO_DAEMON_STAT) {
-		st->st_mode = S_IFREG | 0444;
-		st->st_size = 4096;
-	} else if (n->ino == INO_HOT_REMOVE) {
-		st->st_mode = S_IFREG | 0200;
+	if (n->file == FILE_CONTROL) {
+		const struct ctl_file *c = ctl_file_of(n->ino);
+
+		st->st_mode = S_IFREG | (c->show ? 0444 : 0) |
+			      (c->store ? 0200 : 0);
 		st->st_size = 4096;
 	} else if (n->file == FILE_DATA) {
 		st->st_mode = S_IFREG | 0600;
@@ -346,17 +442,11 @@ static void fs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 			return;
 		}
 	} else if (parent == INO_CONTROL) {
-		if (!strcmp(name, "hot_add")) {
-			reply_entry(req, INO_HOT_ADD);
-			return;
-		}
-		if (!strcmp(name, "hot_remove")) {
-			reply_entry(req, INO_HOT_REMOVE);
-			return;
-		}
-		if (!strcmp(name, "daemon_stat")) {
-			reply_entry(req, INO_DAEMON_STAT);
-			return;
+		for (i = 0; i < ARRAY_SIZE(ctl_files); i++) {
+			if (!strcmp(name, ctl_files[i].name)) {
+				reply_entry(req, ctl_files[i].ino);
+				return;
+			}
 		}
 	} else if (p.dev >= 0 && p.file == FILE_DIR) {
 		if (!strcmp(name, "data")) {
@@ -465,15 +555,9 @@ static void fs_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 			ret = dirbuf_add(req, &b, name, DEV_INO(id), S_IFDIR);
 		}
 	} else if (ino == INO_CONTROL) {
-		if (!ret)
-			ret = dirbuf_add(req, &b, "hot_add", INO_HOT_ADD,
-					 S_IFREG);
-		if (!ret)
-			ret = dirbuf_add(req, &b, "hot_remove", INO_HOT_REMOVE,
-					 S_IFREG);
-		if (!ret)
-			ret = dirbuf_add(req, &b, "daemon_stat",
-					 INO_DAEMON_STAT, S_IFREG);
+		for (i = 0; !ret && i < ARRAY_SIZE(ctl_files); i++)
+			ret = dirbuf_add(req, &b, ctl_files[i].name,
+					 ctl_files[i].ino, S_IFREG);
 	} else {
 		if (!ret)
 			ret = dirbuf_add(req, &b, "data",
@@ -547,10 +631,11 @@ static void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	if (n.file != FILE_DATA) {
 		/* As sysfs: no reading a write-only attribute, no writing a
 		 * read-only one, even for root. */
-		bool can_rd = ino == INO_HOT_ADD || ino == INO_DAEMON_STAT ||
-			      (n.dev >= 0 && node_attr(&n)->show);
-		bool can_wr = ino == INO_HOT_REMOVE ||
-			      (n.dev >= 0 && node_attr(&n)->store);
+		const struct ctl_file *c = ctl_file_of(ino);
+		bool can_rd = c ? c->show != NULL
+				: n.dev >= 0 && node_attr(&n)->show;
+		bool can_wr = c ? c->store != NULL
+				: n.dev >= 0 && node_attr(&n)->store;
 
 		if ((rd && !can_rd) || (wr && !can_wr)) {
 			ret = EACCES;
@@ -610,22 +695,8 @@ static int render(struct handle *h)
 		return 0;
 	if (h->gone)
 		return ENODEV;
-	if (h->ino == INO_HOT_ADD) {
-		struct state_fh f;
-
-		/* A read continued by a new server renders the device the
-		 * old one made for this open. */
-		ret = state_handle_get(h->fh, &f);
-		if (!ret && f.hot_add_id >= 0)
-			ret = f.hot_add_id;
-		else if (!ret)
-			ret = dev_hot_add(h->fh);
-		if (ret >= 0)
-			state_handle_set_hot_add(h->fh, ret);
-		if (ret >= 0)
-			ret = snprintf(value, sizeof(value), "%d\n", ret);
-	} else if (h->ino == INO_DAEMON_STAT) {
-		ret = conn_stat_show(value, sizeof(value));
+	if (h->file == FILE_CONTROL) {
+		ret = ctl_file_of(h->ino)->show(h->fh, value, sizeof(value));
 	} else {
 		ret = dev_attr_show(h->d, &dev_attrs[h->file - FILE_ATTR0],
 				    value, sizeof(value));
@@ -721,22 +792,6 @@ static void fs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		fuse_reply_buf(req, n ? out : NULL, n);
 }
 
-/* @return 0 and the device number @value names, or EINVAL. */
-static int parse_hot_remove(const char *value, int *id)
-{
-	char *end;
-	long v;
-
-	if (value[0] < '0' || value[0] > '9')
-		return EINVAL;
-	errno = 0;
-	v = strtol(value, &end, 10);
-	if (errno || *end || v >= DEV_MAX)
-		return EINVAL;
-	*id = (int)v;
-	return 0;
-}
-
 /* A slow store (struct dev_attr): it may block on this very mount, so it
  * runs on the control thread, dev.c's slow thread, which answers the
  * request; the worker goes back to serving. */
@@ -801,7 +856,7 @@ static void fs_write(fuse_req_t req, fuse_ino_t ino, const char *buf,
 	struct handle *h;
 	struct zlat *lat;
 	ssize_t done;
-	int ret, id;
+	int ret;
 
 	h = get_handle(fi->fh, &ret);
 	if (!h || h->gone) {
@@ -822,10 +877,8 @@ static void fs_write(fuse_req_t req, fuse_ino_t ino, const char *buf,
 	ret = off ? EINVAL : -dev_attr_value(buf, size, value, sizeof(value));
 	if (ret)
 		goto out;
-	if (h->ino == INO_HOT_REMOVE) {
-		ret = parse_hot_remove(value, &id);
-		if (!ret)
-			ret = -dev_hot_remove(id);
+	if (h->file == FILE_CONTROL) {
+		ret = -ctl_file_of(h->ino)->store(value);
 		goto out;
 	}
 	attr = &dev_attrs[h->file - FILE_ATTR0];

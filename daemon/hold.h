@@ -9,10 +9,11 @@
  * offsets, versioned by HOLD_LAYOUT and checked on attach (hold_check()).
  * Who writes what:
  *
- *   holder   magic .. size and holder_pid (once), restarts, reloads,
+ *   holder   magic .. size, holder_pid and poll_us (once), restarts, reloads,
  *            reload_failures, start_failures, last_exit, death_ns, mount
  *            identity, nkept and kept
- *   server   init_*, last_gap_us, max_gap_us, resend, configured
+ *   server   init_*, last_gap_us, max_gap_us, resend, configured, poll_us
+ *            (control/poll_us)
  *   lead     state_region_id (the state region of daemon/state.c)
  *
  * Only one server runs at a time (the holder starts the next one after it
@@ -27,7 +28,7 @@
 
 #define HOLD_MAGIC "ZRAMFSHA"
 /* Bump on any change of struct hold_area or struct hold_msg. */
-#define HOLD_LAYOUT 2
+#define HOLD_LAYOUT 3
 
 /* Regions a holder keeps at most (region.h's REGION_KEEP_MAX). */
 #define HOLD_KEPT_MAX 512
@@ -75,6 +76,7 @@ struct hold_area {
 	_Atomic uint64_t last_gap_us, max_gap_us;
 	_Atomic uint32_t resend;     /* enum hold_resend */
 	_Atomic uint32_t configured; /* the configuration was applied */
+	_Atomic uint32_t poll_us;    /* conn.h; the holder sets it first */
 
 	_Atomic uint32_t init_state; /* enum hold_init */
 	uint32_t init_in_len, init_out_len;

@@ -132,6 +132,7 @@ static int make_hold_area(void)
 	hold->size = sizeof(*hold);
 	hold->state_region_id = -1;
 	hold->holder_pid = (int32_t)getpid();
+	hold->poll_us = args->poll_us;
 	if (!mnt_ident(&m)) {
 		hold->mnt_id = m.id;
 		hold->mnt_major = m.major;

@@ -47,6 +47,7 @@ struct holder_args {
 	const char *mountpoint; /* resolved */
 	const char *conf_path;  /* -c, or NULL */
 	unsigned int threads;   /* FUSE workers per server */
+	unsigned int poll_us;   /* conn.h's window, at start */
 	bool foreground;
 	const struct holder_resume *resume; /* NULL: a fresh start */
 };

@@ -804,6 +804,7 @@ int main(int argc, char **argv)
 	ha.mountpoint = mountpoint;
 	ha.conf_path = conf_path ? conf_abs : NULL;
 	ha.threads = conf_threads(config);
+	ha.poll_us = conf_poll_us(config);
 	ha.foreground = foreground;
 	status = holder_run(&ha);
 	close(fd);

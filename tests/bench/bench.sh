@@ -79,7 +79,8 @@ Options:
                     0 with --quick)
  --report-only      remake the report from DIR/results.txt, measure nothing
  --only LIST        run only these experiments (comma-separated: ratio,
-                    swap,fio,punch,mixed,zbench,restart,randswap), for
+                    swap,fio,punch,mixed,zbench,restart,randswap,
+                    hops), for
                     working on one of them; the report, which then lacks
                     the others, goes to DIR/benchmarks.md unless --out is
                     given
@@ -151,6 +152,7 @@ if [ "$QUICK" = 1 ]; then
 	MIX_SIZE=64 MIX_FILL_LIMIT=16
 	RESTART_FEW=2 RESTART_KILLS=5
 	RS_LIMIT=64 RS_WS="96 192" RS_TOUCHES=30000
+	HOPS_TOUCHES=10000
 else
 	SWAP_LIMIT=256 SWAP_PASSES=3
 	FIO_SIZE=512 FIO_TIME=8 PERF_TIME=5
@@ -159,7 +161,12 @@ else
 	MIX_SIZE=256 MIX_FILL_LIMIT=32
 	RESTART_FEW=5 RESTART_KILLS=20
 	RS_LIMIT=256 RS_WS="384 768 1536" RS_TOUCHES=300000
+	HOPS_TOUCHES=30000
 fi
+# For working on experiment 7 or 8: other sizes, from the environment.
+RS_LIMIT=${BENCH_RS_LIMIT:-$RS_LIMIT} RS_WS=${BENCH_RS_WS:-$RS_WS}
+RS_TOUCHES=${BENCH_RS_TOUCHES:-$RS_TOUCHES}
+HOPS_TOUCHES=${BENCH_HOPS_TOUCHES:-$HOPS_TOUCHES}
 SWAP_WS=$((3 * SWAP_LIMIT))
 SWAP_DISK=$((2 * SWAP_WS))
 PRIO=32767
@@ -908,6 +915,62 @@ exp_randswap() {
 	done
 }
 
+# ---- 8. hops -----------------------------------------------------------------------
+
+# exp_hops: where a swap-in fault's time goes on zramfs.  randswap as in 7
+# (the middle working set, HOPS_TOUCHES touches), traced with perf during
+# its touch phase only: the fault, the loop device's read, the FUSE_READ
+# and its reply, the completion, the wake-up and run of the faulting
+# process (hops.awk pairs them and says what each hop is).  Traced runs are
+# slower than untraced ones: the hops are for comparing, the totals of 7
+# are the measurement.
+exp_hops() {
+	local ws out st=0 loop trace rep
+	require_cmd perf
+	ws=$(echo "$RS_WS" | awk '{ print $(int((NF + 1) / 2)) }')
+	log "8. hops: $HOPS_TOUCHES touches of $ws MiB in a $RS_LIMIT MiB cgroup, traced"
+	for rep in $(seq "$REPS"); do
+		out=$DATA/hops-$rep.out
+		trace=$DATA/perf-hops-$rep
+		swapdev_on zramfs lz4 $((2 * ws))
+		loop=$(losetup -j "$SWAPDEV_DIR/data" -O NAME -n | head -n 1)
+		[ -n "$loop" ] || fail "hops: no loop device over $SWAPDEV_DIR/data"
+		loop=$(stat -L -c '%t,%T' "$loop" | awk -F, '{ printf "%d,%d", strtonum("0x" $1), strtonum("0x" $2) }')
+		cg_create "${RS_LIMIT}M" hops >/dev/null
+		cg_run "$out" "$RANDSWAP" -s "$ws" -n "$HOPS_TOUCHES" -S 42
+		until grep -q '^filled' "$out"; do
+			_pid_alive "$CG_PID" || break
+			sleep 0.05
+		done
+		perf record -q -a -k mono -o "$trace.data" \
+			-e exceptions:page_fault_user --filter "common_pid == $CG_PID" \
+			-e block:block_rq_issue -e block:block_rq_complete \
+			-e fuse:fuse_request_send -e fuse:fuse_request_end \
+			-e sched:sched_wakeup --filter "pid == $CG_PID" \
+			-e sched:sched_switch --filter "next_pid == $CG_PID" \
+			>"$trace.log" 2>&1 &
+		local perf_pid=$! rpid=$CG_PID
+		wait "$CG_PID" || st=$?
+		CG_PID=
+		kill -INT "$perf_pid"
+		wait "$perf_pid" || true
+		[ "$st" = 0 ] && grep -qx "verified $HOPS_TOUCHES pages, 0 bad" "$out" ||
+			fail "hops: randswap (status $st): $(tail -n 5 "$out")"
+		perf script -i "$trace.data" --ns -F comm,pid,cpu,time,event,trace \
+			>"$trace.txt" 2>>"$trace.log" || fail "hops: perf script: $(tail -n 3 "$trace.log")"
+		awk -v pid="$rpid" -v loop="$loop" \
+			-f "$(dirname "${BASH_SOURCE[0]}")/hops.awk" "$trace.txt" >"$DATA/hops-$rep.txt"
+		awk -v r="$rep" '$1 == "hop" {
+			printf "hops zramfs %s_p50_us %s %s\n", $2, r, $6
+			printf "hops zramfs %s_p90_us %s %s\n", $2, r, $8
+		}' "$DATA/hops-$rep.txt" >>"$RES"
+		log "hops rep $rep: $(tr '\n' ';' <"$DATA/hops-$rep.txt")"
+		rm -f "$trace.data" "$trace.txt"
+		cg_destroy
+		swapdev_off zramfs
+	done
+}
+
 # ================================================================================
 # Main
 # ================================================================================
@@ -960,7 +1023,7 @@ RS_PAGE_CLUSTER=$(cat /proc/sys/vm/page-cluster 2>/dev/null || echo '?')
 for v in QUICK REPS CG_VER PRIO KZ SWAP_LIMIT SWAP_PASSES SWAP_WS SWAP_DISK \
 	FIO_SIZE FIO_TIME FIO_JOBS PERF_TIME RATIO_SIZE PUNCH_SIZE MIX_SIZE \
 	MIX_FILL_LIMIT MIX_CFGS RESTART_FEW RESTART_KILLS RS_LIMIT RS_WS \
-	RS_TOUCHES RS_PAGE_CLUSTER LOAD_START WAITED_NOTE; do
+	RS_TOUCHES RS_PAGE_CLUSTER HOPS_TOUCHES LOAD_START WAITED_NOTE; do
 	printf '%s=%q\n' "$v" "${!v:-}"
 done >"$DATA/run.env"
 
@@ -981,10 +1044,16 @@ at_exit kz_release
 timebox $((QUICK ? 1800 : 5400))
 start_daemon
 at_exit _detach_fio_loops
+# For comparing the polling window (zramfsd.conf(5) poll_us) in one build.
+if [ -n "${BENCH_POLL_US:-}" ]; then
+	echo "$BENCH_POLL_US" >"$MNT/control/poll_us" || fail "control/poll_us"
+fi
+POLL_US=$(cat "$MNT/control/poll_us")
+printf 'POLL_US=%q\n' "$POLL_US" >>"$DATA/run.env"
 log "zramfsd serves $MNT; results in $DATA"
 
 T_START=$SECONDS
-for e in ratio swap fio punch mixed zbench restart randswap; do
+for e in ratio swap fio punch mixed zbench restart randswap hops; do
 	[ -z "$ONLY" ] || [[ ,$ONLY, == *,$e,* ]] || continue
 	"exp_$e"
 done

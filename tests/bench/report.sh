@@ -287,6 +287,7 @@ EOF
 	report_zbench
 	report_restart
 	report_randswap
+	report_hops
 	report_reproduce
 }
 
@@ -796,6 +797,42 @@ EOF
 	echo
 	echo "The daemon's percentiles are upper bounds from log2 buckets (at most"
 	echo "twice the true value); the fault percentiles are exact (nearest rank)."
+	echo
+}
+
+report_hops() {
+	local h what
+	echo "## 8. Where a swap-in fault's time goes"
+	echo
+	if ! grep -q '^hops ' "$RES"; then
+		echo "(not run)"
+		echo
+		return 0
+	fi
+	cat <<EOF
+randswap as in section 7 (the middle working set, ${HOPS_TOUCHES:-?} touches) on
+zramfs, traced with perf during its touch phase: the fault, the loop device's
+read, the FUSE_READ the loop worker sends and the daemon's reply, the loop
+device's completion, and the wake-up and run of the faulting process
+(tests/bench/hops.awk pairs them; only faults that waited for their own read
+count).  Tracing slows every hop a little: compare hops with each other and
+across runs, and take the totals from section 7.  Medians of $REPS runs.
+
+| hop | what it is | p50 (µs) | p90 (µs) |
+|---|---|---|---|
+EOF
+	for h in A B C D E F total; do
+		case $h in
+		A) what="fault → read issued to the loop device (swap-in path, memcg charge, reclaim)" ;;
+		B) what="issued → FUSE_READ queued (loop worker wake-up, submission)" ;;
+		C) what="queued → reply (daemon wake-up, read(2), lookup and decompression, writev(2))" ;;
+		D) what="reply → loop read completed" ;;
+		E) what="completed → faulting process woken" ;;
+		F) what="woken → running" ;;
+		total) what="fault → running again" ;;
+		esac
+		echo "| $h | $what | $(calc "$(med hops zramfs "${h}_p50_us")" %.1f) | $(calc "$(med hops zramfs "${h}_p90_us")" %.1f) |"
+	done
 	echo
 }
 

@@ -31,7 +31,7 @@ list() { (cd "$1" && shopt -s nullglob && echo *); }
 devices() { (cd "$MNT" && shopt -s nullglob && echo zramfs*); }
 
 expect_eq "control/ holds" "$(list "$MNT/control")" \
-	"daemon_stat hot_add hot_remove"
+	"daemon_stat hot_add hot_remove poll_us"
 expect_eq "devices before hot_add" "$(devices)" ""
 
 raw() {

@@ -113,6 +113,7 @@ static void test_shipped(void)
 	ok(d && def && conf_ndevs(c) == 1 && d->id == 0 &&
 		   !strcmp(conf_mountpoint(c), conf_mountpoint(defaults)) &&
 		   conf_threads(c) == conf_threads(defaults) &&
+		   conf_poll_us(c) == conf_poll_us(defaults) &&
 		   !memcmp(d, def, sizeof(*d)),
 	   "%s: zramfs0 with every built-in default", path);
 	conf_free(c);
@@ -129,6 +130,7 @@ static void test_keys(void)
 		   "[zramfsd]\n"
 		   "mountpoint = /run/zz\n"
 		   "threads = 5\n"
+		   "poll_us = 200\n"
 		   "[zramfs3]\n"
 		   "disksize = 25%\n"
 		   "comp_algorithm = lz4\n"
@@ -146,6 +148,7 @@ static void test_keys(void)
 		return;
 	ok(!strcmp(conf_mountpoint(c), "/run/zz"), "mountpoint");
 	ok(conf_threads(c) == 5, "threads");
+	ok(conf_poll_us(c) == 200, "poll_us");
 	ok(conf_ndevs(c) == 2 && conf_dev(c, 0)->id == 1 &&
 		   conf_dev(c, 1)->id == 3,
 	   "devices come in number order");
@@ -286,6 +289,9 @@ static void test_errors(void)
 		  "path" },
 		{ "[zramfsd]\nthreads = 1000\n",
 		  ":2: [zramfsd] threads: '1000': must be" },
+		{ "[zramfsd]\npoll_us = 1001\n",
+		  ":2: [zramfsd] poll_us: '1001': must be 0 (off) to 1000 "
+		  "microseconds" },
 		{ "[zramfsd]\nthreads = 0 # automatic\n",
 		  ":2: [zramfsd] threads: '0 # automatic': '#' after a value is "
 		  "not a comment: put the comment on a line of its own" },
