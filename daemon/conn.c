@@ -37,6 +37,7 @@
 #include <linux/fuse.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <semaphore.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -264,9 +265,12 @@ static ssize_t read_polling(int fd, void *buf, size_t len, uint64_t window)
 
 	take_turn();
 	pthread_cleanup_push(leave_turn_cancelled, NULL);
+	/* Yielding between polls lets whatever else is runnable on this CPU
+	 * run first: the loop device's worker that submits the next request,
+	 * most of all. */
 	while (now_ns() - atomic_load(&last_arrival_ns) < window &&
 	       poll(&pfd, 1, 0) == 0)
-		;
+		sched_yield();
 	n = read(fd, buf, len);
 	pthread_cleanup_pop(1);
 	if (n > 0)

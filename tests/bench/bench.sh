@@ -935,7 +935,7 @@ exp_hops() {
 		swapdev_on zramfs lz4 $((2 * ws))
 		loop=$(losetup -j "$SWAPDEV_DIR/data" -O NAME -n | head -n 1)
 		[ -n "$loop" ] || fail "hops: no loop device over $SWAPDEV_DIR/data"
-		loop=$(stat -L -c '%t,%T' "$loop" | awk -F, '{ printf "%d,%d", strtonum("0x" $1), strtonum("0x" $2) }')
+		loop=$(stat -L -c '%Hr,%Lr' "$loop")
 		cg_create "${RS_LIMIT}M" hops >/dev/null
 		cg_run "$out" "$RANDSWAP" -s "$ws" -n "$HOPS_TOUCHES" -S 42
 		until grep -q '^filled' "$out"; do

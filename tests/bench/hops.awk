@@ -40,13 +40,36 @@ function add(hop, v) {
 	val[hop, cnt[hop]] = v
 }
 
+# Heapsort of a[1..n] (POSIX awk has no sort).
+function sift(a, start, end,    root, child, t) {
+	root = start
+	while (2 * root <= end) {
+		child = 2 * root
+		if (child + 1 <= end && a[child] < a[child + 1])
+			child++
+		if (a[root] >= a[child])
+			return
+		t = a[root]; a[root] = a[child]; a[child] = t
+		root = child
+	}
+}
+
+function hsort(a, n,    i, t) {
+	for (i = int(n / 2); i >= 1; i--)
+		sift(a, i, n)
+	for (i = n; i > 1; i--) {
+		t = a[1]; a[1] = a[i]; a[i] = t
+		sift(a, 1, i - 1)
+	}
+}
+
 function report(hop, what,    i, n, a) {
 	n = cnt[hop] + 0
-	delete a
+	split("", a)
 	for (i = 1; i <= n; i++)
 		a[i] = val[hop, i]
 	if (n)
-		asort(a)
+		hsort(a, n)
 	printf "hop %-9s n %6d p50 %7s p90 %7s   %s\n", hop, n, pct(a, n, 50),
 		pct(a, n, 90), what
 }
