@@ -39,11 +39,9 @@ struct colinfo {
 	enum col_type type;
 	enum col_src src;
 	const char *field; /* for SRC_MM/IO/GC: the field's name (lib/zstat);
-			      for SRC_LAT: the line and column */
+			      for SRC_LAT: the line ("read" or "write") and
+			      the column ("P50_US" or "P99_US") */
 	const char *help;
-	/* SRC_LAT only: */
-	enum zlat_kind kind;
-	bool p99; /* P99_US, else P50_US */
 };
 
 enum {
@@ -162,16 +160,13 @@ static const struct colinfo infos[] = {
 		"none (swap)" },
 	[COL_READ_P50] = { "READ-P50", 3, R, CT_COUNT, SRC_LAT, "read P50_US",
 		"median time the daemon took to answer a read of the\n"
-		"data file, in us (a bound: at most twice the true value)",
-		ZLAT_READ, false },
+		"data file, in us (a bound: at most twice the true value)" },
 	[COL_READ_P99] = { "READ-P99", 3, R, CT_COUNT, SRC_LAT, "read P99_US",
-		"99th percentile of the same, in us", ZLAT_READ, true },
+		"99th percentile of the same, in us" },
 	[COL_WRITE_P50] = { "WRITE-P50", 3, R, CT_COUNT, SRC_LAT,
-		"write P50_US", "median time to answer a write, in us",
-		ZLAT_WRITE, false },
+		"write P50_US", "median time to answer a write, in us" },
 	[COL_WRITE_P99] = { "WRITE-P99", 3, R, CT_COUNT, SRC_LAT,
-		"write P99_US", "99th percentile of the same, in us",
-		ZLAT_WRITE, true },
+		"write P99_US", "99th percentile of the same, in us" },
 };
 #undef R
 
@@ -346,10 +341,14 @@ static char *get_cell(struct zdev *z, int id, const struct output *out)
 	uint64_t v, data, total;
 
 	if (col->src == SRC_LAT) {
-		h = dev_latency(z, col->kind);
+		h = dev_latency(z, strncmp(col->field, "write ", 6)
+					   ? ZLAT_READ
+					   : ZLAT_WRITE);
 		if (!h)
 			return NULL;
-		return format_value(col->type, col->p99 ? h->p99_us : h->p50_us,
+		return format_value(col->type,
+				    strstr(col->field, " P99_US") ? h->p99_us
+								  : h->p50_us,
 				    out->bytes);
 	}
 	if (col->src != SRC_OTHER) {

@@ -1822,6 +1822,25 @@ int dev_restore_all(void)
 }
 
 /*
+ * Detaches @loop, attached to @d's data file @st, and waits for its open
+ * of the file to be released (as do_swap_on() after a failed swapon), so
+ * that swap on right after finds the file closed, not EBUSY.
+ * @return as swapctl_loop_detach().
+ */
+static int detach_loop(struct dev *d, const char *loop, const struct stat *st)
+{
+	int opens, ret;
+
+	pthread_rwlock_rdlock(&d->init_lock);
+	opens = d->data_opens;
+	pthread_rwlock_unlock(&d->init_lock);
+	ret = swapctl_loop_detach(loop, st);
+	if (!ret)
+		wait_data_closed(d, opens);
+	return ret;
+}
+
+/*
  * Settles a restored swap record with what the kernel says (the table of
  * docs/design/restart.md 5.5).  Runs on the slow thread, with the mount
  * served: asking a loop device about its file is a request to the mount.
@@ -1840,7 +1859,7 @@ static void reconcile(struct dev *d)
 		    !stat(path, &st))
 			for (loop = strtok_r(loops, " ", &save); loop;
 			     loop = strtok_r(NULL, " ", &save)) {
-				ret = swapctl_loop_detach(loop, &st);
+				ret = detach_loop(d, loop, &st);
 				log_info("zramfs%d: swap on was cut short: "
 					 "detaching %s: %s", d->id, loop,
 					 ret ? strerror(-ret) : "done");
@@ -1856,7 +1875,7 @@ static void reconcile(struct dev *d)
 	if (ret == 1 && d->restored == STATE_SWAP_ON)
 		return; /* swapped off by hand: "swap off" detaches it */
 	if (ret == 1) {
-		ret = swapctl_loop_detach(d->loop_dev, &d->loop_file);
+		ret = detach_loop(d, d->loop_dev, &d->loop_file);
 		if (ret) {
 			log_err("zramfs%d: swap %s was cut short; detaching "
 				"%s: %s; write off to swap to retry", d->id,
@@ -1879,6 +1898,29 @@ off:
 	d->loop_dev[0] = '\0';
 }
 
+/* Settles @d's restored swap record, if it has one still.  Runs on the
+ * slow thread. */
+static void reconcile_one(struct dev *d)
+{
+	uint64_t u;
+
+	if (d->restored == STATE_SWAP_OFF)
+		return;
+	/* The request under way succeeded if the kernel ended where it was
+	 * going: its replay answers 0. */
+	u = state_swap(d->rec)->unique;
+	reconcile(d);
+	if (d->restored != STATE_SWAP_ON &&
+	    (d->restored == STATE_SWAP_ATTACHING) != d->swap_on)
+		u = 0;
+	pthread_mutex_lock(&d->swap_lock);
+	record_swap(d, d->swap_on ? STATE_SWAP_ON : STATE_SWAP_OFF, NULL, NULL,
+		    u);
+	d->restored = STATE_SWAP_OFF;
+	d->swap_busy = false;
+	pthread_mutex_unlock(&d->swap_lock);
+}
+
 int dev_reconcile_swap(void)
 {
 	int id = -1;
@@ -1890,23 +1932,7 @@ int dev_reconcile_swap(void)
 
 		if (!d)
 			continue;
-		if (d->restored != STATE_SWAP_OFF) {
-			/* The request under way succeeded if the kernel
-			 * ended where it was going: its replay answers 0. */
-			uint64_t u = state_swap(d->rec)->unique;
-
-			reconcile(d);
-			if (d->restored != STATE_SWAP_ON &&
-			    (d->restored == STATE_SWAP_ATTACHING) != d->swap_on)
-				u = 0;
-			pthread_mutex_lock(&d->swap_lock);
-			record_swap(d, d->swap_on ? STATE_SWAP_ON
-						  : STATE_SWAP_OFF,
-				    NULL, NULL, u);
-			d->restored = STATE_SWAP_OFF;
-			d->swap_busy = false;
-			pthread_mutex_unlock(&d->swap_lock);
-		}
+		reconcile_one(d);
 		dev_put(d);
 	}
 	return 0;
