@@ -797,6 +797,7 @@ EOF
 	echo
 	echo "The daemon's percentiles are upper bounds from log2 buckets (at most"
 	echo "twice the true value); the fault percentiles are exact (nearest rank)."
+	echo "docs/random-swapin.md logs the levers tried on this workload."
 	echo
 }
 
