@@ -59,8 +59,8 @@ int conn_stat_show(char *buf, size_t size);
  * hold area: it outlives servers, and control/poll_us changes it.
  */
 #define CONN_POLL_US_MAX 1000
-#define CONN_POLL_US_DEFAULT 50
-#define CONN_POLL_US_DEFAULT_STR "50"
+#define CONN_POLL_US_DEFAULT 0
+#define CONN_POLL_US_DEFAULT_STR "0"
 unsigned int conn_poll_us(void);
 void conn_set_poll_us(unsigned int us);
 

@@ -3,7 +3,7 @@
 # poll.sh: control/poll_us, the FUSE workers' polling window (issue 13;
 # zramfsd.conf(5) poll_us, zramfsd(8) control):
 #
-# - it reads the default, 50; 0 to 1000 are taken, anything else is EINVAL
+# - it reads the default, 0 (off); 0 to 1000 are taken, anything else is EINVAL
 #   and changes nothing;
 # - with the widest window, data written and read at random through the
 #   data file is what was written (datatool fuzz), and a server killed
@@ -19,7 +19,7 @@ timebox 180
 
 start_daemon
 s1=$(wait_server 10) || fail "no server"
-expect_eq "poll_us by default" "$(cat "$MNT/control/poll_us")" 50
+expect_eq "poll_us by default" "$(cat "$MNT/control/poll_us")" 0
 for v in 0 1000 7; do
 	wctl poll_us "$v" || fail "poll_us $v"
 	expect_eq "poll_us after writing $v" "$(cat "$MNT/control/poll_us")" "$v"
