@@ -247,6 +247,8 @@ static void test_enospc(void)
 		ok(n == -ENOSPC && dst[HUGE_CAP] == 0xee,
 		   "%s: random page, cap %d -> %d", algos[a], HUGE_CAP,
 		   n);
+		/* the call before may have written up to its own cap */
+		memset(dst, 0xee, sizeof(dst));
 		n = zcomp_compress(zc, text, PAGE, dst, 16);
 		ok(n == -ENOSPC && dst[16] == 0xee,
 		   "%s: text page, cap 16 -> %d", algos[a], n);
