@@ -1198,6 +1198,25 @@ static void wait_data_closed(struct dev *d, int opens)
 	}
 }
 
+/*
+ * Detaches @loop, attached to @d's data file @st, and waits for its open
+ * of the file to be released (as do_swap_on() after a failed swapon), so
+ * that swap on right after finds the file closed, not EBUSY.
+ * @return as swapctl_loop_detach().
+ */
+static int detach_loop(struct dev *d, const char *loop, const struct stat *st)
+{
+	int opens, ret;
+
+	pthread_rwlock_rdlock(&d->init_lock);
+	opens = d->data_opens;
+	pthread_rwlock_unlock(&d->init_lock);
+	ret = swapctl_loop_detach(loop, st);
+	if (!ret)
+		wait_data_closed(d, opens);
+	return ret;
+}
+
 /* Writes the path of @d's data file under the mountpoint into @path. */
 static void data_path(const struct dev *d, char *path, size_t size)
 {
@@ -1337,7 +1356,7 @@ static void forget_loop(struct dev *d)
 static int do_swap_off(struct dev *d)
 {
 	char path[sizeof(mnt) + 32];
-	int ret, opens;
+	int ret;
 
 	data_path(d, path, sizeof(path));
 	ret = swap_loop_backed_by(d->loop_dev, &d->loop_file);
@@ -1363,10 +1382,7 @@ static int do_swap_off(struct dev *d)
 			return ret;
 		}
 	}
-	pthread_rwlock_rdlock(&d->init_lock);
-	opens = d->data_opens;
-	pthread_rwlock_unlock(&d->init_lock);
-	ret = swapctl_loop_detach(d->loop_dev, &d->loop_file);
+	ret = detach_loop(d, d->loop_dev, &d->loop_file);
 	if (ret == -ESTALE || ret == -ENXIO)
 		goto not_ours; /* in the meantime */
 	if (ret) {
@@ -1375,7 +1391,6 @@ static int do_swap_off(struct dev *d)
 			strerror(-ret));
 		return ret;
 	}
-	wait_data_closed(d, opens);
 	log_info("zramfs%d: swap off %s", d->id, d->loop_dev);
 	forget_loop(d);
 	return 0;
@@ -1818,25 +1833,6 @@ int dev_restore_all(void)
 	pthread_mutex_unlock(&reg_lock);
 	if (ret)
 		log_err("cannot restore the devices: %s", strerror(-ret));
-	return ret;
-}
-
-/*
- * Detaches @loop, attached to @d's data file @st, and waits for its open
- * of the file to be released (as do_swap_on() after a failed swapon), so
- * that swap on right after finds the file closed, not EBUSY.
- * @return as swapctl_loop_detach().
- */
-static int detach_loop(struct dev *d, const char *loop, const struct stat *st)
-{
-	int opens, ret;
-
-	pthread_rwlock_rdlock(&d->init_lock);
-	opens = d->data_opens;
-	pthread_rwlock_unlock(&d->init_lock);
-	ret = swapctl_loop_detach(loop, st);
-	if (!ret)
-		wait_data_closed(d, opens);
 	return ret;
 }
 
