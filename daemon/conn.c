@@ -34,6 +34,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/fuse.h>
 #include <poll.h>
 #include <pthread.h>
@@ -160,6 +161,23 @@ static void set_replied(void)
 	pthread_mutex_unlock(&init_lock);
 }
 
+/* read(2) that waits for a request in poll(2) if the device is in
+ * non-blocking mode (one thread at a time: the leader, or under
+ * pre_init_lock). */
+static ssize_t read_wait(int fd, void *buf, size_t len)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	ssize_t n;
+
+	for (;;) {
+		n = read(fd, buf, len);
+		if (n >= 0 || errno != EAGAIN)
+			return n;
+		if (poll(&pfd, 1, -1) < 0 && errno != EINTR)
+			return -1;
+	}
+}
+
 static void unlock_pre_init(void *unused)
 {
 	(void)unused;
@@ -180,11 +198,11 @@ static ssize_t read_pre_init(int fd, void *buf, size_t len)
 	pthread_mutex_lock(&pre_init_lock);
 	pthread_cleanup_push(unlock_pre_init, NULL);
 	if (!atomic_load(&pre_init)) {
-		n = read(fd, buf, len);
+		n = read_wait(fd, buf, len);
 		if (n > 0)
 			note_request(buf, n);
 	} else {
-		n = read(fd, buf, len);
+		n = read_wait(fd, buf, len);
 		if (n >= (ssize_t)sizeof(*in)) {
 			if (in->opcode == FUSE_INIT) {
 				note_request(buf, n);
@@ -206,14 +224,24 @@ static ssize_t read_pre_init(int fd, void *buf, size_t len)
 }
 
 /*
- * Polling (poll_us): one worker at a time, the leader, reads /dev/fuse;
- * the others wait for their turn on a semaphore, not in the kernel, so a
- * request wakes nobody needlessly.  Within poll_us of the last request
- * the leader spins on poll(2) with a zero timeout instead of sleeping in
- * read(2): a request that comes then is read at once, without the wake-up
- * of a sleeping thread (on a VM an inter-processor interrupt and an exit).
- * Past the window it sleeps in read(2) as every worker did before.  It
- * hands over its turn as soon as it has a request, before serving it.
+ * Polling (poll_us).  While it is on, /dev/fuse is in non-blocking mode
+ * and a worker that wants a request first just reads: under load one is
+ * queued, and it is taken without a wake-up or a word with the other
+ * workers.  Only when none is queued does a worker wait, and then one
+ * worker at a time, the leader, does; the others wait for their turn on a
+ * semaphore, not in the kernel, so a request wakes nobody needlessly.
+ * Within poll_us of the last request the leader spins on poll(2) with a
+ * zero timeout, yielding the CPU between polls: a request that comes then
+ * is read at once, without the wake-up of a sleeping thread (on a VM an
+ * inter-processor interrupt and an exit).  Past the window it sleeps in
+ * poll(2).  It hands over its turn as soon as it has a request, before
+ * serving it.  With poll_us 0 the device blocks again and every worker
+ * sleeps in read(2), as before polling existed.
+ *
+ * No thread sleeps in read(2) while the leader spins (one would be woken
+ * by each request the leader takes first): the non-blocking mode makes a
+ * worker caught there when polling was switched on return EAGAIN at its
+ * next wake-up, and join the others.
  */
 static _Atomic int leader;            /* a worker has the turn */
 static _Atomic unsigned int followers; /* workers waiting for it */
@@ -239,43 +267,95 @@ static void unfollow(void *unused)
 	atomic_fetch_sub(&followers, 1);
 }
 
-/* Waits until this worker has the turn (a cancellation point). */
-static void take_turn(void)
+/* Waits (a cancellation point) until the turn was free once since. */
+static void wait_turn(void)
 {
-	int free_turn;
+	atomic_fetch_add(&followers, 1);
+	pthread_cleanup_push(unfollow, NULL);
+	/* Counted before looking again: a leader leaving after this sees us
+	 * and posts. */
+	if (atomic_load(&leader))
+		sem_wait(&turn);
+	pthread_cleanup_pop(1);
+}
 
-	for (;;) {
-		free_turn = 0;
-		if (atomic_compare_exchange_strong(&leader, &free_turn, 1))
-			return;
-		atomic_fetch_add(&followers, 1);
-		pthread_cleanup_push(unfollow, NULL);
-		/* Counted before looking again: a leader leaving after this
-		 * sees us and posts. */
-		if (atomic_load(&leader))
-			sem_wait(&turn);
-		pthread_cleanup_pop(1);
-	}
+/* The leader's wait: polls within the window, then sleeps in poll(2). */
+static ssize_t lead(int fd, void *buf, size_t len, uint64_t window)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+	while (now_ns() - atomic_load(&last_arrival_ns) < window &&
+	       poll(&pfd, 1, 0) == 0)
+		/* Lets whatever else is runnable on this CPU run first: the
+		 * loop device's worker that submits the next request, most
+		 * of all. */
+		sched_yield();
+	return read_wait(fd, buf, len);
+}
+
+/*
+ * A worker that has a request wakes one more waiting for the turn if
+ * another request is queued: a burst (readahead, a swap-out) is taken by
+ * as many workers as it needs at once, each waking the next, not one
+ * after the other through the turn.
+ */
+static void spread(void)
+{
+	struct pollfd pfd = { .fd = conn_fd, .events = POLLIN };
+
+	if (atomic_load(&followers) && poll(&pfd, 1, 0) == 1 &&
+	    (pfd.revents & POLLIN))
+		sem_post(&turn);
 }
 
 static ssize_t read_polling(int fd, void *buf, size_t len, uint64_t window)
 {
-	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	int free_turn;
 	ssize_t n;
 
-	take_turn();
-	pthread_cleanup_push(leave_turn_cancelled, NULL);
-	/* Yielding between polls lets whatever else is runnable on this CPU
-	 * run first: the loop device's worker that submits the next request,
-	 * most of all. */
-	while (now_ns() - atomic_load(&last_arrival_ns) < window &&
-	       poll(&pfd, 1, 0) == 0)
-		sched_yield();
-	n = read(fd, buf, len);
-	pthread_cleanup_pop(1);
-	if (n > 0)
+	for (;;) {
+		/* Blocks if the device does (poll_us 0, or on its way). */
+		n = read(fd, buf, len);
+		if (n >= 0 || errno != EAGAIN)
+			break;
+		free_turn = 0;
+		if (!atomic_compare_exchange_strong(&leader, &free_turn, 1)) {
+			wait_turn();
+			continue;
+		}
+		pthread_cleanup_push(leave_turn_cancelled, NULL);
+		n = lead(fd, buf, len, window);
+		pthread_cleanup_pop(1);
+		break;
+	}
+	if (n > 0) {
 		atomic_store(&last_arrival_ns, now_ns());
+		spread();
+	}
 	return n;
+}
+
+/*
+ * The device's mode for @us (conn_set_poll_us()).  Back to blocking, the
+ * workers waiting for the turn are let go: nobody would take the turn
+ * again to wake them (reads no longer fail with EAGAIN), and libfuse,
+ * which counts them as idle, would start no worker in their place.
+ */
+static void set_nonblocking(unsigned int us)
+{
+	int fl = fcntl(conn_fd, F_GETFL);
+	unsigned int n;
+
+	if (fl < 0)
+		return;
+	fl = us ? fl | O_NONBLOCK : fl & ~O_NONBLOCK;
+	if (fcntl(conn_fd, F_SETFL, fl)) {
+		log_warn("poll_us: /dev/fuse: %s", strerror(errno));
+		return;
+	}
+	if (!us)
+		for (n = atomic_load(&followers); n; n--)
+			sem_post(&turn);
 }
 
 static ssize_t conn_read(int fd, void *buf, size_t len, void *userdata)
@@ -290,10 +370,7 @@ static ssize_t conn_read(int fd, void *buf, size_t len, void *userdata)
 	window = (uint64_t)atomic_load_explicit(&hold->poll_us,
 						memory_order_relaxed) *
 		 1000u;
-	if (window)
-		n = read_polling(fd, buf, len, window);
-	else
-		n = read(fd, buf, len);
+	n = read_polling(fd, buf, len, window);
 	if (n > 0 && atomic_load(&hold->init_state) != HOLD_INIT_REPLIED)
 		note_request(buf, n);
 	return n;
@@ -361,6 +438,7 @@ int conn_attach(struct fuse_session *se, int fd, struct hold_area *h)
 	conn_fd = fd;
 	hold = h;
 	sem_init(&turn, 0, 0);
+	set_nonblocking(atomic_load(&hold->poll_us));
 	if (fuse_session_custom_io(se, &io, fd))
 		return -EIO;
 	return 0;
@@ -451,8 +529,10 @@ unsigned int conn_poll_us(void)
 
 void conn_set_poll_us(unsigned int us)
 {
-	if (hold)
-		atomic_store(&hold->poll_us, us);
+	if (!hold)
+		return;
+	atomic_store(&hold->poll_us, us);
+	set_nonblocking(us);
 }
 
 int conn_stat_show(char *buf, size_t size)

@@ -52,11 +52,13 @@ int conn_wait_init(unsigned int seconds);
 int conn_stat_show(char *buf, size_t size);
 
 /*
- * Polling: within poll_us microseconds of the last request, the worker
- * whose turn it is to read polls /dev/fuse instead of sleeping in read(2),
- * so a request that comes then costs no wake-up; past it, it sleeps.
- * 0 turns it off (every worker sleeps in read(2)).  The value lives in the
- * hold area: it outlives servers, and control/poll_us changes it.
+ * Polling: while poll_us is not 0, /dev/fuse is non-blocking, a worker
+ * takes a queued request at once, and within poll_us microseconds of the
+ * last request the worker whose turn it is to wait polls /dev/fuse instead
+ * of sleeping, so a request that comes then costs no wake-up; past it, it
+ * sleeps.  0 turns it off (the device blocks, every worker sleeps in
+ * read(2)).  The value lives in the hold area: it outlives servers, and
+ * control/poll_us (conn_set_poll_us()) changes it and the device's mode.
  */
 #define CONN_POLL_US_MAX 1000
 #define CONN_POLL_US_DEFAULT 0

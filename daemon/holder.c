@@ -171,6 +171,22 @@ static void make_argv(char **argv, char *name, char *first,
 	argv[n] = NULL;
 }
 
+/*
+ * Puts the connection back in blocking mode, in which a server finds it
+ * when it starts: a server with polling on (conn.c) makes it non-blocking,
+ * and an older one, started after a downgrade, would take EAGAIN for the
+ * end of the connection.  The open file description is shared: a server
+ * still running meanwhile merely reads in blocking mode.
+ */
+static int blocking(int fd)
+{
+	int fl = fcntl(fd, F_GETFL);
+
+	if (fl >= 0 && (fl & O_NONBLOCK))
+		fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+	return fl;
+}
+
 /* In the child: fd 3 the connection, fd 4 the socket, nothing else open
  * that the holder has (all CLOEXEC), then the server.  Never returns. */
 static void __attribute__((noreturn)) exec_server(int sock)
@@ -186,6 +202,7 @@ static void __attribute__((noreturn)) exec_server(int sock)
 		_exit(127);
 	close(fuse);
 	close(s);
+	blocking(HOLD_FUSE_FD);
 	/* A fault point armed by a test fires in the first server only. */
 	if (started > 1)
 		unsetenv("ZRAMFS_FAULT");
@@ -400,7 +417,7 @@ static void reload(struct server *s)
 	char why[PATH_MAX + 128], resume[96], threads[24];
 	char *argv[ARGV_MAX];
 	pid_t bridge;
-	int ret;
+	int ret, fl;
 
 	if (!s->pid || !s->ready) {
 		log_warn("SIGHUP: no server serves; reload refused");
@@ -433,12 +450,15 @@ static void reload(struct server *s)
 	log_info("reloading: executing %s", exe_path);
 	set_cloexec(args->fuse_fd, false);
 	set_cloexec(s->sock, false);
+	fl = blocking(args->fuse_fd);
 	FAULT_POINT("holder.before_exec");
 	execv(exe_path, argv);
 	log_err("reload failed: %s: %s; this version goes on serving",
 		exe_path, strerror(errno));
 	set_cloexec(args->fuse_fd, true);
 	set_cloexec(s->sock, true);
+	if (fl >= 0) /* the server goes on as it was */
+		fcntl(args->fuse_fd, F_SETFL, fl);
 	kill(bridge, SIGKILL);
 	waitpid(bridge, NULL, 0);
 	atomic_fetch_add(&hold->reload_failures, 1);
