@@ -353,6 +353,11 @@ start_daemon() {
 		sleep 0.05
 	done
 	_is_mounted "$MNT" || fail "$MNT is not in /proc/mounts"
+	# TEST_POLL_US: run the test with the FUSE workers polling (poll.sh
+	# tests the attribute; this runs any test on the polling path).
+	if [ -n "${TEST_POLL_US:-}" ]; then
+		wctl poll_us "$TEST_POLL_US" || fail "control/poll_us $TEST_POLL_US"
+	fi
 	ok "zramfsd (pid $DAEMON_PID) serves $MNT"
 }
 
