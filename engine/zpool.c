@@ -161,7 +161,9 @@
  *     the pool stay under ZPOOL_SPARE_MAX_BYTES).
  *   - With no spare either, it asks for one at once (urgent) and waits for
  *     it, ZPOOL_SPARE_WAIT_MS at most (not at all after a wait timed out,
- *     until the keeper delivers again); then it fails with -ENOMEM, as the
+ *     until the keeper delivers again), or up to ZPOOL_SPARE_WAIT_MAX_MS
+ *     while the keeper is seen waiting for a CPU (below); then it fails
+ *     with -ENOMEM, as the
  *     kernel's zram fails a write when zsmalloc cannot get a page without
  *     I/O.  The kernel keeps a page whose swap-out failed in memory and
  *     tries again later: nothing is lost, and the writeback the keeper's
@@ -170,6 +172,17 @@
  *     (within the same budget), else goes to the keeper to be unmapped;
  *     zpool_free_now() unmaps it in the caller instead (zstore's gc_mode
  *     sync, which measures the cost of freeing in the discard itself).
+ *
+ * The deadline tells a keeper stuck in reclaim (which may wait for the very
+ * swap-out a waiting writer serves) from one merely starved of CPU on a
+ * loaded machine, which will deliver: a second thread, the watch, samples
+ * the keeper's /proc/self/task/TID/schedstat every ZPOOL_WATCH_MS while an
+ * allocation waits, and when the keeper's wait for a CPU (run_delay) grew
+ * by half the time or more, says so (starved_until); a waiter past its
+ * deadline then waits one more ZPOOL_SPARE_WAIT_MS.  A keeper in reclaim
+ * sleeps or runs, and its run_delay stands still.  The watch reads /proc,
+ * which allocates: that is why it is a thread of its own that serves no
+ * I/O; if it is held up, its word goes stale and waits end on time.
  *
  * The keeper's lock is taken after a class lock, never before; the keeper
  * holds one of them at a time.  Spares count in total_bytes (memory the
@@ -187,16 +200,20 @@
 
 #include <assert.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
 #include <pthread.h>
 #include <stdalign.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "fault.h"
 #include "thread.h"
@@ -218,8 +235,12 @@
 #define ZPOOL_SPARE_MAX_BYTES (1024u * 1024u)
 /* How long the keeper trusts an answer of pool->room. */
 #define ZPOOL_ROOM_AGE_MS 100
-/* How long an allocation waits for the keeper before it fails. */
+/* How long an allocation waits for the keeper before it fails... */
 #define ZPOOL_SPARE_WAIT_MS 100
+/* ...or at most, while the watch sees the keeper wait for a CPU. */
+#define ZPOOL_SPARE_WAIT_MAX_MS 1000
+/* How often the watch samples the keeper while an allocation waits. */
+#define ZPOOL_WATCH_MS 5
 
 /* Groups 0..7: partial spans by eighths in use; group 8: full spans. */
 #define ZSPAN_NR_PARTIAL 8u
@@ -342,6 +363,12 @@ struct zkeeper {
 	uint64_t room_budget;	      /* bytes it may map before asking */
 	struct timespec room_asked;   /* when it last asked pool->room */
 	uint8_t want[ZPOOL_NR_CLASSES]; /* lock: enum zwant */
+	/* The watch (zkeeper_watch_main()): */
+	pthread_t watch;
+	pthread_cond_t watch_wake;	/* lock: it waits here for waiters */
+	unsigned int waiters;		/* lock: allocations waiting */
+	_Atomic int tid;		/* the keeper's thread id, once known */
+	_Atomic uint64_t starved_until;	/* CLOCK_MONOTONIC ns */
 };
 
 /*
@@ -951,6 +978,27 @@ static uint64_t zkeeper_want(struct zkeeper *k, unsigned int i,
 	return epoch;
 }
 
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void ts_add_ms(struct timespec *ts, long ms)
+{
+	ts->tv_nsec += ms * 1000000L;
+	ts->tv_sec += ts->tv_nsec / 1000000000L;
+	ts->tv_nsec %= 1000000000L;
+}
+
+/* Whether the watch saw the keeper wait for a CPU just now. */
+static bool zkeeper_starved(struct zkeeper *k)
+{
+	return mono_ns() < atomic_load(&k->starved_until);
+}
+
 /*
  * Caller holds cls->lock and found no partial span: links the spare or
  * waits for the keeper to make one, ZPOOL_SPARE_WAIT_MS at most.  Returns
@@ -963,6 +1011,7 @@ static struct zspan *zclass_wait_spare(struct zpool *pool, struct zclass *cls)
 	unsigned int i = zclass_index_of(pool, cls);
 	struct timespec deadline;
 	bool timed = false, stalled;
+	unsigned int extended = 0;
 	struct zspan *span;
 	uint64_t epoch;
 	int rc = 0;
@@ -990,14 +1039,25 @@ static struct zspan *zclass_wait_spare(struct zpool *pool, struct zclass *cls)
 		if (!timed) {
 			timed = true;
 			clock_gettime(CLOCK_MONOTONIC, &deadline);
-			deadline.tv_nsec += ZPOOL_SPARE_WAIT_MS * 1000000L;
-			deadline.tv_sec += deadline.tv_nsec / 1000000000L;
-			deadline.tv_nsec %= 1000000000L;
+			ts_add_ms(&deadline, ZPOOL_SPARE_WAIT_MS);
 		}
 		pthread_mutex_lock(&k->lock);
-		while (k->epoch == epoch && rc != ETIMEDOUT)
+		if (k->waiters++ == 0)
+			pthread_cond_signal(&k->watch_wake);
+		while (k->epoch == epoch && rc != ETIMEDOUT) {
 			rc = pthread_cond_timedwait(&k->delivered, &k->lock,
 						    &deadline);
+			if (rc == ETIMEDOUT && k->epoch == epoch &&
+			    extended < ZPOOL_SPARE_WAIT_MAX_MS /
+						       ZPOOL_SPARE_WAIT_MS -
+					       1 &&
+			    zkeeper_starved(k)) {
+				extended++;
+				ts_add_ms(&deadline, ZPOOL_SPARE_WAIT_MS);
+				rc = 0;
+			}
+		}
+		k->waiters--;
 		if (rc == ETIMEDOUT && k->epoch == epoch)
 			k->stall_epoch = epoch + 1;
 		pthread_mutex_unlock(&k->lock);
@@ -1143,6 +1203,7 @@ static void *zkeeper_main(void *arg)
 
 	pthread_setname_np(pthread_self(), "zramfsd-keeper");
 	thread_lock_stack();
+	atomic_store(&k->tid, (int)gettid());
 	pthread_mutex_lock(&k->lock);
 	while (!k->stop) {
 		if (k->paused) {
@@ -1180,6 +1241,72 @@ static void *zkeeper_main(void *arg)
 	return NULL;
 }
 
+/* @return the run_delay (ns) in @fd, a schedstat file, or UINT64_MAX. */
+static uint64_t read_run_delay(int fd)
+{
+	uint64_t run, delay;
+	char buf[96];
+	ssize_t n;
+
+	n = pread(fd, buf, sizeof(buf) - 1, 0);
+	if (n <= 0)
+		return UINT64_MAX;
+	buf[n] = '\0';
+	if (sscanf(buf, "%" SCNu64 " %" SCNu64, &run, &delay) != 2)
+		return UINT64_MAX;
+	return delay;
+}
+
+/* The watch: see "The deadline tells..." at the top. */
+static void *zkeeper_watch_main(void *arg)
+{
+	const struct timespec period = { 0, ZPOOL_WATCH_MS * 1000000L };
+	struct zpool *pool = arg;
+	struct zkeeper *k = &pool->keeper;
+	uint64_t delay, delay0 = 0, t, t0 = 0;
+	bool have = false;
+	char path[64];
+	int fd = -1;
+
+	pthread_setname_np(pthread_self(), "zramfsd-kwatch");
+	thread_lock_stack();
+	pthread_mutex_lock(&k->lock);
+	while (!k->stop) {
+		if (!k->waiters) {
+			have = false;
+			pthread_cond_wait(&k->watch_wake, &k->lock);
+			continue;
+		}
+		pthread_mutex_unlock(&k->lock);
+		if (fd < 0 && atomic_load(&k->tid)) {
+			snprintf(path, sizeof(path),
+				 "/proc/self/task/%d/schedstat",
+				 atomic_load(&k->tid));
+			fd = open(path, O_RDONLY | O_CLOEXEC);
+			if (fd < 0) /* no schedstat: waits end on time */
+				goto out;
+		}
+		delay = fd >= 0 ? read_run_delay(fd) : UINT64_MAX;
+		t = mono_ns();
+		if (delay != UINT64_MAX) {
+			if (have && delay - delay0 >= (t - t0) / 2)
+				atomic_store(&k->starved_until,
+					     t + 2 * ZPOOL_WATCH_MS * 1000000ull);
+			delay0 = delay;
+			t0 = t;
+			have = true;
+		}
+		nanosleep(&period, NULL);
+		pthread_mutex_lock(&k->lock);
+	}
+	pthread_mutex_unlock(&k->lock);
+out:
+	if (fd >= 0)
+		close(fd);
+	thread_release_stack();
+	return NULL;
+}
+
 /* Starts the keeper of a pool that is not shared yet.  @return 0 or an
  * errno. */
 static int zkeeper_start(struct zpool *pool)
@@ -1201,17 +1328,31 @@ static int zkeeper_start(struct zpool *pool)
 	rc = pthread_cond_init(&k->work, NULL);
 	if (rc)
 		goto err_delivered;
-	rc = pthread_mutex_init(&k->lock, NULL);
+	rc = pthread_cond_init(&k->watch_wake, NULL);
 	if (rc)
 		goto err_work;
+	rc = pthread_mutex_init(&k->lock, NULL);
+	if (rc)
+		goto err_watch_wake;
 	/* With the daemon's signal mask (lib/thread.h). */
 	rc = -thread_create(&k->thread, NULL, zkeeper_main, pool);
 	if (rc)
 		goto err_lock;
+	rc = -thread_create(&k->watch, NULL, zkeeper_watch_main, pool);
+	if (rc)
+		goto err_keeper;
 	return 0;
 
+err_keeper:
+	pthread_mutex_lock(&k->lock);
+	k->stop = true;
+	pthread_cond_signal(&k->work);
+	pthread_mutex_unlock(&k->lock);
+	pthread_join(k->thread, NULL);
 err_lock:
 	pthread_mutex_destroy(&k->lock);
+err_watch_wake:
+	pthread_cond_destroy(&k->watch_wake);
 err_work:
 	pthread_cond_destroy(&k->work);
 err_delivered:
@@ -1239,8 +1380,10 @@ static void zkeeper_stop(struct zpool *pool)
 	pthread_mutex_lock(&k->lock);
 	k->stop = true;
 	pthread_cond_signal(&k->work);
+	pthread_cond_signal(&k->watch_wake);
 	pthread_mutex_unlock(&k->lock);
 	pthread_join(k->thread, NULL);
+	pthread_join(k->watch, NULL);
 	while (!zlist_empty(&k->retired)) {
 		struct zspan *span = zspan_of(k->retired.next);
 
@@ -1249,6 +1392,7 @@ static void zkeeper_stop(struct zpool *pool)
 	}
 	pthread_mutex_destroy(&k->lock);
 	pthread_cond_destroy(&k->work);
+	pthread_cond_destroy(&k->watch_wake);
 	pthread_cond_destroy(&k->delivered);
 }
 

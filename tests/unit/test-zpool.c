@@ -1080,6 +1080,113 @@ static void test_urgent_served(void)
 	owner_fini(&ow);
 }
 
+/* --- the keeper starved of CPU ------------------------------------------ */
+
+static int starve_cpu;
+static uint64_t starve_end;	/* now_ms() when the hog and the point stop */
+static bool starve_yield;	/* the point yields (starved) or spins (busy) */
+
+/* Spins on starve_cpu until starve_end. */
+static void *hog(void *arg)
+{
+	cpu_set_t set;
+
+	(void)arg;
+	CPU_ZERO(&set);
+	CPU_SET(starve_cpu, &set);
+	pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+	while (now_ms() < starve_end)
+		;
+	return NULL;
+}
+
+/*
+ * In the keeper, making a span: on starve_cpu until starve_end, either
+ * yielding it to the hog there (runnable, waiting for the CPU: a loaded
+ * machine) or spinning alone (running: a keeper busy in reclaim).
+ */
+static void starve_point(const char *name)
+{
+	cpu_set_t set;
+
+	(void)name;
+	CPU_ZERO(&set);
+	CPU_SET(starve_cpu, &set);
+	if (sched_setaffinity(0, sizeof(set), &set))
+		diag("sched_setaffinity: %s", strerror(errno));
+	while (now_ms() < starve_end)
+		if (starve_yield)
+			sched_yield();
+}
+
+/* One allocation while the keeper is held in starve_point() for 600 ms.
+ * @return its result; its wait in *@waited, in ms. */
+static int starved_alloc(bool yield, uint64_t *waited, uint64_t *failures)
+{
+	struct zpool_stats st;
+	struct owner ow;
+	pthread_t h;
+	uint64_t t0;
+	int rc;
+
+	owner_init(&ow, 2, false);
+	starve_yield = yield;
+	starve_end = now_ms() + 600;
+	if (yield && pthread_create(&h, NULL, hog, NULL))
+		bail_out("pthread_create");
+	fault_set_handler(starve_point);
+	if (fault_arm("keeper.after_hwm:1"))
+		bail_out("fault_arm");
+	t0 = now_ms();
+	rc = zpool_alloc(ow.pool, 1000, 0, &ow.objs[0].handle);
+	*waited = now_ms() - t0;
+	if (yield)
+		pthread_join(h, NULL);
+	while (now_ms() < starve_end)
+		usleep(10 * 1000);
+	fault_arm(NULL);
+	fault_set_handler(NULL);
+	zpool_get_stats(ow.pool, &st);
+	*failures = st.alloc_failures;
+	owner_fini(&ow);
+	return rc;
+}
+
+/*
+ * A keeper kept off the CPU (a loaded machine) is not a keeper stuck in
+ * reclaim: the writer waits past the 100 ms while the watch sees the
+ * keeper wait for a CPU, and gets its span once the keeper runs; a keeper
+ * that runs all along (as in reclaim) fails it at 100 ms, as a paused one,
+ * asleep, does in test_keeper().
+ */
+static void test_keeper_starved(void)
+{
+	uint64_t waited, failures;
+	cpu_set_t mine;
+	int rc;
+
+	if (access("/proc/self/schedstat", R_OK)) {
+		ok(1, "# SKIP no schedstat in /proc (CONFIG_SCHED_INFO)");
+		ok(1, "# SKIP no schedstat in /proc (CONFIG_SCHED_INFO)");
+		return;
+	}
+	CPU_ZERO(&mine);
+	if (sched_getaffinity(0, sizeof(mine), &mine))
+		bail_out("sched_getaffinity: %s", strerror(errno));
+	for (starve_cpu = 0; !CPU_ISSET(starve_cpu, &mine); starve_cpu++)
+		;
+	rc = starved_alloc(true, &waited, &failures);
+	ok(rc == 0 && failures == 0 && waited >= 400,
+	   "a keeper waiting for a CPU for 600 ms: the writer waits for it "
+	   "(%d after %llu ms, %llu failures)",
+	   rc, (unsigned long long)waited, (unsigned long long)failures);
+	rc = starved_alloc(false, &waited, &failures);
+	ok(rc == -ENOMEM && failures == 1 && waited >= 90 && waited < 400,
+	   "a keeper running 600 ms without delivering: ENOMEM after about "
+	   "100 ms (%d after %llu ms)",
+	   rc, (unsigned long long)waited);
+}
+
 int main(void)
 {
 	const char *env = getenv("ZPOOL_TEST_SEED");
@@ -1098,6 +1205,7 @@ int main(void)
 	test_keeper();
 	test_room();
 	test_urgent_served();
+	test_keeper_starved();
 	test_threads();
 	return tap_done();
 }
