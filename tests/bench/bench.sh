@@ -963,6 +963,8 @@ exp_hops() {
 		awk -v r="$rep" '$1 == "hop" {
 			printf "hops zramfs %s_p50_us %s %s\n", $2, r, $6
 			printf "hops zramfs %s_p90_us %s %s\n", $2, r, $8
+			printf "hops zramfs %s_p99_us %s %s\n", $2, r, $10
+			printf "hops zramfs %s_sum_s %s %s\n", $2, r, $12
 		}' "$DATA/hops-$rep.txt" >>"$RES"
 		log "hops rep $rep: $(tr '\n' ';' <"$DATA/hops-$rep.txt")"
 		rm -f "$trace.data" "$trace.txt"

@@ -19,7 +19,9 @@
 # issued right after a fault are kept: that is a swap-in fault waiting for
 # its page (readahead that nobody waits for is left out).
 #
-# Output: one line per hop, "hop NAME n N p50 A p90 B" in microseconds, and
+# Output: one line per hop, "hop NAME n N p50 A p90 B p99 C sum_s S" (the
+# percentiles in microseconds, S the hop's time summed over the N chains in
+# seconds: where the tail's time goes, which the median does not say), and
 # the hop's meaning; then the whole chain.
 #
 # Usage: awk -v pid=PID -v loop=7,N -f hops.awk perf-script.txt
@@ -63,15 +65,18 @@ function hsort(a, n,    i, t) {
 	}
 }
 
-function report(hop, what,    i, n, a) {
+function report(hop, what,    i, n, a, sum) {
 	n = cnt[hop] + 0
 	split("", a)
 	for (i = 1; i <= n; i++)
 		a[i] = val[hop, i]
+	sum = 0
+	for (i = 1; i <= n; i++)
+		sum += a[i]
 	if (n)
 		hsort(a, n)
-	printf "hop %-9s n %6d p50 %7s p90 %7s   %s\n", hop, n, pct(a, n, 50),
-		pct(a, n, 90), what
+	printf "hop %-9s n %6d p50 %7s p90 %7s p99 %7s sum_s %8.3f   %s\n", hop,
+		n, pct(a, n, 50), pct(a, n, 90), pct(a, n, 99), sum / 1e6, what
 }
 
 {

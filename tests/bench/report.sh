@@ -802,7 +802,7 @@ EOF
 }
 
 report_hops() {
-	local h what
+	local h what total_s
 	echo "## 8. Where a swap-in fault's time goes"
 	echo
 	if ! grep -q '^hops ' "$RES"; then
@@ -819,9 +819,10 @@ device's completion, and the wake-up and run of the faulting process
 count).  Tracing slows every hop a little: compare hops with each other and
 across runs, and take the totals from section 7.  Medians of $REPS runs.
 
-| hop | what it is | p50 (µs) | p90 (µs) |
-|---|---|---|---|
+| hop | what it is | p50 (µs) | p90 (µs) | p99 (µs) | share of the time |
+|---|---|---|---|---|---|
 EOF
+	total_s=$(med hops zramfs total_sum_s)
 	for h in A B C D E F total; do
 		case $h in
 		A) what="fault → read issued to the loop device (swap-in path, memcg charge, reclaim)" ;;
@@ -832,7 +833,7 @@ EOF
 		F) what="woken → running" ;;
 		total) what="fault → running again" ;;
 		esac
-		echo "| $h | $what | $(calc "$(med hops zramfs "${h}_p50_us")" %.1f) | $(calc "$(med hops zramfs "${h}_p90_us")" %.1f) |"
+		echo "| $h | $what | $(calc "$(med hops zramfs "${h}_p50_us")" %.1f) | $(calc "$(med hops zramfs "${h}_p90_us")" %.1f) | $(calc "$(med hops zramfs "${h}_p99_us")" %.1f) | $(calc "100 * $(med hops zramfs "${h}_sum_s") / $total_s" %.0f)% |"
 	done
 	echo
 }

@@ -66,6 +66,14 @@ randswap zramfs-144 srv_read_p50_us 1 32
 randswap zramfs-144 srv_read_p99_us 1 64
 randswap zramfs-144 srv_write_p50_us 1 16
 randswap zramfs-144 srv_write_p99_us 1 32
+hops zramfs A_p50_us 1 2.0
+hops zramfs A_p90_us 1 3.0
+hops zramfs A_p99_us 1 9.0
+hops zramfs A_sum_s 1 0.5
+hops zramfs total_p50_us 1 50.0
+hops zramfs total_p90_us 1 70.0
+hops zramfs total_p99_us 1 900.0
+hops zramfs total_sum_s 1 2.0
 EOF
 
 # report NAME: the report of $data into $WORK/NAME/benchmarks.md.
@@ -99,6 +107,10 @@ expect_eq "the random swap-in row, medians of the run" \
 expect_eq "the random swap-in cgroup and touches" \
 	"$(grep -o 'in a [0-9]* MiB memory cgroup, then touches [0-9]*' "$md")" \
 	"in a 48 MiB memory cgroup, then touches 5000"
+
+expect_eq "a hop's row: percentiles and its share of the summed time" \
+	"$(grep '^| A |' "$md" | awk -F' [|] ' '{ print $3, $4, $5, $6 }')" \
+	"2.0 3.0 9.0 25% |"
 
 report b
 cmp "$md" "$WORK/b/benchmarks.md" || fail "the same data made two reports"
