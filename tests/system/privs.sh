@@ -13,8 +13,8 @@
 #    mlockall(MCL_FUTURE) each new mapping of a thread without it counts
 #    against RLIMIT_MEMLOCK), and nothing else, effective or permitted,
 #    inheritable or ambient;
-#  - that holds for the GC workers and the allocators' keepers too
-#    (zramfsd-gc, zramfsd-keeper), whichever thread
+#  - that holds for the GC workers, the allocators' keepers and their
+#    watches too (zramfsd-gc, zramfsd-keeper, zramfsd-kwatch), whichever thread
 #    created them: the devices of the configuration are set up by the main
 #    thread after it dropped its capabilities, those made by hand by a FUSE
 #    worker;
@@ -72,7 +72,7 @@ heff=$(field "$h" CapEff)
 	fail "the holder has inheritable or ambient capabilities"
 ok "the holder holds $(printf %x "$heff")"
 
-ctl=0 gc=0 keepers=0 other=0
+ctl=0 gc=0 keepers=0 watches=0 other=0
 for t in /proc/"$server"/task/*; do
 	tid=${t##*/}
 	name=$(cat "$t/comm")
@@ -97,6 +97,7 @@ for t in /proc/"$server"/task/*; do
 		case $name in
 		zramfsd-gc) gc=$((gc + 1)) ;;
 		zramfsd-keeper) keepers=$((keepers + 1)) ;;
+		zramfsd-kwatch) watches=$((watches + 1)) ;;
 		*) other=$((other + 1)) ;;
 		esac
 		[ "$eff" = "$CAP_IPC_LOCK" ] ||
@@ -107,7 +108,8 @@ done
 expect_eq "control threads" "$ctl" 1
 [ "$gc" -ge 2 ] || fail "$gc GC workers for two initialised devices"
 [ "$keepers" -ge 2 ] || fail "$keepers keepers for two initialised devices"
-ok "$gc GC workers, $keepers keepers and $other other threads (main, FUSE workers) hold CAP_IPC_LOCK alone"
+[ "$watches" -ge 2 ] || fail "$watches keeper watches for two initialised devices"
+ok "$gc GC workers, $keepers keepers, $watches watches and $other other threads (main, FUSE workers) hold CAP_IPC_LOCK alone"
 
 for p in "$DAEMON_PID" "$server"; do
 	core=$(awk '/^Max core file size/ { print $5, $6 }' "/proc/$p/limits")
