@@ -299,9 +299,9 @@ static ssize_t lead(int fd, void *buf, size_t len, uint64_t window)
  * as many workers as it needs at once, each waking the next, not one
  * after the other through the turn.
  */
-static void spread(void)
+static void spread(int fd)
 {
-	struct pollfd pfd = { .fd = conn_fd, .events = POLLIN };
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
 
 	if (atomic_load(&followers) && poll(&pfd, 1, 0) == 1 &&
 	    (pfd.revents & POLLIN))
@@ -328,9 +328,9 @@ static ssize_t read_polling(int fd, void *buf, size_t len, uint64_t window)
 		pthread_cleanup_pop(1);
 		break;
 	}
-	if (n > 0) {
+	if (n > 0 && window) {
 		atomic_store(&last_arrival_ns, now_ns());
-		spread();
+		spread(fd);
 	}
 	return n;
 }
