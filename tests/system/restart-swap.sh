@@ -42,7 +42,7 @@ kill_server() {
 	kill_server_and_wait "$pid" 10
 	killed=$((killed + 1))
 	gaps+=("$(daemon_stat last_gap_us)")
-	next_kill=$((SECONDS + 2 + RANDOM % 4))
+	next_kill=$((SECONDS + 1 + RANDOM % 2))
 	WATCH_NOTE="$killed kills, gaps ${gaps[*]} us"
 }
 watch_swapload 900 kill_server
